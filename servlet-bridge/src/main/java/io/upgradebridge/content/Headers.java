@@ -1,0 +1,271 @@
+package io.upgradebridge.content;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * An immutable set of HTTP headers: the Java form of Ktor's {@code io.ktor.http.Headers}, the type of
+ * {@code OutgoingContent.headers}.
+ *
+ * <p>Names are compared without regard to case ({@code content-type} and {@code Content-Type} are the
+ * same header) and keep the spelling they were first added with. A name may have several values. Names
+ * keep the order they were first added in, and values keep the order they were added in.
+ *
+ * <p>Every name is checked to be an HTTP token and every value to be free of CR, LF and NUL when it is
+ * added through the {@link Builder}, so a {@code Headers} can always be written to a response as is.
+ */
+public final class Headers {
+
+    /** No headers at all; Ktor's {@code Headers.Empty}. */
+    public static final Headers EMPTY = new Headers(new LinkedHashMap<>());
+
+    /** Values by lower-case name; each entry keeps the name's first spelling. */
+    private final Map<String, Field> fields;
+
+    private Headers(Map<String, Field> fields) {
+        this.fields = fields;
+    }
+
+    /**
+     * Headers from name/value pairs: {@code Headers.of("Cache-Control", "no-cache", "Vary", "Accept")}.
+     * A name given twice gets both values.
+     *
+     * @throws IllegalArgumentException when the number of arguments is odd, or a name or value is invalid
+     */
+    public static Headers of(String... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("Headers.of takes name/value pairs, but got an odd number ("
+                    + namesAndValues.length + ") of arguments; add the missing value");
+        }
+        Builder builder = new Builder();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            builder.append(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return builder.build();
+    }
+
+    /** A new, empty builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts with these headers, to derive changed headers from them. */
+    public Builder toBuilder() {
+        return new Builder().appendAll(this);
+    }
+
+    /** The first value of header {@code name}, or {@code null} when there is none. */
+    public String get(String name) {
+        Field field = fields.get(key(name));
+        return field == null ? null : field.values.get(0);
+    }
+
+    /** Every value of header {@code name} in the order they were added; an empty list when there is none. */
+    public List<String> getAll(String name) {
+        Field field = fields.get(key(name));
+        return field == null ? List.of() : field.values;
+    }
+
+    /** The header names, each in the spelling it was first added with, in the order they were first added. */
+    public Set<String> names() {
+        Set<String> names = new LinkedHashSet<>();
+        for (Field field : fields.values()) {
+            names.add(field.name);
+        }
+        return Collections.unmodifiableSet(names);
+    }
+
+    /** Whether there is at least one value for header {@code name}. */
+    public boolean contains(String name) {
+        return fields.containsKey(key(name));
+    }
+
+    /** Whether header {@code name} has exactly the value {@code value} (values are compared with case). */
+    public boolean contains(String name, String value) {
+        return getAll(name).contains(value);
+    }
+
+    /** Whether there are no headers. */
+    public boolean isEmpty() {
+        return fields.isEmpty();
+    }
+
+    /** Number of distinct header names. */
+    public int size() {
+        return fields.size();
+    }
+
+    /** Calls {@code action} once per header name, with every value of that header, in order. */
+    public void forEach(BiConsumer<String, List<String>> action) {
+        for (Field field : fields.values()) {
+            action.accept(field.name, field.values);
+        }
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof Headers)) {
+            return false;
+        }
+        Map<String, Field> otherFields = ((Headers) other).fields;
+        if (fields.size() != otherFields.size()) {
+            return false;
+        }
+        for (Map.Entry<String, Field> entry : fields.entrySet()) {
+            Field otherField = otherFields.get(entry.getKey());
+            if (otherField == null || !otherField.values.equals(entry.getValue().values)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int hash = 0;
+        for (Map.Entry<String, Field> entry : fields.entrySet()) {
+            hash += entry.getKey().hashCode() ^ entry.getValue().values.hashCode();
+        }
+        return hash;
+    }
+
+    /** Shows the headers as {@code Headers[Name=[v1, v2], Other=[v]]}. */
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder("Headers[");
+        boolean first = true;
+        for (Field field : fields.values()) {
+            if (!first) {
+                text.append(", ");
+            }
+            first = false;
+            text.append(field.name).append('=').append(field.values);
+        }
+        return text.append(']').toString();
+    }
+
+    private static String key(String name) {
+        Objects.requireNonNull(name, "header name");
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    /** One header: its name as first spelled and its values. */
+    private static final class Field {
+        final String name;
+        final List<String> values;
+
+        Field(String name, List<String> values) {
+            this.name = name;
+            this.values = values;
+        }
+    }
+
+    /**
+     * Collects headers for a {@link Headers}: the Java form of Ktor's {@code HeadersBuilder}. Not
+     * thread-safe; {@link #build()} takes a snapshot, so the builder can go on being used afterwards.
+     */
+    public static final class Builder {
+
+        private final Map<String, Field> fields = new LinkedHashMap<>();
+
+        /** A new, empty builder; the same as {@link Headers#builder()}. */
+        public Builder() {
+        }
+
+        /**
+         * Adds {@code value} after the values header {@code name} already has.
+         *
+         * @throws IllegalArgumentException when {@code name} is not an HTTP token or {@code value} holds
+         *     CR, LF or NUL
+         */
+        public Builder append(String name, String value) {
+            checkName(name);
+            checkValue(name, value);
+            String key = key(name);
+            Field field = fields.get(key);
+            if (field == null) {
+                List<String> values = new ArrayList<>(1);
+                values.add(value);
+                fields.put(key, new Field(name, values));
+            } else {
+                field.values.add(value);
+            }
+            return this;
+        }
+
+        /**
+         * Makes {@code value} the only value of header {@code name}. A header that was already there keeps
+         * its place in the order and takes the new spelling of the name.
+         *
+         * @throws IllegalArgumentException when {@code name} is not an HTTP token or {@code value} holds
+         *     CR, LF or NUL
+         */
+        public Builder set(String name, String value) {
+            checkName(name);
+            checkValue(name, value);
+            List<String> values = new ArrayList<>(1);
+            values.add(value);
+            fields.put(key(name), new Field(name, values));
+            return this;
+        }
+
+        /** Removes every value of header {@code name}; nothing happens when there is none. */
+        public Builder remove(String name) {
+            fields.remove(key(name));
+            return this;
+        }
+
+        /** Adds every value of every header in {@code headers}, after the values already here. */
+        public Builder appendAll(Headers headers) {
+            headers.forEach((name, values) -> {
+                for (String value : values) {
+                    append(name, value);
+                }
+            });
+            return this;
+        }
+
+        /** The first value of header {@code name} collected so far, or {@code null}. */
+        public String get(String name) {
+            Field field = fields.get(key(name));
+            return field == null ? null : field.values.get(0);
+        }
+
+        /** Whether header {@code name} has a value so far. */
+        public boolean contains(String name) {
+            return fields.containsKey(key(name));
+        }
+
+        /** The headers collected so far, as an immutable {@link Headers}. */
+        public Headers build() {
+            if (fields.isEmpty()) {
+                return EMPTY;
+            }
+            Map<String, Field> copy = new LinkedHashMap<>(fields.size() * 2);
+            for (Map.Entry<String, Field> entry : fields.entrySet()) {
+                Field field = entry.getValue();
+                copy.put(entry.getKey(), new Field(field.name, List.copyOf(field.values)));
+            }
+            return new Headers(copy);
+        }
+
+        private static void checkName(String name) {
+            HttpSyntax.requireToken(name, "Header name");
+        }
+
+        private static void checkValue(String name, String value) {
+            HttpSyntax.requireFieldValue(value, "Value of header " + name);
+        }
+    }
+}

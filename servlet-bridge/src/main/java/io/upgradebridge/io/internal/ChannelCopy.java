@@ -1,0 +1,101 @@
+package io.upgradebridge.io.internal;
+
+import io.upgradebridge.io.ByteReadChannel;
+import io.upgradebridge.io.ByteWriteChannel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Copies a read channel into a write channel without blocking: moves what it can, and only when it
+ * must wait does it return and let the waited-for stage resume it. A stage that is already complete is
+ * handled in the loop, so the stack never grows.
+ */
+public final class ChannelCopy {
+
+    private static final int CHUNK = 16 * 1024;
+
+    private final ByteReadChannel in;
+    private final ByteWriteChannel out;
+    private final boolean closeOutput;
+    private final ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+    private final CompletableFuture<Long> done = new CompletableFuture<>();
+    private long copied;
+
+    private ChannelCopy(ByteReadChannel in, ByteWriteChannel out, boolean closeOutput) {
+        this.in = in;
+        this.out = out;
+        this.closeOutput = closeOutput;
+        buffer.flip(); // empty, ready to be drained
+    }
+
+    /** Starts copying; the stage completes with the number of bytes copied once {@code in} ends. */
+    public static CompletionStage<Long> copy(ByteReadChannel in, ByteWriteChannel out, boolean closeOutput) {
+        ChannelCopy copy = new ChannelCopy(in, out, closeOutput);
+        copy.loop();
+        return copy.done;
+    }
+
+    private void loop() {
+        try {
+            while (true) {
+                CompletableFuture<?> wait;
+                if (buffer.hasRemaining()) {
+                    int n = out.tryWrite(buffer);
+                    copied += n;
+                    if (buffer.hasRemaining()) {
+                        wait = out.awaitFreeSpace().toCompletableFuture();
+                    } else {
+                        continue;
+                    }
+                } else {
+                    buffer.clear();
+                    int n = in.tryRead(buffer);
+                    buffer.flip();
+                    if (n > 0) {
+                        continue;
+                    }
+                    if (n < 0) {
+                        finish(null);
+                        return;
+                    }
+                    wait = in.awaitContent().toCompletableFuture();
+                }
+                if (wait.isDone()) {
+                    wait.join(); // throws when it failed
+                    continue;
+                }
+                wait.whenComplete((ignored, failure) -> {
+                    if (failure != null) {
+                        finish(failure);
+                    } else {
+                        loop();
+                    }
+                });
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            finish(e);
+        }
+    }
+
+    private void finish(Throwable error) {
+        Throwable failure = error;
+        while (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
+        if (failure == null) {
+            if (closeOutput) {
+                out.close();
+            }
+            done.complete(copied);
+        } else {
+            if (closeOutput) {
+                out.close(failure);
+            }
+            done.completeExceptionally(failure);
+        }
+    }
+}

@@ -1,0 +1,716 @@
+package io.upgradebridge.io.internal;
+
+import io.upgradebridge.io.ByteChannel;
+import io.upgradebridge.io.ClosedWriteChannelException;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * A bounded byte pipe over a ring buffer that grows as bytes arrive, up to its capacity.
+ *
+ * <p>Besides the public channel API it has a transport API for the side that talks to a socket:
+ * {@link #writableSlice()}/{@link #commit(int)} to fill it without a copy, {@link #readableSlice()}/
+ * {@link #consume(int)} to drain it without a copy, and two signals that tell the transport when to
+ * resume. Only one thread at a time may act as producer and one as consumer; the bytes inside a slice
+ * are touched outside the lock, the indices only under it.
+ *
+ * <p>Stages that had to wait are completed on the executor given at construction, so a container
+ * thread that commits bytes never runs the reader's continuation.
+ */
+public final class RingByteChannel implements ByteChannel {
+
+    private static final int INITIAL_SIZE = 4096;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final int capacity;
+    private final Executor executor;
+
+    // guarded by this
+    private byte[] buf;
+    private int head;
+    private int size;
+    private long committedTotal;
+    private long consumedTotal;
+    private long flushedTotal;
+    private boolean drainedByTransport;
+    private boolean writeClosed;
+    private Throwable cause;
+    private PendingRead pendingRead;
+    private PendingWrite pendingWrite;
+    private ArrayDeque<FlushWaiter> flushWaiters;
+    private boolean producerWaiting;
+    private boolean consumerWaiting;
+    private Runnable producerSignal;
+    private Runnable consumerSignal;
+
+    public RingByteChannel(int capacity, Executor executor) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1 byte, was " + capacity);
+        }
+        this.capacity = capacity;
+        this.executor = executor;
+    }
+
+    // ------------------------------------------------------------------ transport API
+
+    /**
+     * Makes this channel's flush stages wait for {@link #markFlushed()} and installs the signals.
+     *
+     * @param producerSignal run (outside the lock) when space frees up after {@link #writableSlice()}
+     *     came back empty, and when the reader cancels
+     * @param consumerSignal run (outside the lock) when bytes arrive after {@link #readableSlice()} came
+     *     back empty, when a flush is asked for, and when the writer closes
+     */
+    public void attachTransport(Runnable producerSignal, Runnable consumerSignal) {
+        synchronized (this) {
+            this.drainedByTransport = consumerSignal != null;
+            this.producerSignal = producerSignal;
+            this.consumerSignal = consumerSignal;
+        }
+    }
+
+    /**
+     * A view of the contiguous free space (position 0, limit = room), or an empty buffer when the
+     * channel is full or closed; then the producer signal fires once there is room again.
+     */
+    public ByteBuffer writableSlice() {
+        synchronized (this) {
+            if (writeClosed) {
+                return EMPTY;
+            }
+            if (!ensureRoom()) {
+                producerWaiting = true;
+                return EMPTY;
+            }
+            int tail = (head + size) % buf.length;
+            int end = tail < head ? head : buf.length;
+            return ByteBuffer.wrap(buf, tail, end - tail).slice();
+        }
+    }
+
+    /** Publishes {@code n} bytes the producer put into the last {@link #writableSlice()}. */
+    public void commit(int n) {
+        if (n <= 0) {
+            return;
+        }
+        Actions actions = new Actions();
+        synchronized (this) {
+            if (writeClosed) {
+                return; // race: the reader cancelled while the producer was filling; the bytes are dropped with the rest
+            }
+            size += n;
+            committedTotal += n;
+            settle(actions);
+        }
+        runAll(actions);
+    }
+
+    /**
+     * A view of the contiguous readable bytes, or an empty buffer; then the consumer signal fires once
+     * bytes arrive. The bytes stay in the channel until {@link #consume(int)}.
+     */
+    public ByteBuffer readableSlice() {
+        synchronized (this) {
+            if (size == 0) {
+                consumerWaiting = true;
+                return EMPTY;
+            }
+            int end = Math.min(buf.length, head + size);
+            return ByteBuffer.wrap(buf, head, end - head).slice();
+        }
+    }
+
+    /** Frees {@code n} bytes the consumer took from the last {@link #readableSlice()}. */
+    public void consume(int n) {
+        if (n <= 0) {
+            return;
+        }
+        Actions actions = new Actions();
+        synchronized (this) {
+            if (n > size) {
+                return; // race: the channel was cancelled (buffer discarded) while the consumer held a slice
+            }
+            drop(n);
+            settle(actions);
+        }
+        runAll(actions);
+    }
+
+    /** Whether every committed byte has been consumed and the writer has closed: the consumer can finish. */
+    public boolean isDrainedAndClosed() {
+        synchronized (this) {
+            return writeClosed && size == 0;
+        }
+    }
+
+    /** Tells flush waiters that every byte consumed so far has left (was flushed by the transport). */
+    public void markFlushed() {
+        Actions actions = new Actions();
+        synchronized (this) {
+            flushedTotal = consumedTotal;
+            while (flushWaiters != null && !flushWaiters.isEmpty() && flushWaiters.peek().target <= flushedTotal) {
+                CompletableFuture<Void> f = flushWaiters.poll().future;
+                actions.add(() -> f.complete(null));
+            }
+        }
+        runAll(actions);
+    }
+
+    /** Whether bytes were consumed since the last {@link #markFlushed()}. */
+    public boolean hasUnflushed() {
+        synchronized (this) {
+            return consumedTotal > flushedTotal;
+        }
+    }
+
+    /** Whether someone waits in {@link #flush()} for bytes the consumer already took. */
+    public boolean flushRequested() {
+        synchronized (this) {
+            return flushWaiters != null && !flushWaiters.isEmpty();
+        }
+    }
+
+    // ------------------------------------------------------------------ ByteReadChannel
+
+    @Override
+    public CompletionStage<Integer> read(ByteBuffer dst) {
+        return startRead(new PendingRead(ReadKind.READ, dst, new CompletableFuture<>()));
+    }
+
+    @Override
+    public CompletionStage<Void> readFully(ByteBuffer dst) {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        startRead(new PendingRead(ReadKind.FULLY, dst, f));
+        return f.thenApply(n -> null);
+    }
+
+    @Override
+    public CompletionStage<Boolean> awaitContent() {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        startRead(new PendingRead(ReadKind.AWAIT, null, f));
+        return f.thenApply(n -> n > 0);
+    }
+
+    private CompletableFuture<Integer> startRead(PendingRead read) {
+        Actions own = new Actions();
+        Actions others = new Actions();
+        synchronized (this) {
+            if (pendingRead != null) {
+                throw new IllegalStateException("a read is already pending on this channel; wait for it to complete first");
+            }
+            pendingRead = read;
+            serveReader(own);
+            if (pendingRead == null) {
+                settle(others); // the read made room: a pending write or the producer may go on
+            } else {
+                settle(own); // waits: a pending write may still feed it
+            }
+        }
+        // served at once: complete on this thread, no hand-off in a tight loop
+        own.completions.forEach(Runnable::run);
+        for (Runnable signal : own.signals) {
+            signal.run();
+        }
+        runAll(others);
+        return read.future;
+    }
+
+    @Override
+    public int tryRead(ByteBuffer dst) throws IOException {
+        Actions actions = new Actions();
+        int n;
+        synchronized (this) {
+            if (size == 0) {
+                if (!writeClosed) {
+                    return 0;
+                }
+                if (cause != null) {
+                    throw asIOException(cause);
+                }
+                return -1;
+            }
+            n = copyOut(dst);
+            settle(actions);
+        }
+        runAll(actions);
+        return n;
+    }
+
+    @Override
+    public int availableForRead() {
+        synchronized (this) {
+            return size;
+        }
+    }
+
+    @Override
+    public boolean isClosedForRead() {
+        synchronized (this) {
+            return writeClosed && size == 0;
+        }
+    }
+
+    @Override
+    public Throwable closedCause() {
+        synchronized (this) {
+            return cause;
+        }
+    }
+
+    @Override
+    public boolean cancel(Throwable why) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            if (writeClosed && size == 0) {
+                return false; // already over: nothing left to discard
+            }
+            writeClosed = true;
+            if (cause == null) {
+                cause = why != null ? why : new CancellationException("the reader cancelled the channel");
+            }
+            size = 0;
+            buf = null;
+            head = 0;
+            failAll(actions, cause);
+            wakeBoth(actions);
+        }
+        runAll(actions);
+        return true;
+    }
+
+    @Override
+    public InputStream asInputStream() {
+        return new BlockingInputStream(this);
+    }
+
+    // ------------------------------------------------------------------ ByteWriteChannel
+
+    @Override
+    public CompletionStage<Void> write(ByteBuffer src) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        Actions actions = new Actions();
+        synchronized (this) {
+            if (writeClosed) {
+                return CompletableFuture.failedFuture(closedForWrite());
+            }
+            if (pendingWrite != null) {
+                throw new IllegalStateException("a write is already pending on this channel; wait for it to complete first");
+            }
+            copyIn(src);
+            if (src.hasRemaining()) {
+                pendingWrite = new PendingWrite(src, future);
+            }
+            settle(actions);
+            if (!src.hasRemaining() && pendingWrite == null) {
+                future.complete(null); // taken at once (possibly after a pending read made room): complete here
+            }
+        }
+        runAll(actions);
+        return future;
+    }
+
+    @Override
+    public int tryWrite(ByteBuffer src) throws ClosedWriteChannelException {
+        Actions actions = new Actions();
+        int n;
+        synchronized (this) {
+            if (writeClosed) {
+                throw closedForWrite();
+            }
+            if (pendingWrite != null) {
+                throw new IllegalStateException("a write is pending on this channel; wait for it to complete first");
+            }
+            n = copyIn(src);
+            settle(actions);
+        }
+        runAll(actions);
+        return n;
+    }
+
+    @Override
+    public CompletionStage<Void> flush() {
+        Actions actions = new Actions();
+        CompletableFuture<Void> future;
+        synchronized (this) {
+            if (!drainedByTransport || flushedTotal >= committedTotal) {
+                // in memory, written bytes are visible to the reader at once; a transport had nothing left
+                return writeClosed && cause != null && size > 0
+                    ? CompletableFuture.failedFuture(cause) : CompletableFuture.completedFuture(null);
+            }
+            if (cause != null) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            future = new CompletableFuture<>();
+            if (flushWaiters == null) {
+                flushWaiters = new ArrayDeque<>();
+            }
+            flushWaiters.add(new FlushWaiter(committedTotal, future));
+            consumerWaiting = false;
+            actions.signal(consumerSignal);
+        }
+        runAll(actions);
+        return future;
+    }
+
+    @Override
+    public CompletionStage<Void> awaitFreeSpace() {
+        synchronized (this) {
+            if (writeClosed) {
+                return CompletableFuture.failedFuture(closedForWrite());
+            }
+            if (size < capacity) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (pendingWrite != null) {
+                throw new IllegalStateException("a write is already pending on this channel; wait for it to complete first");
+            }
+            CompletableFuture<Void> future = new CompletableFuture<>();
+            pendingWrite = new PendingWrite(null, future);
+            return future;
+        }
+    }
+
+    @Override
+    public int availableForWrite() {
+        synchronized (this) {
+            return writeClosed ? 0 : capacity - size;
+        }
+    }
+
+    @Override
+    public boolean close() {
+        return closeWriter(null);
+    }
+
+    @Override
+    public boolean close(Throwable why) {
+        return closeWriter(why != null ? why : new IOException("the writer closed the channel with an unknown cause"));
+    }
+
+    private boolean closeWriter(Throwable why) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            if (writeClosed) {
+                return false;
+            }
+            writeClosed = true;
+            cause = why;
+            if (pendingWrite != null) {
+                PendingWrite w = pendingWrite;
+                pendingWrite = null;
+                ClosedWriteChannelException e = new ClosedWriteChannelException("the channel was closed while a write was pending", why);
+                actions.add(() -> w.future.completeExceptionally(e));
+            }
+            settle(actions);
+            if (why != null && flushWaiters != null) {
+                failFlushWaiters(actions, why);
+            }
+            wakeBoth(actions);
+        }
+        runAll(actions);
+        return true;
+    }
+
+    @Override
+    public boolean isClosedForWrite() {
+        synchronized (this) {
+            return writeClosed;
+        }
+    }
+
+    @Override
+    public OutputStream asOutputStream() {
+        return new BlockingOutputStream(this);
+    }
+
+    // ------------------------------------------------------------------ internals (hold the lock)
+
+    private boolean ensureRoom() {
+        if (buf == null) {
+            buf = new byte[Math.min(capacity, INITIAL_SIZE)];
+            head = 0;
+            return true;
+        }
+        if (size == 0) {
+            head = 0; // only the producer resets: no consumer slice can be outstanding on an empty ring
+        }
+        if (size < buf.length) {
+            return true;
+        }
+        if (buf.length >= capacity) {
+            return false;
+        }
+        byte[] bigger = new byte[(int) Math.min(capacity, buf.length * 2L)];
+        int first = Math.min(size, buf.length - head);
+        System.arraycopy(buf, head, bigger, 0, first);
+        System.arraycopy(buf, 0, bigger, first, size - first);
+        buf = bigger;
+        head = 0;
+        return true;
+    }
+
+    private int copyIn(ByteBuffer src) {
+        int total = 0;
+        while (src.hasRemaining() && ensureRoom()) {
+            int tail = (head + size) % buf.length;
+            int end = tail < head ? head : buf.length;
+            int n = Math.min(end - tail, src.remaining());
+            src.get(buf, tail, n);
+            size += n;
+            committedTotal += n;
+            total += n;
+        }
+        return total;
+    }
+
+    private int copyOut(ByteBuffer dst) {
+        int total = 0;
+        while (size > 0 && dst.hasRemaining()) {
+            int n = Math.min(Math.min(size, buf.length - head), dst.remaining());
+            dst.put(buf, head, n);
+            drop(n);
+            total += n;
+        }
+        return total;
+    }
+
+    private void drop(int n) {
+        head = (head + n) % buf.length;
+        size -= n;
+        consumedTotal += n;
+        if (size == 0) {
+            head = 0;
+        }
+    }
+
+    /**
+     * Serves the pending read and the pending write until neither moves a byte: a reader waiting for a
+     * full buffer and a writer waiting for room can hand bytes to each other many times in one call.
+     */
+    private void settle(Actions actions) {
+        int moved;
+        do {
+            moved = serveReader(actions) + serveWriter(actions);
+        } while (moved > 0 && (pendingRead != null || pendingWrite != null));
+        wakeConsumer(actions);
+        wakeProducer(actions);
+    }
+
+    /** Moves bytes to the pending read, completing it when it is satisfied or the input ended; returns bytes moved. */
+    private int serveReader(Actions actions) {
+        PendingRead r = pendingRead;
+        if (r == null) {
+            return 0;
+        }
+        int moved = 0;
+        int outcome;
+        switch (r.kind) {
+            case AWAIT:
+                if (size > 0) {
+                    outcome = 1;
+                } else if (writeClosed) {
+                    outcome = cause == null ? 0 : Integer.MIN_VALUE;
+                } else {
+                    return 0;
+                }
+                break;
+            case READ:
+                if (!r.dst.hasRemaining()) {
+                    outcome = 0;
+                } else if (size > 0) {
+                    outcome = copyOut(r.dst);
+                    moved = outcome;
+                } else if (writeClosed) {
+                    outcome = cause == null ? -1 : Integer.MIN_VALUE;
+                } else {
+                    return 0;
+                }
+                break;
+            default: // FULLY
+                moved = copyOut(r.dst);
+                r.done += moved;
+                if (!r.dst.hasRemaining()) {
+                    outcome = r.done;
+                } else if (writeClosed) {
+                    outcome = Integer.MIN_VALUE;
+                } else {
+                    return moved;
+                }
+        }
+        pendingRead = null;
+        CompletableFuture<Integer> f = r.future;
+        if (outcome == Integer.MIN_VALUE) {
+            Throwable failure = cause != null ? cause
+                : new EOFException("the input ended after " + r.done + " bytes, " + r.dst.remaining() + " short of a full buffer");
+            actions.add(() -> f.completeExceptionally(failure));
+        } else {
+            int value = outcome;
+            actions.add(() -> f.complete(value));
+        }
+        return moved;
+    }
+
+    /** Moves bytes from the pending write into free space, completing it when everything fit; returns bytes moved. */
+    private int serveWriter(Actions actions) {
+        PendingWrite w = pendingWrite;
+        if (w == null || size >= capacity) {
+            return 0;
+        }
+        int moved = 0;
+        if (w.src != null) {
+            moved = copyIn(w.src);
+            if (w.src.hasRemaining()) {
+                return moved;
+            }
+        }
+        pendingWrite = null;
+        actions.add(() -> w.future.complete(null));
+        return moved;
+    }
+
+    private void wakeProducer(Actions actions) {
+        if (producerWaiting && producerSignal != null && size < capacity) {
+            producerWaiting = false;
+            actions.signal(producerSignal);
+        }
+    }
+
+    private void wakeConsumer(Actions actions) {
+        if (consumerWaiting && consumerSignal != null && size > 0) {
+            consumerWaiting = false;
+            actions.signal(consumerSignal);
+        }
+    }
+
+    private void wakeBoth(Actions actions) {
+        producerWaiting = false;
+        consumerWaiting = false;
+        if (producerSignal != null) {
+            actions.signal(producerSignal);
+        }
+        if (consumerSignal != null) {
+            actions.signal(consumerSignal);
+        }
+    }
+
+    private void failAll(Actions actions, Throwable why) {
+        if (pendingRead != null) {
+            CompletableFuture<Integer> f = pendingRead.future;
+            pendingRead = null;
+            actions.add(() -> f.completeExceptionally(why));
+        }
+        if (pendingWrite != null) {
+            CompletableFuture<Void> f = pendingWrite.future;
+            pendingWrite = null;
+            ClosedWriteChannelException e = new ClosedWriteChannelException("the reader cancelled the channel while a write was pending", why);
+            actions.add(() -> f.completeExceptionally(e));
+        }
+        failFlushWaiters(actions, why);
+    }
+
+    private void failFlushWaiters(Actions actions, Throwable why) {
+        while (flushWaiters != null && !flushWaiters.isEmpty()) {
+            CompletableFuture<Void> f = flushWaiters.poll().future;
+            actions.add(() -> f.completeExceptionally(why));
+        }
+    }
+
+    private ClosedWriteChannelException closedForWrite() {
+        return new ClosedWriteChannelException("the channel is closed for writing", cause);
+    }
+
+    static IOException asIOException(Throwable t) {
+        return t instanceof IOException ? (IOException) t : new IOException("the input ended with " + t, t);
+    }
+
+    /** Completes waiting stages on the executor, then runs the transport signals on this thread. */
+    private void runAll(Actions actions) {
+        List<Runnable> completions = actions.completions;
+        if (!completions.isEmpty()) {
+            Runnable all = completions.size() == 1 ? completions.get(0) : () -> completions.forEach(Runnable::run);
+            try {
+                executor.execute(all);
+            } catch (RejectedExecutionException e) {
+                all.run(); // the executor is shutting down: completing here beats leaving a waiter hanging
+            }
+        }
+        for (Runnable signal : actions.signals) {
+            signal.run();
+        }
+    }
+
+    @Override
+    public String toString() {
+        synchronized (this) {
+            return "RingByteChannel{size=" + size + "/" + capacity
+                + ", allocated=" + (buf == null ? 0 : buf.length)
+                + ", committed=" + committedTotal + ", consumed=" + consumedTotal + ", flushed=" + flushedTotal
+                + ", writeClosed=" + writeClosed + ", cause=" + cause
+                + ", pendingRead=" + (pendingRead != null) + ", pendingWrite=" + (pendingWrite != null)
+                + ", producerWaiting=" + producerWaiting + ", consumerWaiting=" + consumerWaiting + '}';
+        }
+    }
+
+    private enum ReadKind { READ, FULLY, AWAIT }
+
+    /** What to do once the lock is released: stage completions (dispatched) and transport signals (inline). */
+    private static final class Actions {
+        final List<Runnable> completions = new ArrayList<>(2);
+        final List<Runnable> signals = new ArrayList<>(2);
+
+        void add(Runnable completion) {
+            completions.add(completion);
+        }
+
+        void signal(Runnable signal) {
+            if (signal != null && !signals.contains(signal)) {
+                signals.add(signal);
+            }
+        }
+    }
+
+    private static final class PendingRead {
+        final ReadKind kind;
+        final ByteBuffer dst;
+        final CompletableFuture<Integer> future;
+        int done;
+
+        PendingRead(ReadKind kind, ByteBuffer dst, CompletableFuture<Integer> future) {
+            this.kind = kind;
+            this.dst = dst;
+            this.future = future;
+        }
+    }
+
+    private static final class PendingWrite {
+        final ByteBuffer src; // null: waits for free space only
+        final CompletableFuture<Void> future;
+
+        PendingWrite(ByteBuffer src, CompletableFuture<Void> future) {
+            this.src = src;
+            this.future = future;
+        }
+    }
+
+    private static final class FlushWaiter {
+        final long target;
+        final CompletableFuture<Void> future;
+
+        FlushWaiter(long target, CompletableFuture<Void> future) {
+            this.target = target;
+            this.future = future;
+        }
+    }
+}

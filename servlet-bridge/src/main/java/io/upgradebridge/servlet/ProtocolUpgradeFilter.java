@@ -1,0 +1,247 @@
+package io.upgradebridge.servlet;
+
+import io.upgradebridge.content.Headers;
+import io.upgradebridge.content.OutgoingContent;
+import io.upgradebridge.servlet.internal.ExecutorChoice;
+import io.upgradebridge.servlet.internal.LiveUpgrades;
+import io.upgradebridge.servlet.internal.ServletUpgradeStarter;
+import io.upgradebridge.servlet.internal.UpgradeStarter;
+import io.upgradebridge.servlet.internal.UpgradedConnection;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.System.Logger.Level;
+import java.util.Locale;
+import java.util.concurrent.Executor;
+
+/**
+ * The servlet filter that turns {@link ApplicationCall#respond} with an
+ * {@link OutgoingContent.ProtocolUpgrade} into a real HTTP upgrade, on any container.
+ *
+ * <p>Register it for the paths that may upgrade, in {@code web.xml}:
+ * <pre>{@code
+ * <filter>
+ *   <filter-name>upgrade-bridge</filter-name>
+ *   <filter-class>io.upgradebridge.servlet.ProtocolUpgradeFilter</filter-class>
+ *   <async-supported>true</async-supported>
+ * </filter>
+ * <filter-mapping>
+ *   <filter-name>upgrade-bridge</filter-name>
+ *   <url-pattern>/*</url-pattern>
+ * </filter-mapping>
+ * }</pre>
+ * or by annotating a subclass: {@code @WebFilter(urlPatterns = "/*", asyncSupported = true) public class
+ * MyUpgradeFilter extends ProtocolUpgradeFilter {}}.
+ *
+ * <p>Parameters (filter init-param, else context-param):
+ * <ul>
+ *   <li>{@value #EXECUTOR_PARAM}: the executor for upgrades, as a JNDI name ({@code java:...}) or the
+ *   name of a servlet-context attribute holding an {@link Executor}. Without it the filter uses, in this
+ *   order: {@code java:comp/DefaultManagedExecutorService}, Jetty's server thread pool, virtual threads
+ *   (Java 21+), or a pool of its own. The choice is logged once at start-up.</li>
+ *   <li>{@value #TRANSPORT_PARAM}: {@code auto} (default), {@code servlet} (always the standard
+ *   {@code HttpServletRequest.upgrade()}), or {@code jetty} (Jetty's connection API, needed on Jetty 12.1
+ *   where the standard path loses the bytes a client sends after the 101).</li>
+ *   <li>{@value #BUFFER_SIZE_PARAM}: bytes buffered per direction and connection (default 65536).</li>
+ * </ul>
+ *
+ * <p>When the filter is destroyed (undeploy), every live upgrade is cancelled and its connection
+ * closed, and the threads the filter started are stopped.
+ */
+public class ProtocolUpgradeFilter implements Filter {
+
+    /** Names the executor for upgrades: a JNDI name or a servlet-context attribute. */
+    public static final String EXECUTOR_PARAM = "io.upgradebridge.executor";
+    /** {@code auto}, {@code servlet} or {@code jetty}. */
+    public static final String TRANSPORT_PARAM = "io.upgradebridge.transport";
+    /** Bytes buffered per direction and connection. */
+    public static final String BUFFER_SIZE_PARAM = "io.upgradebridge.bufferSize";
+    /** Servlet-context attribute under which the filter publishes itself (for {@link #openUpgrades()}). */
+    public static final String CONTEXT_ATTRIBUTE = ProtocolUpgradeFilter.class.getName();
+
+    private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
+    private static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
+    private static final long SHUTDOWN_WAIT_MILLIS = 5_000;
+
+    private final LiveUpgrades live = new LiveUpgrades();
+    private volatile ExecutorChoice executor;
+    private volatile UpgradeStarter starter;
+    private volatile String starterProblem;
+    private volatile int bufferSize = DEFAULT_BUFFER_SIZE;
+    private volatile String containerName = "servlet container";
+    private volatile ServletContext context;
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        context = config.getServletContext();
+        containerName = context.getServerInfo();
+        try {
+            bufferSize = parseBufferSize(param(config, BUFFER_SIZE_PARAM));
+            executor = ExecutorChoice.choose(param(config, EXECUTOR_PARAM), ExecutorChoice.sources(context::getAttribute),
+                "upgrade-bridge-" + context.getContextPath().replace('/', '-') + "-");
+        } catch (IllegalArgumentException e) {
+            throw new ServletException("ProtocolUpgradeFilter '" + config.getFilterName() + "': " + e.getMessage(), e);
+        }
+        chooseStarter(param(config, TRANSPORT_PARAM));
+        context.setAttribute(CONTEXT_ATTRIBUTE, this);
+        LOG.log(Level.INFO, "Upgrade Bridge on " + containerName + ": upgrades run on " + executor.description()
+            + "; connections are taken over through " + (starter != null ? starter.describe() : "nothing (" + starterProblem + ")"));
+    }
+
+    private static String param(FilterConfig config, String name) {
+        String value = config.getInitParameter(name);
+        return value != null ? value : config.getServletContext().getInitParameter(name);
+    }
+
+    private static int parseBufferSize(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_BUFFER_SIZE;
+        }
+        try {
+            int size = Integer.parseInt(value.trim());
+            if (size >= 1024 && size <= 64 * 1024 * 1024) {
+                return size;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(BUFFER_SIZE_PARAM + " must be a number of bytes from 1024 to 67108864, was '" + value + "'");
+    }
+
+    private void chooseStarter(String transport) throws ServletException {
+        String mode = transport == null || transport.isBlank() ? "auto" : transport.trim().toLowerCase(Locale.ROOT);
+        boolean onJetty = containerName.toLowerCase(Locale.ROOT).startsWith("jetty");
+        switch (mode) {
+            case "servlet":
+                starter = new ServletUpgradeStarter(containerName);
+                return;
+            case "jetty":
+            case "auto":
+                if (mode.equals("auto") && !onJetty) {
+                    starter = new ServletUpgradeStarter(containerName);
+                    return;
+                }
+                try {
+                    starter = (UpgradeStarter) Class.forName("io.upgradebridge.servlet.internal.jetty.JettyUpgradeStarter")
+                        .getConstructor().newInstance();
+                } catch (ReflectiveOperationException | LinkageError e) {
+                    starterProblem = "Jetty hides its server classes from this webapp, so the bridge cannot take over "
+                        + "connections (Jetty 12.1's standard upgrade path loses data). Expose org.eclipse.jetty.server., "
+                        + "org.eclipse.jetty.io. and org.eclipse.jetty.util. to the webapp in WEB-INF/jetty-web.xml (see the README)";
+                    if (mode.equals("jetty")) {
+                        throw new ServletException(starterProblem, e);
+                    }
+                    LOG.log(Level.ERROR, starterProblem + " (" + e + ")");
+                }
+                return;
+            default:
+                throw new ServletException(TRANSPORT_PARAM + " must be auto, servlet or jetty, was '" + transport + "'");
+        }
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse resp, FilterChain chain) throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest) || !(resp instanceof HttpServletResponse)) {
+            chain.doFilter(req, resp);
+            return;
+        }
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) resp;
+        ApplicationCall call = new ApplicationCall(request, response);
+        request.setAttribute(ApplicationCall.ATTRIBUTE, call);
+        OutgoingContent.ProtocolUpgrade upgrade;
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            upgrade = call.finishHandling();
+        }
+        if (upgrade != null) {
+            performUpgrade(call, request, response, upgrade);
+        }
+    }
+
+    private void performUpgrade(ApplicationCall call, HttpServletRequest request, HttpServletResponse response,
+                                OutgoingContent.ProtocolUpgrade upgrade) throws IOException {
+        if (response.isCommitted()) {
+            LOG.log(Level.WARNING, "cannot upgrade " + call + ": the response was already committed before the servlet returned");
+            return;
+        }
+        if (!"HTTP/1.1".equals(call.protocol())) {
+            refuse(response, HttpServletResponse.SC_BAD_REQUEST, "a protocol upgrade needs HTTP/1.1; this request came over "
+                + call.protocol(), null);
+            return;
+        }
+        UpgradeStarter s = starter;
+        if (s == null) {
+            refuse(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the server cannot upgrade connections: " + starterProblem, null);
+            return;
+        }
+        response.setStatus(upgrade.status() != null ? upgrade.status().value() : 101);
+        writeHeaders(response, upgrade.headers());
+        Executor exec = executor.executor();
+        UpgradedConnection connection = new UpgradedConnection(upgrade, exec, exec, bufferSize, live,
+            call.method() + " " + call.uri() + " from " + call.remoteAddress());
+        try {
+            s.start(request, response, connection);
+        } catch (Exception | LinkageError e) {
+            refuse(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
+                "the container refused the HTTP upgrade (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void writeHeaders(HttpServletResponse response, Headers headers) {
+        for (String name : headers.names()) {
+            boolean first = true;
+            for (String value : headers.getAll(name)) {
+                if (first) {
+                    response.setHeader(name, value);
+                    first = false;
+                } else {
+                    response.addHeader(name, value);
+                }
+            }
+        }
+    }
+
+    private static void refuse(HttpServletResponse response, int status, String reason, Throwable cause) throws IOException {
+        LOG.log(Level.WARNING, "HTTP upgrade refused with " + status + ": " + reason, cause);
+        if (response.isCommitted()) {
+            return;
+        }
+        response.reset();
+        response.setStatus(status);
+        response.setContentType("text/plain;charset=UTF-8");
+        response.setHeader("Connection", "close");
+        PrintWriter body = response.getWriter();
+        body.println(reason);
+        body.flush();
+    }
+
+    /** Number of upgraded connections this filter has open now. */
+    public int openUpgrades() {
+        return live.size();
+    }
+
+    /** Cancels every live upgrade, closes its connection, and stops the threads this filter started. */
+    @Override
+    public void destroy() {
+        live.shutDown("the application is stopping");
+        ServletContext ctx = context;
+        if (ctx != null && ctx.getAttribute(CONTEXT_ATTRIBUTE) == this) {
+            ctx.removeAttribute(CONTEXT_ATTRIBUTE);
+        }
+        ExecutorChoice choice = executor;
+        if (choice != null) {
+            choice.shutdown(SHUTDOWN_WAIT_MILLIS);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.upgradebridge.servlet.internal;
+
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpUpgradeHandler;
+import jakarta.servlet.http.WebConnection;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The {@link HttpUpgradeHandler} the bridge hands to {@code HttpServletRequest.upgrade()}: the standard
+ * servlet path. The container creates it; the filter attaches the pending connection right after
+ * {@code upgrade()} returns. {@link #init} may run inside {@code upgrade()} or after the filter chain
+ * returned (both happen), so whichever of the two comes second starts the connection.
+ */
+public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeTransport {
+
+    /** Hand-over between the filter and the container. Transitions only by CAS. */
+    enum State {
+        NEW,
+        /** The filter attached the connection; {@code init} has not run. */
+        ATTACHED,
+        /** {@code init} ran; the filter has not attached yet. */
+        INITIALIZED,
+        /** Both happened: pumps run. */
+        STARTED,
+        /** Closed or destroyed. Terminal. */
+        CLOSED
+    }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private volatile UpgradedConnection connection;
+    private volatile WebConnection webConnection;
+    private volatile ServletReadPump readPump;
+    private volatile ServletWritePump writePump;
+    private volatile String containerName = "servlet container";
+
+    /** Public no-arg constructor: the container instantiates this class. */
+    public ServletUpgradeHandler() {
+    }
+
+    /** Called by the filter after {@code upgrade()} returned. */
+    public void attach(UpgradedConnection pending, String containerName) {
+        this.connection = pending;
+        this.containerName = containerName;
+        if (!state.compareAndSet(State.NEW, State.ATTACHED)) {
+            if (state.compareAndSet(State.INITIALIZED, State.STARTED)) {
+                pending.open(this); // init() already ran inside upgrade()
+            } else {
+                pending.transportClosed(null); // race: destroyed before we attached
+            }
+        }
+    }
+
+    @Override
+    public void init(WebConnection wc) {
+        this.webConnection = wc;
+        if (!state.compareAndSet(State.NEW, State.INITIALIZED)) {
+            if (state.compareAndSet(State.ATTACHED, State.STARTED)) {
+                connection.open(this);
+            }
+        }
+    }
+
+    @Override
+    public void startPumps() {
+        try {
+            ServletInputStream in = webConnection.getInputStream();
+            ServletOutputStream out = webConnection.getOutputStream();
+            readPump = new ServletReadPump(in, connection);
+            writePump = new ServletWritePump(out, connection);
+            connection.input().attachTransport(readPump::onChannelSignal, null);
+            connection.output().attachTransport(null, writePump::onChannelSignal);
+            // both listeners are set here, on the container's thread (Tomcat requires both in init())
+            in.setReadListener(readPump);
+            out.setWriteListener(writePump);
+        } catch (IOException | RuntimeException e) {
+            connection.transportFailed(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeWebConnection();
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        closeWebConnection();
+    }
+
+    private void closeWebConnection() {
+        State previous = state.getAndSet(State.CLOSED);
+        if (previous == State.CLOSED) {
+            return;
+        }
+        WebConnection wc = webConnection;
+        if (wc == null) {
+            return;
+        }
+        ServletOutputStream out = null;
+        try {
+            out = wc.getOutputStream();
+        } catch (IOException | RuntimeException ignored) {
+            // closing anyway
+        }
+        try {
+            wc.close();
+        } catch (Exception e) {
+            // already closed by the container: nothing more to do
+        }
+        if (TomcatCloseNudge.applies(out)) {
+            TomcatCloseNudge.nudge(out);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        state.set(State.CLOSED);
+        UpgradedConnection c = connection;
+        if (c != null) {
+            c.transportClosed(null);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return containerName + " servlet upgrade";
+    }
+
+    @Override
+    public String toString() {
+        return "ServletUpgradeHandler{" + state.get() + ", " + readPump + ", " + writePump + '}';
+    }
+}

@@ -1,0 +1,122 @@
+package io.upgradebridge.servlet.internal;
+
+import io.upgradebridge.io.internal.RingByteChannel;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Moves bytes from the connection's output channel to an upgraded {@link ServletOutputStream}.
+ * {@code isReady()} is called right before every write and flush; bytes handed to the container are
+ * released only at the next {@code isReady() == true} (a container may keep using the array until
+ * then); the stream is flushed whenever the channel runs dry.
+ */
+final class ServletWritePump implements WriteListener {
+
+    /** Who drives the pump now. Transitions only by CAS. */
+    enum State {
+        /** Nothing to send: the channel's consumer signal starts the loop. */
+        IDLE,
+        /** One thread is inside the write loop. */
+        WRITING,
+        /** {@code isReady()} said no: the container calls {@link #onWritePossible()} next. */
+        AWAITING_SOCKET,
+        /** Output finished or failed. Terminal. */
+        DONE
+    }
+
+    private final ServletOutputStream out;
+    private final UpgradedConnection connection;
+    private final RingByteChannel output;
+    // the container's first onWritePossible() starts the pump
+    private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_SOCKET);
+    // touched only by the thread in WRITING
+    private int inFlight;
+    private boolean flushIssued;
+
+    ServletWritePump(ServletOutputStream out, UpgradedConnection connection) {
+        this.out = out;
+        this.connection = connection;
+        this.output = connection.output();
+    }
+
+    /** Consumer signal of the output channel: bytes, a flush request, or the end. Runs the loop on the signalling thread. */
+    void onChannelSignal() {
+        if (state.compareAndSet(State.IDLE, State.WRITING)) {
+            writeLoop();
+        }
+    }
+
+    @Override
+    public void onWritePossible() {
+        if (state.compareAndSet(State.AWAITING_SOCKET, State.WRITING)) {
+            writeLoop();
+        }
+    }
+
+    private void writeLoop() {
+        try {
+            while (true) {
+                if (output.isClosedForWrite() && output.closedCause() != null) {
+                    state.set(State.DONE); // aborted: the connection is being torn down
+                    return;
+                }
+                if (!out.isReady()) {
+                    state.compareAndSet(State.WRITING, State.AWAITING_SOCKET);
+                    return;
+                }
+                if (inFlight > 0) {
+                    output.consume(inFlight);
+                    inFlight = 0;
+                }
+                if (flushIssued) {
+                    flushIssued = false;
+                    output.markFlushed();
+                }
+                ByteBuffer bytes = output.readableSlice();
+                if (bytes.hasRemaining()) {
+                    inFlight = bytes.remaining();
+                    out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), inFlight);
+                    continue;
+                }
+                if (output.hasUnflushed()) {
+                    out.flush(); // isReady() was the last call on the stream
+                    flushIssued = true;
+                    continue;
+                }
+                if (output.isDrainedAndClosed()) {
+                    state.set(State.DONE);
+                    connection.outputDrained();
+                    return;
+                }
+                if (!state.compareAndSet(State.WRITING, State.IDLE)) {
+                    return; // aborted meanwhile
+                }
+                // race: bytes, a flush or the close may have arrived after readableSlice() saw nothing
+                if (output.availableForRead() == 0 && !output.isDrainedAndClosed() && !output.isClosedForWrite()) {
+                    return;
+                }
+                if (!state.compareAndSet(State.IDLE, State.WRITING)) {
+                    return; // the signal took over on another thread
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            onError(e);
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        if (state.getAndSet(State.DONE) != State.DONE) {
+            connection.transportFailed(t);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ServletWritePump{" + state.get() + ", inFlight=" + inFlight + '}';
+    }
+}

@@ -1,0 +1,218 @@
+package io.upgradebridge.servlet.internal;
+
+import io.upgradebridge.content.OutgoingContent;
+import io.upgradebridge.io.Job;
+import io.upgradebridge.io.internal.RingByteChannel;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One upgraded connection: its two channels, the application's {@link Job}, and the rule that ties
+ * them to the TCP connection. The connection closes gracefully once the job has completed and the
+ * output has been sent; it is aborted when the job fails or is cancelled, when the peer goes away, or
+ * when the application shuts down.
+ */
+public final class UpgradedConnection {
+
+    private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
+
+    /** Life of the connection. Transitions only by CAS. */
+    enum State {
+        /** Created; the transport has not opened it yet. */
+        NEW,
+        /** The job runs and the output is open. */
+        RUNNING,
+        /** The job completed normally; the output is being drained. */
+        JOB_DONE,
+        /** The output was closed and drained; the job still runs. */
+        OUTPUT_DONE,
+        /** The TCP connection is closed or closing. Terminal. */
+        CLOSED
+    }
+
+    private final OutgoingContent.ProtocolUpgrade upgrade;
+    private final Executor engine;
+    private final Executor user;
+    private final LiveUpgrades registry;
+    private final String description;
+    private final RingByteChannel input;
+    private final RingByteChannel output;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final AtomicReference<Job> job = new AtomicReference<>();
+    private volatile UpgradeTransport transport;
+    private volatile Throwable closeCause;
+
+    public UpgradedConnection(OutgoingContent.ProtocolUpgrade upgrade, Executor engine, Executor user, int bufferSize,
+                              LiveUpgrades registry, String description) {
+        this.upgrade = upgrade;
+        this.engine = engine;
+        this.user = user;
+        this.registry = registry;
+        this.description = description;
+        this.input = new RingByteChannel(bufferSize, engine);
+        this.output = new RingByteChannel(bufferSize, engine);
+    }
+
+    /** Bytes from the peer: the transport fills it, the application reads it. */
+    public RingByteChannel input() {
+        return input;
+    }
+
+    /** Bytes to the peer: the application writes it, the transport drains it. */
+    public RingByteChannel output() {
+        return output;
+    }
+
+    public Executor engine() {
+        return engine;
+    }
+
+    /** The application's job, or {@code null} before {@code upgrade(...)} returned. */
+    public Job job() {
+        return job.get();
+    }
+
+    /** Why the connection was aborted, or {@code null}. */
+    public Throwable closeCause() {
+        return closeCause;
+    }
+
+    public boolean isClosed() {
+        return state.get() == State.CLOSED;
+    }
+
+    /**
+     * Called by the transport once the connection is taken over: registers it, starts the pumps and
+     * runs the application's {@code upgrade} on the engine executor (never on the container's thread).
+     */
+    public void open(UpgradeTransport transport) {
+        this.transport = transport;
+        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+            transport.abort(closeCause); // race: the application shut down between the 101 and the take-over
+            return;
+        }
+        if (!registry.add(this)) {
+            abort(new CancellationException("the application is shutting down"));
+            return;
+        }
+        transport.startPumps();
+        try {
+            engine.execute(this::runUpgrade);
+        } catch (RuntimeException e) {
+            abort(new IOException("could not start the upgrade: the executor refused it (" + e + ")", e));
+        }
+    }
+
+    private void runUpgrade() {
+        Job started;
+        try {
+            started = upgrade.upgrade(input, output, engine, user);
+            if (started == null) {
+                throw new NullPointerException(upgrade.getClass().getName() + ".upgrade(...) returned null instead of a Job");
+            }
+        } catch (Throwable t) {
+            LOG.log(Level.WARNING, "the upgrade " + upgrade.getClass().getName() + " threw; closing " + description, t);
+            abort(t);
+            return;
+        }
+        job.set(started);
+        if (state.get() == State.CLOSED) {
+            started.cancel(); // race: aborted while upgrade(...) was still running
+        }
+        started.completion().whenComplete((ignored, failure) -> jobCompleted(failure));
+    }
+
+    private void jobCompleted(Throwable failure) {
+        if (failure == null) {
+            if (state.compareAndSet(State.RUNNING, State.JOB_DONE)) {
+                output.close(); // the transport drains what is left, then calls outputDrained()
+            } else if (state.compareAndSet(State.OUTPUT_DONE, State.CLOSED)) {
+                closeGracefully();
+            }
+            return;
+        }
+        Throwable cause = unwrap(failure);
+        if (state.get() != State.CLOSED && !(cause instanceof CancellationException)) {
+            LOG.log(Level.WARNING, "the upgrade job of " + upgrade.getClass().getName() + " failed; closing " + description, cause);
+        }
+        abort(cause);
+    }
+
+    /** The transport sent every byte of a normally closed output. */
+    public void outputDrained() {
+        if (state.compareAndSet(State.JOB_DONE, State.CLOSED)) {
+            closeGracefully();
+        } else {
+            state.compareAndSet(State.RUNNING, State.OUTPUT_DONE); // the application closed its output early; wait for the job
+        }
+    }
+
+    /** The peer ended its input normally (FIN). The application sees {@code -1}; nothing else changes. */
+    public void inputEnded() {
+        input.close();
+    }
+
+    /** The transport failed (reset, I/O error) or the application cancelled its input: the connection is dead. */
+    public void transportFailed(Throwable cause) {
+        abort(cause != null ? cause : new EOFException("the connection ended"));
+    }
+
+    /** The container closed the connection (destroy, onClose). */
+    public void transportClosed(Throwable cause) {
+        if (state.get() != State.CLOSED) {
+            abort(cause != null ? cause : new EOFException("the container closed the connection"));
+        }
+    }
+
+    /** Cancels the job and closes the connection at once (application shutdown, filter destroy). */
+    public void cancel(Throwable reason) {
+        abort(reason);
+    }
+
+    private void closeGracefully() {
+        input.close(); // ends the input for a reader still there; bytes already read stay read
+        registry.remove(this);
+        UpgradeTransport t = transport;
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    private void abort(Throwable cause) {
+        State previous = state.getAndSet(State.CLOSED);
+        if (previous == State.CLOSED) {
+            return;
+        }
+        closeCause = cause;
+        input.close(cause);
+        output.cancel(cause);
+        Job j = job.get();
+        if (j != null) {
+            j.cancel();
+        }
+        registry.remove(this);
+        UpgradeTransport t = transport;
+        if (t != null) {
+            t.abort(cause);
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+            && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @Override
+    public String toString() {
+        return "UpgradedConnection{" + description + ", state=" + state.get() + ", job=" + job.get()
+            + ", input=" + input + ", output=" + output + '}';
+    }
+}

@@ -1,0 +1,302 @@
+package io.upgradebridge.servlet.internal.jetty;
+
+import io.upgradebridge.io.internal.RingByteChannel;
+import io.upgradebridge.servlet.internal.UpgradeTransport;
+import io.upgradebridge.servlet.internal.UpgradedConnection;
+import org.eclipse.jetty.io.AbstractConnection;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.util.Callback;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A Jetty {@link Connection} that owns an upgraded endpoint and moves bytes between it and the
+ * bridge's channels: fills straight into the input channel's free space, writes straight from the
+ * output channel's bytes. Every callback is non-blocking, so Jetty may run it on its selector thread.
+ */
+final class JettyUpgradeConnection extends AbstractConnection implements Connection.UpgradeTo, UpgradeTransport {
+
+    /** Read side. Transitions only by CAS. */
+    enum ReadState {
+        /** Waiting for Jetty's fill interest to fire. */
+        FILL_INTERESTED,
+        /** One thread is inside the read loop. */
+        READING,
+        /** The input channel is full: its producer signal resumes the loop. */
+        PAUSED,
+        /** Ended. Terminal. */
+        DONE
+    }
+
+    /** Write side. Transitions only by CAS. */
+    enum WriteState {
+        /** Nothing to send: the output channel's consumer signal starts the loop. */
+        IDLE,
+        /** One thread is inside the write loop. */
+        WRITING,
+        /** The loop issued a write and is still on the stack. */
+        WRITE_PENDING,
+        /** The write completed while the loop was still on the stack: the loop goes on. */
+        WRITE_COMPLETED,
+        /** The loop returned; the write callback resumes it. */
+        WRITE_ASYNC,
+        /** Ended. Terminal. */
+        DONE
+    }
+
+    private final UpgradedConnection connection;
+    private final RingByteChannel input;
+    private final RingByteChannel output;
+    private final AtomicReference<ReadState> readState = new AtomicReference<>(ReadState.READING);
+    private final AtomicReference<WriteState> writeState = new AtomicReference<>(WriteState.IDLE);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Callback fillable = new NonBlockingCallback(this::onFillable, this::onFillInterestedFailed);
+    private final Callback written = new NonBlockingCallback(this::onWritten, this::onWriteFailed);
+    private ByteBuffer leftover; // bytes Jetty's HTTP parser read past the request; touched by the reading thread only
+    private int inFlight; // touched by the write loop and the write callback, which never overlap
+
+    JettyUpgradeConnection(EndPoint endPoint, Executor executor, UpgradedConnection connection) {
+        super(endPoint, executor);
+        this.connection = connection;
+        this.input = connection.input();
+        this.output = connection.output();
+    }
+
+    @Override
+    public void onUpgradeTo(ByteBuffer buffer) {
+        ByteBuffer copy = ByteBuffer.allocate(buffer.remaining());
+        copy.put(buffer).flip();
+        leftover = copy;
+    }
+
+    @Override
+    public void onOpen() {
+        super.onOpen();
+        connection.open(this);
+    }
+
+    @Override
+    public void startPumps() {
+        input.attachTransport(this::onInputSignal, null);
+        output.attachTransport(null, this::onOutputSignal);
+        readLoop();
+    }
+
+    // ------------------------------------------------------------------ read side
+
+    @Override
+    public void onFillable() {
+        if (readState.compareAndSet(ReadState.FILL_INTERESTED, ReadState.READING)) {
+            readLoop();
+        }
+    }
+
+    private void onInputSignal() {
+        Throwable cancelled = input.isClosedForWrite() ? input.closedCause() : null;
+        if (cancelled != null && readState.getAndSet(ReadState.DONE) != ReadState.DONE) {
+            connection.transportFailed(cancelled);
+            return;
+        }
+        if (readState.compareAndSet(ReadState.PAUSED, ReadState.READING)) {
+            getExecutor().execute(this::readLoop); // resume off the application's thread
+        }
+    }
+
+    private void readLoop() {
+        try {
+            while (true) {
+                if (input.isClosedForWrite()) {
+                    readState.set(ReadState.DONE);
+                    if (input.closedCause() != null) {
+                        connection.transportFailed(input.closedCause());
+                    }
+                    return;
+                }
+                ByteBuffer room = input.writableSlice();
+                if (!room.hasRemaining()) {
+                    if (input.isClosedForWrite() || !readState.compareAndSet(ReadState.READING, ReadState.PAUSED)) {
+                        continue;
+                    }
+                    // race: the reader may have made room between writableSlice() and PAUSED; take it back
+                    if (input.availableForWrite() == 0 && !input.isClosedForWrite()) {
+                        return;
+                    }
+                    if (!readState.compareAndSet(ReadState.PAUSED, ReadState.READING)) {
+                        return; // the signal resumed the loop on another thread
+                    }
+                    continue;
+                }
+                int n;
+                if (leftover != null) {
+                    n = Math.min(room.remaining(), leftover.remaining());
+                    ByteBuffer part = leftover.slice();
+                    part.limit(n);
+                    room.put(part);
+                    leftover.position(leftover.position() + n);
+                    if (!leftover.hasRemaining()) {
+                        leftover = null;
+                    }
+                } else {
+                    room.limit(0); // Jetty fills after the limit ("flush mode")
+                    n = getEndPoint().fill(room);
+                }
+                if (n > 0) {
+                    input.commit(n);
+                } else if (n == 0) {
+                    if (readState.compareAndSet(ReadState.READING, ReadState.FILL_INTERESTED)) {
+                        fillInterested(fillable);
+                    }
+                    return;
+                } else {
+                    if (readState.getAndSet(ReadState.DONE) != ReadState.DONE) {
+                        connection.inputEnded();
+                    }
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            readState.set(ReadState.DONE);
+            connection.transportFailed(e);
+        }
+    }
+
+    @Override
+    public void onFillInterestedFailed(Throwable cause) {
+        readState.set(ReadState.DONE);
+        connection.transportFailed(cause);
+    }
+
+    /** An upgraded connection lives until the upgrade ends it: Jetty's idle timeout does not close it. */
+    @Override
+    public boolean onIdleExpired(TimeoutException timeout) {
+        return false;
+    }
+
+    // ------------------------------------------------------------------ write side
+
+    private void onOutputSignal() {
+        if (writeState.compareAndSet(WriteState.IDLE, WriteState.WRITING)) {
+            writeLoop();
+        }
+    }
+
+    private void writeLoop() {
+        while (true) {
+            if (output.isClosedForWrite() && output.closedCause() != null) {
+                writeState.set(WriteState.DONE);
+                return;
+            }
+            ByteBuffer bytes = output.readableSlice();
+            if (bytes.hasRemaining()) {
+                inFlight = bytes.remaining();
+                writeState.set(WriteState.WRITE_PENDING);
+                getEndPoint().write(written, bytes);
+                if (writeState.compareAndSet(WriteState.WRITE_PENDING, WriteState.WRITE_ASYNC)) {
+                    return; // the callback resumes the loop
+                }
+                if (!writeState.compareAndSet(WriteState.WRITE_COMPLETED, WriteState.WRITING)) {
+                    return; // failed meanwhile
+                }
+                continue; // completed on this stack: loop instead of recursing
+            }
+            if (output.isDrainedAndClosed()) {
+                writeState.set(WriteState.DONE);
+                connection.outputDrained();
+                return;
+            }
+            if (!writeState.compareAndSet(WriteState.WRITING, WriteState.IDLE)) {
+                return;
+            }
+            // race: bytes or the close may have arrived after readableSlice() saw nothing
+            if (output.availableForRead() == 0 && !output.isClosedForWrite()) {
+                return;
+            }
+            if (!writeState.compareAndSet(WriteState.IDLE, WriteState.WRITING)) {
+                return; // the signal took over on another thread
+            }
+        }
+    }
+
+    private void onWritten() {
+        output.consume(inFlight);
+        inFlight = 0;
+        output.markFlushed(); // an endpoint write completes once the bytes are in the socket
+        if (writeState.compareAndSet(WriteState.WRITE_PENDING, WriteState.WRITE_COMPLETED)) {
+            return; // the loop is still on the stack and goes on
+        }
+        if (writeState.compareAndSet(WriteState.WRITE_ASYNC, WriteState.WRITING)) {
+            writeLoop();
+        }
+    }
+
+    private void onWriteFailed(Throwable cause) {
+        writeState.set(WriteState.DONE);
+        connection.transportFailed(cause);
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            EndPoint endPoint = getEndPoint();
+            endPoint.shutdownOutput(); // FIN after the bytes already sent
+            endPoint.close();
+        }
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        if (closed.compareAndSet(false, true)) {
+            getEndPoint().close(cause);
+        }
+    }
+
+    @Override
+    public void onClose(Throwable cause) {
+        super.onClose(cause);
+        connection.transportClosed(cause);
+    }
+
+    @Override
+    public String describe() {
+        return "Jetty connection";
+    }
+
+    @Override
+    public String toConnectionString() {
+        return "JettyUpgradeConnection{read=" + readState.get() + ", write=" + writeState.get() + ", " + connection + '}';
+    }
+
+    /** A callback Jetty may complete on any thread, selector included: ours only move bytes. */
+    private static final class NonBlockingCallback implements Callback {
+        private final Runnable onSuccess;
+        private final java.util.function.Consumer<Throwable> onFailure;
+
+        NonBlockingCallback(Runnable onSuccess, java.util.function.Consumer<Throwable> onFailure) {
+            this.onSuccess = onSuccess;
+            this.onFailure = onFailure;
+        }
+
+        @Override
+        public void succeeded() {
+            onSuccess.run();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            onFailure.accept(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.upgradebridge.io.internal;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The transport side: zero-copy slices, signals, and flush tracking. */
+class RingByteChannelTransportTest {
+
+    @Test
+    void producerSliceFillsAndSignalFiresOnceRoomIsBack() throws Exception {
+        AtomicInteger producerSignals = new AtomicInteger();
+        RingByteChannel channel = new RingByteChannel(8, Runnable::run);
+        channel.attachTransport(producerSignals::incrementAndGet, null);
+        ByteBuffer room = channel.writableSlice();
+        assertEquals(8, room.remaining());
+        room.put(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        channel.commit(8);
+        assertFalse(channel.writableSlice().hasRemaining(), "full");
+        assertEquals(0, producerSignals.get());
+        ByteBuffer dst = ByteBuffer.allocate(3);
+        assertEquals(3, channel.tryRead(dst));
+        assertEquals(1, producerSignals.get(), "room again after the producer found the channel full");
+        channel.tryRead(ByteBuffer.allocate(1));
+        assertEquals(1, producerSignals.get(), "no second signal until the producer finds it full again");
+        assertArrayEquals(new byte[] {1, 2, 3}, dst.array());
+    }
+
+    @Test
+    void consumerSliceExposesBytesUntilConsumed() throws Exception {
+        AtomicInteger consumerSignals = new AtomicInteger();
+        RingByteChannel channel = new RingByteChannel(16, Runnable::run);
+        channel.attachTransport(null, consumerSignals::incrementAndGet);
+        assertFalse(channel.readableSlice().hasRemaining());
+        channel.tryWrite(ByteBuffer.wrap(new byte[] {9, 8, 7}));
+        assertEquals(1, consumerSignals.get(), "bytes arrived after the consumer found it empty");
+        ByteBuffer bytes = channel.readableSlice();
+        assertEquals(3, bytes.remaining());
+        assertEquals(3, channel.availableForRead(), "a slice does not consume");
+        channel.consume(2);
+        assertEquals(1, channel.availableForRead());
+        assertEquals(7, channel.readableSlice().get());
+    }
+
+    @Test
+    void flushWaitsUntilTheTransportMarksConsumedBytesFlushed() throws Exception {
+        AtomicInteger consumerSignals = new AtomicInteger();
+        RingByteChannel channel = new RingByteChannel(16, Runnable::run);
+        channel.attachTransport(null, consumerSignals::incrementAndGet);
+        channel.tryWrite(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
+        CompletableFuture<Void> flush = channel.flush().toCompletableFuture();
+        assertFalse(flush.isDone());
+        assertTrue(channel.flushRequested());
+        channel.consume(channel.readableSlice().remaining());
+        assertTrue(channel.hasUnflushed());
+        assertFalse(flush.isDone(), "consumed is not flushed");
+        channel.markFlushed();
+        assertTrue(flush.isDone());
+        assertFalse(channel.hasUnflushed());
+        assertTrue(channel.flush().toCompletableFuture().isDone(), "nothing left to flush");
+    }
+
+    @Test
+    void closeSignalsConsumerAndReportsDrained() throws Exception {
+        AtomicInteger consumerSignals = new AtomicInteger();
+        RingByteChannel channel = new RingByteChannel(16, Runnable::run);
+        channel.attachTransport(null, consumerSignals::incrementAndGet);
+        channel.tryWrite(ByteBuffer.wrap(new byte[] {1}));
+        channel.close();
+        assertTrue(consumerSignals.get() >= 1);
+        assertFalse(channel.isDrainedAndClosed());
+        channel.consume(1);
+        assertTrue(channel.isDrainedAndClosed());
+    }
+
+    @Test
+    void abortFailsPendingFlush() throws Exception {
+        RingByteChannel channel = new RingByteChannel(16, Runnable::run);
+        channel.attachTransport(null, () -> { });
+        channel.tryWrite(ByteBuffer.wrap(new byte[] {1}));
+        CompletionStage<Void> flush = channel.flush();
+        channel.cancel(new java.io.IOException("reset"));
+        assertTrue(flush.toCompletableFuture().isCompletedExceptionally());
+    }
+
+    @Test
+    void growsOnlyAsBytesArrive() throws Exception {
+        RingByteChannel channel = new RingByteChannel(1 << 20, Runnable::run);
+        assertTrue(channel.toString().contains("allocated=0"), channel.toString());
+        channel.tryWrite(ByteBuffer.wrap(new byte[100]));
+        assertTrue(channel.toString().contains("allocated=4096"), channel.toString());
+        channel.tryWrite(ByteBuffer.wrap(new byte[10_000]));
+        assertTrue(channel.toString().contains("allocated=16384"), channel.toString());
+    }
+
+    @Test
+    void commitAfterCancelIsDropped() throws Exception {
+        RingByteChannel channel = new RingByteChannel(16, Runnable::run);
+        ByteBuffer room = channel.writableSlice();
+        room.put((byte) 1);
+        channel.cancel(null);
+        channel.commit(1);
+        assertEquals(0, channel.availableForRead());
+    }
+}

@@ -1,0 +1,144 @@
+package io.upgradebridge.servlet.internal;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ExecutorChoiceTest {
+
+    private static final Executor CONFIGURED = Runnable::run;
+    private static final Executor MANAGED = Runnable::run;
+    private static final Executor JETTY = Runnable::run;
+
+    private static final class FakeSources implements ExecutorChoice.Sources {
+        final Map<String, Object> jndi = new HashMap<>();
+        final Map<String, Object> attributes = new HashMap<>();
+        int java = 17;
+
+        @Override
+        public Object jndi(String name) {
+            return jndi.get(name);
+        }
+
+        @Override
+        public Object contextAttribute(String name) {
+            return attributes.get(name);
+        }
+
+        @Override
+        public int javaFeatureVersion() {
+            return java;
+        }
+    }
+
+    private static FakeSources everything() {
+        FakeSources s = new FakeSources();
+        s.jndi.put("java:comp/env/concurrent/mine", CONFIGURED);
+        s.attributes.put("my.executor", CONFIGURED);
+        s.jndi.put(ExecutorChoice.DEFAULT_MANAGED_EXECUTOR, MANAGED);
+        s.attributes.put(ExecutorChoice.JETTY_EXECUTOR_ATTRIBUTE, JETTY);
+        s.java = 25;
+        return s;
+    }
+
+    @Test
+    void configuredJndiNameComesFirst() {
+        ExecutorChoice choice = ExecutorChoice.choose("java:comp/env/concurrent/mine", everything(), "t-");
+        assertSame(CONFIGURED, choice.executor());
+        assertFalse(choice.owned());
+        assertTrue(choice.description().contains("java:comp/env/concurrent/mine"), choice.description());
+    }
+
+    @Test
+    void configuredContextAttributeComesFirst() {
+        ExecutorChoice choice = ExecutorChoice.choose("my.executor", everything(), "t-");
+        assertSame(CONFIGURED, choice.executor());
+    }
+
+    @Test
+    void configuredNameThatDoesNotResolveIsAClearError() {
+        FakeSources s = everything();
+        s.attributes.put("not.an.executor", "a string");
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+            () -> ExecutorChoice.choose("java:comp/env/nothing", s, "t-"));
+        assertTrue(missing.getMessage().contains("was not found in JNDI"), missing.getMessage());
+        IllegalArgumentException wrongType = assertThrows(IllegalArgumentException.class,
+            () -> ExecutorChoice.choose("not.an.executor", s, "t-"));
+        assertTrue(wrongType.getMessage().contains("java.lang.String, not a java.util.concurrent.Executor"), wrongType.getMessage());
+    }
+
+    @Test
+    void managedExecutorBeforeJetty() {
+        assertSame(MANAGED, ExecutorChoice.choose(null, everything(), "t-").executor());
+    }
+
+    @Test
+    void jettyPoolBeforeVirtualThreads() {
+        FakeSources s = everything();
+        s.jndi.clear();
+        ExecutorChoice choice = ExecutorChoice.choose("  ", s, "t-");
+        assertSame(JETTY, choice.executor());
+        assertFalse(choice.owned());
+    }
+
+    @Test
+    void virtualThreadsOnJava21AndLaterWhenTheRuntimeHasThem() throws Exception {
+        FakeSources s = new FakeSources();
+        s.java = 21;
+        ExecutorChoice choice = ExecutorChoice.choose(null, s, "t-");
+        try {
+            if (Runtime.version().feature() >= 21) {
+                assertTrue(choice.description().startsWith("virtual threads"), choice.description());
+                assertTrue(choice.owned());
+                java.util.concurrent.CompletableFuture<Boolean> virtual = new java.util.concurrent.CompletableFuture<>();
+                choice.executor().execute(() -> virtual.complete(Thread.currentThread().toString().contains("Virtual")));
+                assertTrue(virtual.get(5, java.util.concurrent.TimeUnit.SECONDS));
+            } else {
+                // a Java 17 runtime that claims 21 has no virtual threads: the bridge falls back to its own pool
+                assertInstanceOf(ThreadPoolExecutor.class, choice.executor());
+            }
+        } finally {
+            choice.shutdown(1000);
+        }
+    }
+
+    @Test
+    void ownBoundedPoolOnJava17AndItStopsItsThreads() throws Exception {
+        FakeSources s = new FakeSources();
+        ExecutorChoice choice = ExecutorChoice.choose(null, s, "bridge-test-");
+        assertTrue(choice.owned());
+        ThreadPoolExecutor pool = assertInstanceOf(ThreadPoolExecutor.class, choice.executor());
+        assertEquals(ExecutorChoice.OWN_POOL_THREADS, pool.getMaximumPoolSize());
+        java.util.concurrent.CompletableFuture<String> name = new java.util.concurrent.CompletableFuture<>();
+        pool.execute(() -> name.complete(Thread.currentThread().getName()));
+        assertTrue(name.get(5, java.util.concurrent.TimeUnit.SECONDS).startsWith("bridge-test-"));
+        choice.shutdown(5000);
+        assertTrue(((ExecutorService) choice.executor()).isTerminated());
+        assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("bridge-test-") && t.isAlive()),
+            "no thread of the pool is left");
+    }
+
+    @Test
+    void borrowedExecutorsAreNotShutDown() {
+        ExecutorService borrowed = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            FakeSources s = new FakeSources();
+            s.attributes.put("mine", borrowed);
+            ExecutorChoice.choose("mine", s, "t-").shutdown(100);
+            assertFalse(borrowed.isShutdown());
+        } finally {
+            borrowed.shutdownNow();
+        }
+    }
+}
