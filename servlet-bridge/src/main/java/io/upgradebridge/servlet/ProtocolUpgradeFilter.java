@@ -231,6 +231,15 @@ public class ProtocolUpgradeFilter implements Filter {
         return live.size();
     }
 
+    /** One line per open upgraded connection, with the state of its job, channels and transport: for debugging. */
+    public java.util.List<String> describeOpenUpgrades() {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (UpgradedConnection connection : live.snapshot()) {
+            lines.add(connection.toString());
+        }
+        return lines;
+    }
+
     /** Cancels every live upgrade, closes its connection, and stops the threads this filter started. */
     @Override
     public void destroy() {

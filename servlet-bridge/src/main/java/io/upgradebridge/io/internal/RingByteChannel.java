@@ -78,6 +78,9 @@ public final class RingByteChannel implements ByteChannel {
             this.drainedByTransport = consumerSignal != null;
             this.producerSignal = producerSignal;
             this.consumerSignal = consumerSignal;
+            // a transport starts out waiting: the first bytes (or room) must signal it
+            this.producerWaiting = producerSignal != null;
+            this.consumerWaiting = consumerSignal != null;
         }
     }
 
@@ -487,12 +490,10 @@ public final class RingByteChannel implements ByteChannel {
     }
 
     private void drop(int n) {
+        // never rewind head here: the producer may be filling a slice it computed from the old tail
         head = (head + n) % buf.length;
         size -= n;
         consumedTotal += n;
-        if (size == 0) {
-            head = 0;
-        }
     }
 
     /**

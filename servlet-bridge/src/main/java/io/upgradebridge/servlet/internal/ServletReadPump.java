@@ -22,6 +22,8 @@ final class ServletReadPump implements ReadListener {
         AWAITING_DATA,
         /** One thread is inside the read loop. */
         READING,
+        /** Inside the loop, and a callback or signal came meanwhile: the loop must go round once more. */
+        READING_RECHECK,
         /** The channel is full: the channel's producer signal resumes the loop. */
         PAUSED,
         /** Input ended, failed, or was cancelled. Terminal. */
@@ -32,11 +34,19 @@ final class ServletReadPump implements ReadListener {
     private final UpgradedConnection connection;
     private final RingByteChannel input;
     private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_DATA);
+    /**
+     * Tomcat dispatches {@code onDataAvailable()} again after every read event of an upgraded connection,
+     * even when the application did not read until {@code isReady()} said no, and it fills its own read
+     * buffer right before; touching the stream from another thread then races with that fill. So on
+     * Tomcat a paused pump resumes in the next {@code onDataAvailable()}, on the container's thread.
+     */
+    private final boolean resumeOnlyInCallbacks;
 
     ServletReadPump(ServletInputStream in, UpgradedConnection connection) {
         this.in = in;
         this.connection = connection;
         this.input = connection.input();
+        this.resumeOnlyInCallbacks = in.getClass().getName().startsWith("org.apache.coyote.");
     }
 
     /** Producer signal of the input channel: room again, or the reader cancelled. */
@@ -46,16 +56,46 @@ final class ServletReadPump implements ReadListener {
             connection.transportFailed(cancelled); // the application cancelled its input (or the connection is being aborted)
             return;
         }
-        if (state.compareAndSet(State.PAUSED, State.READING)) {
-            connection.engine().execute(this::readLoop); // resume off the application's thread
+        if (!resumeOnlyInCallbacks) {
+            drive(State.PAUSED, null, true);
         }
     }
 
     @Override
     public void onDataAvailable() {
-        if (state.compareAndSet(State.AWAITING_DATA, State.READING)) {
-            readLoop();
+        drive(State.AWAITING_DATA, resumeOnlyInCallbacks ? State.PAUSED : null, false);
+    }
+
+    /** Runs the loop if the pump is in a resumable state; if a loop is running, makes it go round once more. */
+    private void drive(State resumable, State alsoResumable, boolean dispatch) {
+        while (true) {
+            State now = state.get();
+            if (now == resumable || (now == alsoResumable && alsoResumable != null)) {
+                if (state.compareAndSet(now, State.READING)) {
+                    if (dispatch) {
+                        connection.engine().execute(this::readLoop); // resume off the application's thread
+                    } else {
+                        readLoop();
+                    }
+                    return;
+                }
+            } else if (now == State.READING) {
+                // race: onDataAvailable() or room may come between the loop's last check and its CAS
+                if (state.compareAndSet(State.READING, State.READING_RECHECK)) {
+                    return;
+                }
+            } else {
+                return;
+            }
         }
+    }
+
+    /** Leaves the loop in {@code next}, unless a callback asked for a recheck: then the loop goes on. */
+    private boolean park(State next) {
+        if (state.compareAndSet(State.READING, next)) {
+            return true;
+        }
+        return !state.compareAndSet(State.READING_RECHECK, State.READING); // DONE: stop; RECHECK: go round again
     }
 
     private void readLoop() {
@@ -69,24 +109,19 @@ final class ServletReadPump implements ReadListener {
                     return;
                 }
                 if (!in.isReady()) {
-                    // race: onAllDataRead/onError may have ended the pump meanwhile; then DONE stays
-                    state.compareAndSet(State.READING, State.AWAITING_DATA);
-                    return;
+                    if (park(State.AWAITING_DATA)) {
+                        return;
+                    }
+                    continue;
                 }
                 ByteBuffer room = input.writableSlice();
                 if (!room.hasRemaining()) {
                     if (input.isClosedForWrite()) {
                         continue;
                     }
-                    if (!state.compareAndSet(State.READING, State.PAUSED)) {
-                        return; // ended meanwhile
-                    }
-                    // race: the reader may have made room between writableSlice() and PAUSED; take it back
-                    if (input.availableForWrite() == 0 && !input.isClosedForWrite()) {
+                    // room made after writableSlice() came back empty turned READING into READING_RECHECK
+                    if (park(State.PAUSED)) {
                         return;
-                    }
-                    if (!state.compareAndSet(State.PAUSED, State.READING)) {
-                        return; // the signal resumed the loop on another thread
                     }
                     continue;
                 }

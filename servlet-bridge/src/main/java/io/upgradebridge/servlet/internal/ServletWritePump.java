@@ -22,6 +22,8 @@ final class ServletWritePump implements WriteListener {
         IDLE,
         /** One thread is inside the write loop. */
         WRITING,
+        /** Inside the loop, and a callback or signal came meanwhile: the loop must go round once more. */
+        WRITING_RECHECK,
         /** {@code isReady()} said no: the container calls {@link #onWritePossible()} next. */
         AWAITING_SOCKET,
         /** Output finished or failed. Terminal. */
@@ -45,16 +47,40 @@ final class ServletWritePump implements WriteListener {
 
     /** Consumer signal of the output channel: bytes, a flush request, or the end. Runs the loop on the signalling thread. */
     void onChannelSignal() {
-        if (state.compareAndSet(State.IDLE, State.WRITING)) {
-            writeLoop();
-        }
+        drive(State.IDLE);
     }
 
     @Override
     public void onWritePossible() {
-        if (state.compareAndSet(State.AWAITING_SOCKET, State.WRITING)) {
-            writeLoop();
+        drive(State.AWAITING_SOCKET);
+    }
+
+    /** Runs the loop if the pump is in {@code resumable}; if a loop is running, makes it go round once more. */
+    private void drive(State resumable) {
+        while (true) {
+            State now = state.get();
+            if (now == resumable) {
+                if (state.compareAndSet(resumable, State.WRITING)) {
+                    writeLoop();
+                    return;
+                }
+            } else if (now == State.WRITING) {
+                // race: the container may call onWritePossible() between isReady() == false and the loop's CAS
+                if (state.compareAndSet(State.WRITING, State.WRITING_RECHECK)) {
+                    return;
+                }
+            } else {
+                return;
+            }
         }
+    }
+
+    /** Leaves the loop in {@code next}, unless a callback asked for a recheck: then the loop goes on. */
+    private boolean park(State next) {
+        if (state.compareAndSet(State.WRITING, next)) {
+            return true;
+        }
+        return !state.compareAndSet(State.WRITING_RECHECK, State.WRITING); // DONE: stop; RECHECK: go round again
     }
 
     private void writeLoop() {
@@ -65,8 +91,10 @@ final class ServletWritePump implements WriteListener {
                     return;
                 }
                 if (!out.isReady()) {
-                    state.compareAndSet(State.WRITING, State.AWAITING_SOCKET);
-                    return;
+                    if (park(State.AWAITING_SOCKET)) {
+                        return;
+                    }
+                    continue;
                 }
                 if (inFlight > 0) {
                     output.consume(inFlight);
@@ -92,15 +120,9 @@ final class ServletWritePump implements WriteListener {
                     connection.outputDrained();
                     return;
                 }
-                if (!state.compareAndSet(State.WRITING, State.IDLE)) {
-                    return; // aborted meanwhile
-                }
-                // race: bytes, a flush or the close may have arrived after readableSlice() saw nothing
-                if (output.availableForRead() == 0 && !output.isDrainedAndClosed() && !output.isClosedForWrite()) {
+                // a signal that came after readableSlice() saw nothing turned WRITING into WRITING_RECHECK
+                if (park(State.IDLE)) {
                     return;
-                }
-                if (!state.compareAndSet(State.IDLE, State.WRITING)) {
-                    return; // the signal took over on another thread
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -213,6 +213,6 @@ public final class UpgradedConnection {
     @Override
     public String toString() {
         return "UpgradedConnection{" + description + ", state=" + state.get() + ", job=" + job.get()
-            + ", input=" + input + ", output=" + output + '}';
+            + ", transport=" + transport + ", input=" + input + ", output=" + output + '}';
     }
 }

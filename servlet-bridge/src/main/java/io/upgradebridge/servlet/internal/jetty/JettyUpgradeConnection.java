@@ -271,7 +271,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
 
     @Override
     public String toConnectionString() {
-        return "JettyUpgradeConnection{read=" + readState.get() + ", write=" + writeState.get() + ", " + connection + '}';
+        return "JettyUpgradeConnection{read=" + readState.get() + ", write=" + writeState.get() + ", inFlight=" + inFlight + ", leftover=" + leftover + ", open=" + getEndPoint().isOpen() + '}';
     }
 
     /** A callback Jetty may complete on any thread, selector included: ours only move bytes. */

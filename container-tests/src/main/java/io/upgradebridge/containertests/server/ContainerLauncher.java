@@ -1,0 +1,101 @@
+package io.upgradebridge.containertests.server;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The contract between a test and one embedded servlet container running in its own isolated class loader.
+ *
+ * <p>An implementation is created by the test side with its public no-arg constructor, reflectively, from
+ * the isolated class loader, and is then driven only through the methods below, by name. Every argument and
+ * result is a JDK type (loaded by the bootstrap/platform class loader and so shared by both worlds): the test
+ * side never sees a container or servlet class. One launcher instance owns one server with one web
+ * application at context path {@code ""} ({@code "/"}); it is single-use: {@code start} once, {@code stop}
+ * once.
+ *
+ * <p>Each method runs with the launcher's class loader as the calling thread's context class loader and
+ * restores the previous one afterwards.
+ *
+ * <h2>Configuration keys for {@link #start(Map)}</h2>
+ * Unknown keys are rejected. All keys are optional.
+ * <ul>
+ *   <li>{@value #SERVLETS}: {@code List<Map<String,Object>>}, each with {@value #NAME} ({@code String}),
+ *       {@value #CLASS} (servlet class name, {@code String}), {@value #URL_PATTERNS} ({@code List<String>}),
+ *       optional {@value #INIT_PARAMS} ({@code Map<String,String>}), {@value #ASYNC_SUPPORTED}
+ *       ({@code Boolean}, default {@code true}) and {@value #LOAD_ON_STARTUP} ({@code Integer}, default -1)</li>
+ *   <li>{@value #FILTERS}: {@code List<Map<String,Object>>}, each with {@value #NAME}, {@value #CLASS},
+ *       {@value #URL_PATTERNS}, optional {@value #INIT_PARAMS} and {@value #ASYNC_SUPPORTED} (default
+ *       {@code true}); mapped for the {@code REQUEST} dispatcher, in list order</li>
+ *   <li>{@value #CONTEXT_INIT_PARAMS}: {@code Map<String,String>}, servlet context init parameters</li>
+ *   <li>{@value #CONTEXT_ATTRIBUTES}: {@code Map<String,Object>}, servlet context attributes set before any
+ *       filter or servlet is initialised, on every deploy. Values must be JDK types (a
+ *       {@code ConcurrentHashMap}, a {@code CountDownLatch}, a {@code BlockingQueue<String>}...): they are
+ *       the way server-side code and the test share state</li>
+ *   <li>{@value #IDLE_TIMEOUT_MILLIS}: {@code Number}, connector idle timeout (Tomcat
+ *       {@code connectionTimeout}, Jetty {@code ServerConnector#setIdleTimeout})</li>
+ *   <li>{@value #ASYNC_TIMEOUT_MILLIS}: {@code Number}, default {@code AsyncContext} timeout (Tomcat
+ *       {@code Connector#setAsyncTimeout}; Jetty ee10 reads it once per class loader from the system property
+ *       {@code org.eclipse.jetty.ee10.servlet.ServletChannelState.DEFAULT_TIMEOUT}, which the launcher sets
+ *       while it initialises that class in its own loader)</li>
+ *   <li>{@value #WORK_DIR}: {@code String}, a directory this launcher may write to (Tomcat's base dir); a
+ *       temporary directory when absent</li>
+ * </ul>
+ */
+public interface ContainerLauncher {
+
+    String SERVLETS = "servlets";
+    String FILTERS = "filters";
+    String NAME = "name";
+    String CLASS = "class";
+    String URL_PATTERNS = "urlPatterns";
+    String INIT_PARAMS = "initParams";
+    String ASYNC_SUPPORTED = "asyncSupported";
+    String LOAD_ON_STARTUP = "loadOnStartup";
+    String CONTEXT_INIT_PARAMS = "contextInitParams";
+    String CONTEXT_ATTRIBUTES = "contextAttributes";
+    String IDLE_TIMEOUT_MILLIS = "idleTimeoutMillis";
+    String ASYNC_TIMEOUT_MILLIS = "asyncTimeoutMillis";
+    String WORK_DIR = "workDir";
+
+    /**
+     * Starts the server on {@code 127.0.0.1}, port 0, and deploys the web application.
+     *
+     * @param config the configuration, see the class comment
+     * @return the port the connector is bound to
+     * @throws Exception if the server or the web application does not start; the caller must still call
+     *                   {@link #stop()}
+     */
+    int start(Map<String, Object> config) throws Exception;
+
+    /**
+     * Takes the web application out of service (Tomcat: removes the context from its host; Jetty: stops the
+     * context handler). The server and its connector keep running: requests are answered 404.
+     *
+     * @throws IllegalStateException if nothing is deployed
+     */
+    void undeploy() throws Exception;
+
+    /**
+     * Deploys the same web application again, with the same configuration, new filter and servlet instances
+     * and a new web application class loader.
+     *
+     * @throws IllegalStateException if the web application is deployed already or the launcher is not started
+     */
+    void deploy() throws Exception;
+
+    /** @return whether the web application is deployed (started and not undeployed since). */
+    boolean isDeployed();
+
+    /**
+     * Stops the server and every thread it started, and detaches the log capture. Idempotent; also valid
+     * after a failed {@link #start(Map)}.
+     */
+    void stop() throws Exception;
+
+    /**
+     * @return a snapshot of the {@code java.util.logging} records logged so far from this container's world
+     *         (by a thread whose context class loader is this launcher's loader or a descendant of it), one
+     *         line each: {@code LEVEL [logger] message}, followed by the exception if there is one
+     */
+    List<String> logLines();
+}

@@ -1,0 +1,181 @@
+package io.upgradebridge.containertests.server;
+
+import io.upgradebridge.containertests.server.LauncherConfig.FilterSpec;
+import io.upgradebridge.containertests.server.LauncherConfig.ServletSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.catalina.Host;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.webresources.TomcatURLStreamHandlerFactory;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
+import org.apache.tomcat.util.modeler.Registry;
+
+/**
+ * Embedded Tomcat (10.1 or 11: the embedding API used here is the same) with one {@link StandardContext} at
+ * context path {@code ""}, its own web application class loader, filters and servlets registered
+ * programmatically.
+ *
+ * <p>Undeploy removes the context from the host (stop + destroy, as the manager's undeploy does): that is
+ * when {@code WebappClassLoaderBase.clearReferencesThreads} logs "... appears to have started a thread named
+ * [x] but has failed to stop it ...". Threads are not stopped for the application
+ * ({@code clearReferencesStopThreads} false). Deploy builds a new context from the same configuration.
+ */
+public final class TomcatLauncher extends AbstractLauncher {
+
+    private static final String CATALINA_BASE = "catalina.base";
+    private static final String CATALINA_HOME = "catalina.home";
+
+    private LauncherConfig config;
+    private Tomcat tomcat;
+    private StandardContext context;
+    private Path docBase;
+
+    /** Public no-arg constructor: the test side creates launchers reflectively. */
+    public TomcatLauncher() {
+    }
+
+    @Override
+    protected int startServer(LauncherConfig config) throws Exception {
+        this.config = config;
+        // No JMX: two Tomcats in one JVM would register the same MBean names in the platform MBean server
+        // (and keep this loader reachable from it). Static state of *this* world's Registry class only.
+        Registry.disableRegistry();
+        // No "war:" URL handler: URL.setURLStreamHandlerFactory can be called once per JVM, so the second
+        // Tomcat would fail to start, and the first one's loader would stay reachable forever. Not needed
+        // here: the application is not a WAR.
+        TomcatURLStreamHandlerFactory.disable();
+        Path base = config.workDir() != null
+                ? Files.createDirectories(Path.of(config.workDir()))
+                : Files.createTempDirectory("tomcat-");
+        docBase = Files.createDirectories(base.resolve("docBase"));
+        Files.createDirectories(base.resolve("webapps"));
+
+        tomcat = new Tomcat();
+        tomcat.setBaseDir(base.toString());
+        createServerKeepingCatalinaProperties();
+        tomcat.getServer().setParentClassLoader(worldLoader());
+        tomcat.getHost().setAutoDeploy(false);
+        tomcat.getEngine().setName("Tomcat");
+
+        Connector connector = new Connector("HTTP/1.1");
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        config.idleTimeoutMillis().ifPresent(ms -> connector.setProperty("connectionTimeout", Long.toString(ms)));
+        config.asyncTimeoutMillis().ifPresent(connector::setAsyncTimeout);
+        tomcat.setConnector(connector);
+
+        tomcat.start();
+        if (connector.getLocalPort() <= 0) {
+            throw new IllegalStateException("Tomcat connector did not bind: " + connector.getStateName());
+        }
+        deployApplication();
+        return connector.getLocalPort();
+    }
+
+    /**
+     * {@code Tomcat#getServer()} writes catalina.base/catalina.home into the JVM-wide system properties and
+     * reads catalina.home from there: keep other containers of this JVM out of each other's way.
+     */
+    private void createServerKeepingCatalinaProperties() {
+        String base = System.clearProperty(CATALINA_BASE);
+        String home = System.clearProperty(CATALINA_HOME);
+        try {
+            tomcat.getServer();
+        } finally {
+            restore(CATALINA_BASE, base);
+            restore(CATALINA_HOME, home);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
+        }
+    }
+
+    @Override
+    protected void deployApplication() {
+        StandardContext ctx = new StandardContext();
+        ctx.setName("");
+        ctx.setPath("");
+        ctx.setDocBase(docBase.toString());
+        ctx.addLifecycleListener(new Tomcat.FixContextListener());
+        ctx.setParentClassLoader(worldLoader());
+        ctx.setClearReferencesStopThreads(false);
+        config.contextInitParams().forEach(ctx::addParameter);
+        Map<String, Object> attributes = config.contextAttributes();
+        if (!attributes.isEmpty()) {
+            ctx.addServletContainerInitializer((classes, servletContext) -> attributes.forEach(
+                    servletContext::setAttribute), null);
+        }
+        for (FilterSpec spec : config.filters()) {
+            FilterDef def = new FilterDef();
+            def.setFilterName(spec.name());
+            def.setFilterClass(spec.className());
+            def.setAsyncSupported(Boolean.toString(spec.asyncSupported()));
+            spec.initParams().forEach(def::addInitParameter);
+            ctx.addFilterDef(def);
+            FilterMap map = new FilterMap();
+            map.setFilterName(spec.name());
+            spec.urlPatterns().forEach(map::addURLPattern);
+            ctx.addFilterMap(map);
+        }
+        for (ServletSpec spec : config.servlets()) {
+            Wrapper wrapper = ctx.createWrapper();
+            wrapper.setName(spec.name());
+            wrapper.setServletClass(spec.className());
+            wrapper.setAsyncSupported(spec.asyncSupported());
+            wrapper.setLoadOnStartup(spec.loadOnStartup());
+            spec.initParams().forEach(wrapper::addInitParameter);
+            ctx.addChild(wrapper);
+            spec.urlPatterns().forEach(pattern -> ctx.addServletMapping(pattern, spec.name()));
+        }
+        Host host = tomcat.getHost();
+        try {
+            // Starts the context at once: the host is running.
+            host.addChild(ctx);
+            if (!ctx.getState().isAvailable()) {
+                throw new IllegalStateException("context did not start: " + ctx.getStateName()
+                        + " (see the captured log lines)");
+            }
+        } catch (RuntimeException e) {
+            // A context that failed to start stays a child of the host: remove it so deploy can be retried.
+            if (host.findChild(ctx.getName()) != null) {
+                try {
+                    host.removeChild(ctx);
+                } catch (RuntimeException removeFailure) {
+                    e.addSuppressed(removeFailure);
+                }
+            }
+            throw e;
+        }
+        context = ctx;
+    }
+
+    @Override
+    protected void undeployApplication() {
+        StandardContext ctx = context;
+        context = null;
+        tomcat.getHost().removeChild(ctx);
+    }
+
+    @Override
+    protected void stopServer() throws Exception {
+        if (tomcat == null) {
+            return;
+        }
+        try {
+            tomcat.stop();
+        } finally {
+            tomcat.destroy();
+            context = null;
+        }
+    }
+}

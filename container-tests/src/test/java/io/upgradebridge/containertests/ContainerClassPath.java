@@ -1,0 +1,66 @@
+package io.upgradebridge.containertests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The class path of one isolated container world: {@code <containers.dir>/<kind>/*.jar}, then the
+ * servlet-bridge jar or classes ({@code servletBridge.path}), then this module's server side
+ * ({@code serverApp.path} = {@code target/classes}). Surefire sets the three properties; the fallbacks are for
+ * an IDE started in the module folder after {@code mvn process-test-classes}.
+ */
+final class ContainerClassPath {
+
+    private ContainerClassPath() {
+    }
+
+    static URL[] of(ContainerKind kind) {
+        Path containers = path("containers.dir", "target/containers");
+        Path jarsDir = containers.resolve(kind.directory());
+        List<Path> entries = new ArrayList<>();
+        try (Stream<Path> files = Files.list(jarsDir)) {
+            files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().forEach(entries::add);
+        } catch (IOException e) {
+            throw new IllegalStateException("no container jars in " + jarsDir
+                    + ": run the build up to generate-test-resources (mvn -pl container-tests -am verify)", e);
+        }
+        if (entries.isEmpty()) {
+            throw new IllegalStateException("no container jars in " + jarsDir);
+        }
+        entries.add(existing(path("servletBridge.path", "../servlet-bridge/target/classes"), "servletBridge.path"));
+        entries.add(existing(path("serverApp.path", "target/classes"), "serverApp.path"));
+        return entries.stream().map(ContainerClassPath::url).toArray(URL[]::new);
+    }
+
+    /** @return the value of the system property (or the fallback) as an absolute path */
+    static Path path(String property, String fallback) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank() || value.startsWith("${")) {
+            value = fallback;
+        }
+        return Path.of(value).toAbsolutePath().normalize();
+    }
+
+    private static Path existing(Path path, String what) {
+        if (!Files.exists(path)) {
+            throw new IllegalStateException(what + " does not exist: " + path);
+        }
+        return path;
+    }
+
+    private static URL url(Path path) {
+        try {
+            // toUri() ends a directory with '/', which URLClassLoader needs to treat it as a directory.
+            return path.toUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

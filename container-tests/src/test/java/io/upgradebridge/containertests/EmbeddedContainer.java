@@ -1,0 +1,246 @@
+package io.upgradebridge.containertests;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.net.URLClassLoader;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * Test-side handle of one running container in its own class loader.
+ *
+ * <p>The loader is a {@link URLClassLoader} over {@link ContainerClassPath} whose parent is the platform class
+ * loader: nothing of the test class path (JUnit, this class, Surefire) is visible inside, and the container,
+ * servlet API, servlet-bridge and server-side classes are invisible here. The launcher is driven by
+ * reflection through the public {@code ContainerLauncher} interface of that world, with JDK types only.
+ * Tests reach the web application over TCP on 127.0.0.1 ({@link #uri(String)}, {@link RawHttpClient}).
+ */
+public final class EmbeddedContainer implements AutoCloseable {
+
+    private static final String CONTRACT = "io.upgradebridge.containertests.server.ContainerLauncher";
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /** How long {@link #stop()} waits for the world's threads to end before it closes the class loader. */
+    private static final Duration THREADS_END_TIMEOUT = Duration.ofSeconds(15);
+
+    private final ContainerKind kind;
+    private final URLClassLoader loader;
+    private final Class<?> contract;
+    private final Object launcher;
+    private final int port;
+    private boolean stopped;
+    private List<String> logLinesAtStop;
+
+    private EmbeddedContainer(ContainerKind kind, URLClassLoader loader, Class<?> contract, Object launcher,
+                              int port) {
+        this.kind = kind;
+        this.loader = loader;
+        this.contract = contract;
+        this.launcher = launcher;
+        this.port = port;
+    }
+
+    /**
+     * Starts {@code kind} with {@code config} in a new isolated class loader. On failure everything started so
+     * far is stopped before the exception is thrown.
+     */
+    public static EmbeddedContainer start(ContainerKind kind, ContainerConfig config) throws Exception {
+        String name = kind.directory() + "-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
+        String workDir = ContainerClassPath.path("containers.workDir", "target/container-work")
+                .resolve(name).toString();
+        URLClassLoader loader = new URLClassLoader("container-" + name, ContainerClassPath.of(kind),
+                ClassLoader.getPlatformClassLoader());
+        Class<?> contract = null;
+        Object launcher = null;
+        try {
+            contract = Class.forName(CONTRACT, true, loader);
+            launcher = Class.forName(kind.launcherClass(), true, loader).getConstructor().newInstance();
+            int port = (Integer) call(contract, launcher, "start", new Class<?>[] {Map.class},
+                    config.toMap(workDir));
+            return new EmbeddedContainer(kind, loader, contract, launcher, port);
+        } catch (Throwable failure) {
+            try {
+                if (launcher != null) {
+                    failure.addSuppressed(new IllegalStateException("log of the failed start:\n"
+                            + String.join("\n", logLinesOf(contract, launcher))));
+                    call(contract, launcher, "stop", new Class<?>[0]);
+                }
+            } catch (Throwable stopFailure) {
+                failure.addSuppressed(stopFailure);
+            } finally {
+                awaitNoThreads(loader, THREADS_END_TIMEOUT);
+                loader.close();
+            }
+            throw failure;
+        }
+    }
+
+    public ContainerKind kind() {
+        return kind;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** @return {@code http://127.0.0.1:<port><path>}; {@code path} starts with '/' */
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** @return the isolated class loader of this container's world */
+    public ClassLoader classLoader() {
+        return loader;
+    }
+
+    /** Takes the web application out of service; the connector keeps answering (404). */
+    public void undeploy() throws Exception {
+        call(contract, launcher, "undeploy", new Class<?>[0]);
+    }
+
+    /** Deploys the web application again, with new instances and a new web application class loader. */
+    public void deploy() throws Exception {
+        call(contract, launcher, "deploy", new Class<?>[0]);
+    }
+
+    public boolean isDeployed() throws Exception {
+        return (Boolean) call(contract, launcher, "isDeployed", new Class<?>[0]);
+    }
+
+    /** @return the container's and the application's JUL log lines so far, see {@code ContainerLauncher} */
+    public List<String> logLines() {
+        synchronized (this) {
+            if (logLinesAtStop != null) {
+                return logLinesAtStop;
+            }
+        }
+        return logLinesOf(contract, launcher);
+    }
+
+    /** @return the lines of {@link #logLines()} that contain {@code text} */
+    public List<String> logLinesContaining(String text) {
+        return logLines().stream().filter(l -> l.contains(text)).collect(Collectors.toList());
+    }
+
+    /**
+     * @return the live platform threads whose context class loader is this container's loader or a descendant
+     *         of it (container threads, web application threads, threads started by the application)
+     */
+    public List<Thread> threadsOf() {
+        return threadsOf(loader);
+    }
+
+    /** Waits up to {@code timeout} for {@link #threadsOf()} to be empty; returns what is left. */
+    public List<Thread> awaitNoThreads(Duration timeout) {
+        return awaitNoThreads(loader, timeout);
+    }
+
+    /**
+     * Stops the container, waits (bounded) for its threads to end and closes the class loader. Idempotent.
+     * Check {@link #threadsOf()} afterwards to find threads that did not end.
+     */
+    public synchronized void stop() throws Exception {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        try {
+            call(contract, launcher, "stop", new Class<?>[0]);
+        } finally {
+            logLinesAtStop = logLinesOf(contract, launcher);
+            awaitNoThreads(loader, THREADS_END_TIMEOUT);
+            loader.close();
+        }
+    }
+
+    /** {@link #stop()}, for try-with-resources. */
+    @Override
+    public void close() throws IOException {
+        try {
+            stop();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("stopping " + this + " failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return kind + " on port " + port + (stopped ? " (stopped)" : "");
+    }
+
+    /** @return a readable list of threads, with their stacks, for assertion messages */
+    public static String describe(List<Thread> threads) {
+        StringBuilder text = new StringBuilder();
+        for (Thread thread : threads) {
+            text.append('\n').append(thread).append(" loader=").append(thread.getContextClassLoader());
+            for (StackTraceElement element : thread.getStackTrace()) {
+                text.append("\n    at ").append(element);
+            }
+        }
+        return text.toString();
+    }
+
+    private static List<Thread> threadsOf(ClassLoader world) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .filter(t -> isInWorld(t.getContextClassLoader(), world))
+                .collect(Collectors.toList());
+    }
+
+    private static boolean isInWorld(ClassLoader loader, ClassLoader world) {
+        for (ClassLoader l = loader; l != null; l = l.getParent()) {
+            if (l == world) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<Thread> awaitNoThreads(ClassLoader world, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Thread> left = threadsOf(world);
+        while (!left.isEmpty() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            left = threadsOf(world);
+        }
+        return left;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> logLinesOf(Class<?> contract, Object launcher) {
+        try {
+            return (List<String>) call(contract, launcher, "logLines", new Class<?>[0]);
+        } catch (Exception e) {
+            return List.of("(log lines unavailable: " + e + ")");
+        }
+    }
+
+    /** Invokes a contract method; rethrows what the launcher threw (unwrapped). */
+    private static Object call(Class<?> contract, Object launcher, String method, Class<?>[] types,
+                               Object... args) throws Exception {
+        Method m = contract.getMethod(method, types);
+        try {
+            return m.invoke(launcher, args);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception) {
+                throw (Exception) cause;
+            }
+            if (cause instanceof Error) {
+                throw (Error) cause;
+            }
+            throw new IOException(cause);
+        }
+    }
+}

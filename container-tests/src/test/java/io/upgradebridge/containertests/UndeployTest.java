@@ -1,0 +1,96 @@
+package io.upgradebridge.containertests;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Undeploying the application with upgraded connections open closes them all and leaves no thread behind. */
+class UndeployTest {
+
+    @RegisterExtension
+    static final Containers containers = Containers.of(ContainerConfig.create()
+        .filter("bridge", ProtocolUpgradeTest.FILTER, Map.of(), "/upgrade/*")
+        .servlet("echo-lines", ProtocolUpgradeTest.APP + "EchoUpgradeServlet", "/upgrade/*")
+        .servlet("stats", ProtocolUpgradeTest.APP + "StatsServlet", "/stats"));
+
+    @ParameterizedTest
+    @EnumSource(ContainerKind.class)
+    void undeployClosesEveryConnectionAndLeavesNoThreadThenRedeployServesAgain(ContainerKind kind) throws Exception {
+        EmbeddedContainer container = containers.get(kind);
+        List<EchoLinesClient> clients = new ArrayList<>();
+        try {
+            for (String mode : List.of("echo", "blocking-echo", "lines", "flood", "sink")) {
+                for (int i = 0; i < 3; i++) {
+                    EchoLinesClient client = EchoLinesClient.open(container, "/upgrade/x?mode=" + mode);
+                    if (!mode.equals("flood")) {
+                        client.send("x\n");
+                    }
+                    clients.add(client);
+                }
+            }
+            assertEquals("15", EchoLinesClient.stats(container, null).get("openUpgrades"));
+            container.undeploy();
+            for (EchoLinesClient client : clients) {
+                drainUntilClosed(client);
+            }
+            List<Thread> left = awaitNoThreadNamed(container, List.of("upgrade-bridge-", "lines-protocol"), Duration.ofSeconds(10));
+            assertTrue(left.isEmpty(), "threads left behind after undeploy: " + EmbeddedContainer.describe(left));
+            List<String> leaks = container.logLinesContaining("failed to stop it");
+            assertTrue(leaks.isEmpty(), "the container reports leaked threads: " + leaks);
+        } finally {
+            for (EchoLinesClient client : clients) {
+                client.close();
+            }
+        }
+        container.deploy();
+        try (EchoLinesClient client = EchoLinesClient.open(container, "/upgrade/x?mode=echo")) {
+            assertEquals("after redeploy\n", client.roundTrip("after redeploy"));
+        }
+    }
+
+    /** Reads (and drops) what is still in flight until the server closes; fails if it stays open. */
+    private static void drainUntilClosed(EchoLinesClient client) throws Exception {
+        client.socket().setSoTimeout(5_000);
+        byte[] buf = new byte[64 * 1024];
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        try {
+            while (client.in().read(buf) >= 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the connection stayed open after undeploy");
+                }
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("the connection stayed open after undeploy", e);
+        } catch (java.io.IOException reset) {
+            // closed with a reset: closed all the same
+        }
+    }
+
+    /** Threads of this container's world (other containers run in the same JVM) with one of the name prefixes. */
+    private static List<Thread> awaitNoThreadNamed(EmbeddedContainer container, List<String> prefixes, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Thread> left;
+        do {
+            left = new ArrayList<>();
+            for (Thread t : container.threadsOf()) {
+                if (t.isAlive() && prefixes.stream().anyMatch(p -> t.getName().startsWith(p))) {
+                    left.add(t);
+                }
+            }
+            if (left.isEmpty()) {
+                return left;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        return left;
+    }
+}
