@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Responding with an {@link OutgoingContent.ProtocolUpgrade} does not send anything yet: the filter
  * performs the upgrade once the servlet returns. Any other content is written at once as an ordinary
- * response. Respond once per call, on the request's own thread.
+ * response. Respond once per call, on the request's own thread. A protocol upgrade that implements
+ * {@link UpgradePrecondition} may refuse the request first; its refusal is then sent instead.
  *
  * <p>The request facts a protocol needs later ({@link #method()}, {@link #uri()},
  * {@link #requestHeaders()}, {@link #principal()}, addresses) are copied before the upgrade, because the
@@ -88,6 +89,13 @@ public final class ApplicationCall {
     public void respond(OutgoingContent content) throws IOException {
         if (content == null) {
             throw new NullPointerException("content");
+        }
+        if (content instanceof UpgradePrecondition) {
+            OutgoingContent refusal = ((UpgradePrecondition) content).refusal(this);
+            if (refusal != null) {
+                respond(refusal);
+                return;
+            }
         }
         if (content instanceof OutgoingContent.ProtocolUpgrade) {
             facts(); // copy the request now: after the upgrade the container recycles it

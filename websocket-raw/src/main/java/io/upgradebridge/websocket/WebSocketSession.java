@@ -1,0 +1,54 @@
+package io.upgradebridge.websocket;
+
+import io.upgradebridge.servlet.ApplicationCall;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A RAW WebSocket session, as Ktor's {@code WebSocketSession}: the handler sees every frame the peer
+ * sends, pings and close frames included, and answers them itself. The bridge does nothing behind the
+ * handler's back except closing on protocol errors (1002, 1009). The session ends when the handler
+ * exits: frames already sent are flushed, then the server closes the TCP connection.
+ */
+public interface WebSocketSession {
+
+    /** The call that started this session; its request facts were copied before the upgrade. */
+    ApplicationCall call();
+
+    /** Frames from the peer. */
+    IncomingFrames incoming();
+
+    /** Frames to the peer. */
+    OutgoingFrames outgoing();
+
+    /** Same as {@code outgoing().send(frame)}. */
+    CompletionStage<Void> send(Frame frame);
+
+    /** Completes once every frame sent before has been written to the socket. */
+    CompletionStage<Void> flush();
+
+    /**
+     * Sends a close frame with {@code reason} and flushes. Raw semantics: the session does not wait for
+     * the peer's close frame; a handler that wants the full close handshake receives it itself.
+     */
+    CompletionStage<Void> close(CloseReason reason);
+
+    /** Ends the session at once: no close frame, the TCP connection is closed, pending sends fail. */
+    void terminate();
+
+    /** Largest frame payload accepted from the peer; a bigger frame closes the session with 1009. */
+    long getMaxFrameSize();
+
+    /** Changes {@link #getMaxFrameSize()} for frames not yet started. */
+    void setMaxFrameSize(long maxFrameSize);
+
+    /** Whether frames sent by this side are masked (a server does not mask: {@code false}). */
+    boolean getMasking();
+
+    /** Masks frames sent by this side from now on (only meaningful for tests of client behaviour). */
+    void setMasking(boolean masking);
+
+    /** Extensions negotiated for this session: empty until an extension is negotiated. */
+    List<String> extensions();
+}

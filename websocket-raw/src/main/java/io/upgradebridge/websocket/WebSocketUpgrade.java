@@ -1,0 +1,127 @@
+package io.upgradebridge.websocket;
+
+import io.upgradebridge.content.Headers;
+import io.upgradebridge.content.OutgoingContent;
+import io.upgradebridge.io.ByteReadChannel;
+import io.upgradebridge.io.ByteWriteChannel;
+import io.upgradebridge.io.Job;
+import io.upgradebridge.servlet.ApplicationCall;
+import io.upgradebridge.servlet.UpgradePrecondition;
+import io.upgradebridge.websocket.internal.Handshake;
+import io.upgradebridge.websocket.internal.RawWebSocketSession;
+
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * The answer that turns a request into a RAW WebSocket session: the Java form of Ktor's
+ * {@code WebSocketUpgrade(call, protocol = null, handle)}. Respond with it:
+ * <pre>{@code
+ * ApplicationCall call = ApplicationCall.of(request);
+ * call.respond(new WebSocketUpgrade(call, session -> echo(session)));
+ * }</pre>
+ * Before anything is upgraded the request is checked as RFC 6455 section 4.2 asks; a request that is not
+ * a valid handshake gets an error status with a one-line reason (405, 400 or 426) instead.
+ *
+ * <p>RAW, as the seed says: {@code handle} sees every frame and deals with pings, close frames,
+ * fragmentation and timeouts itself. The session ends when {@code handle} exits (for the asynchronous
+ * form: when its stage completes); frames already sent are flushed, then the server closes the TCP
+ * connection. A handler that throws closes the session with 1011.
+ */
+public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade implements UpgradePrecondition {
+
+    /** Largest frame payload accepted by default: 1 MiB. A bigger frame closes the session with 1009. */
+    public static final long DEFAULT_MAX_FRAME_SIZE = 1024 * 1024;
+
+    /** The asynchronous handler: runs on {@code userContext}; the session ends when its stage completes. */
+    @FunctionalInterface
+    public interface Handler {
+        CompletionStage<?> handle(WebSocketSession session) throws Exception;
+    }
+
+    /** The blocking handler: runs on {@code userContext} (virtual threads on Java 21+); the session ends when it returns. */
+    @FunctionalInterface
+    public interface BlockingHandler {
+        void handle(WebSocketSession session) throws Exception;
+    }
+
+    private final ApplicationCall call;
+    private final String protocol;
+    private final Handler handle;
+    private volatile Headers headers;
+
+    /** A session without a subprotocol. */
+    public WebSocketUpgrade(ApplicationCall call, Handler handle) {
+        this(call, null, handle);
+    }
+
+    /**
+     * @param call the call that starts the session
+     * @param protocol the subprotocol chosen by the server among those the client offered, or {@code null}
+     * @param handle the session handler
+     */
+    public WebSocketUpgrade(ApplicationCall call, String protocol, Handler handle) {
+        this.call = Objects.requireNonNull(call, "call");
+        this.protocol = protocol;
+        this.handle = Objects.requireNonNull(handle, "handle");
+    }
+
+    /** A session whose handler blocks (reads with {@code incoming().take()}, waits on sends). */
+    public static WebSocketUpgrade blocking(ApplicationCall call, String protocol, BlockingHandler handle) {
+        Objects.requireNonNull(handle, "handle");
+        return new WebSocketUpgrade(call, protocol, session -> RawWebSocketSession.runBlocking(session, handle));
+    }
+
+    /** The call that is starting the session. */
+    public ApplicationCall call() {
+        return call;
+    }
+
+    /** The negotiated subprotocol, or {@code null}. */
+    public String protocol() {
+        return protocol;
+    }
+
+    /** The session handler. */
+    public Handler handle() {
+        return handle;
+    }
+
+    /** {@code Upgrade: websocket}, {@code Connection: Upgrade}, {@code Sec-WebSocket-Accept} and, with a protocol, {@code Sec-WebSocket-Protocol}. */
+    @Override
+    public Headers headers() {
+        Headers h = headers;
+        if (h == null) {
+            Headers.Builder b = Headers.builder()
+                .append("Upgrade", "websocket")
+                .append("Connection", "Upgrade");
+            String key = call.requestHeaders().get("Sec-WebSocket-Key");
+            if (key != null) {
+                b.append("Sec-WebSocket-Accept", Handshake.acceptKey(key));
+            }
+            if (protocol != null) {
+                b.append("Sec-WebSocket-Protocol", protocol);
+            }
+            h = b.build();
+            headers = h;
+        }
+        return h;
+    }
+
+    /** The handshake checks of RFC 6455 section 4.2; {@code null} when the request may be upgraded. */
+    @Override
+    public OutgoingContent refusal(ApplicationCall requestCall) {
+        return Handshake.refusal(requestCall, protocol);
+    }
+
+    @Override
+    public Job upgrade(ByteReadChannel input, ByteWriteChannel output, Executor engineContext, Executor userContext) {
+        return new RawWebSocketSession(call, input, output, engineContext, userContext, DEFAULT_MAX_FRAME_SIZE).start(handle);
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocketUpgrade{" + call + (protocol != null ? ", protocol=" + protocol : "") + '}';
+    }
+}

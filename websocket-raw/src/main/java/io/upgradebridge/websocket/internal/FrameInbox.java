@@ -1,0 +1,186 @@
+package io.upgradebridge.websocket.internal;
+
+import io.upgradebridge.websocket.ClosedReceiveException;
+import io.upgradebridge.websocket.Frame;
+import io.upgradebridge.websocket.IncomingFrames;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The session's {@link IncomingFrames}: a queue bounded in bytes. The reader loop offers frames and
+ * stops reading the socket while the queue is full; receiving makes room and resumes it. A pending
+ * receive is completed on the user executor, never on the reader's thread.
+ */
+final class FrameInbox implements IncomingFrames {
+
+    /** Bytes of frame payload held before the reader stops; one frame of any size always fits. */
+    static final long LIMIT = 64 * 1024;
+
+    private final Executor user;
+    // guarded by this
+    private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+    private long bytes;
+    private CompletableFuture<Frame> pending;
+    private Runnable onSpace;
+    private boolean ended;
+    private Throwable endCause;
+
+    FrameInbox(Executor user) {
+        this.user = user;
+    }
+
+    /** Adds a frame from the reader. */
+    void offer(Frame frame) {
+        CompletableFuture<Frame> waiting;
+        synchronized (this) {
+            if (ended) {
+                return; // the session ended: nobody will take it
+            }
+            waiting = pending;
+            pending = null;
+            if (waiting == null) {
+                frames.add(frame);
+                bytes += frame.length();
+                return;
+            }
+        }
+        complete(waiting, frame);
+    }
+
+    /** Whether the reader may go on reading. */
+    synchronized boolean hasSpace() {
+        return bytes < LIMIT || ended;
+    }
+
+    /** Runs {@code resume} once there is space (at once if there is some now). */
+    void whenSpace(Runnable resume) {
+        synchronized (this) {
+            if (bytes >= LIMIT && !ended) {
+                onSpace = resume;
+                return;
+            }
+        }
+        resume.run();
+    }
+
+    /** No more frames will come: after the queued ones, receivers see {@code cause}. */
+    void end(Throwable cause) {
+        CompletableFuture<Frame> waiting = null;
+        Runnable resume;
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            endCause = cause;
+            if (frames.isEmpty()) {
+                waiting = pending;
+                pending = null;
+            }
+            resume = onSpace;
+            onSpace = null;
+        }
+        if (waiting != null) {
+            CompletableFuture<Frame> failed = waiting;
+            ClosedReceiveException closed = closed();
+            user.execute(() -> failed.completeExceptionally(closed));
+        }
+        if (resume != null) {
+            resume.run();
+        }
+    }
+
+    @Override
+    public CompletionStage<Frame> receive() {
+        Frame frame;
+        Runnable resume;
+        synchronized (this) {
+            frame = frames.poll();
+            if (frame == null) {
+                if (ended) {
+                    return CompletableFuture.failedFuture(closed());
+                }
+                if (pending != null) {
+                    throw new IllegalStateException("a receive is already pending on this session; wait for it first");
+                }
+                pending = new CompletableFuture<>();
+                return pending;
+            }
+            resume = taken(frame);
+        }
+        if (resume != null) {
+            resume.run();
+        }
+        return CompletableFuture.completedFuture(frame);
+    }
+
+    @Override
+    public Frame poll() throws ClosedReceiveException {
+        Frame frame;
+        Runnable resume;
+        synchronized (this) {
+            frame = frames.poll();
+            if (frame == null) {
+                if (ended) {
+                    throw closed();
+                }
+                return null;
+            }
+            resume = taken(frame);
+        }
+        if (resume != null) {
+            resume.run();
+        }
+        return frame;
+    }
+
+    @Override
+    public Frame take() throws ClosedReceiveException, InterruptedException {
+        try {
+            return receive().toCompletableFuture().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ClosedReceiveException) {
+                throw (ClosedReceiveException) e.getCause();
+            }
+            throw new ClosedReceiveException("receiving failed", e.getCause());
+        }
+    }
+
+    @Override
+    public synchronized boolean isClosedForReceive() {
+        return ended && frames.isEmpty();
+    }
+
+    /** Why receiving ended, or {@code null}. */
+    synchronized Throwable endCause() {
+        return endCause;
+    }
+
+    private Runnable taken(Frame frame) {
+        boolean wasFull = bytes >= LIMIT;
+        bytes -= frame.length();
+        if (wasFull && bytes < LIMIT && onSpace != null) {
+            Runnable resume = onSpace;
+            onSpace = null;
+            return resume;
+        }
+        return null;
+    }
+
+    private ClosedReceiveException closed() {
+        return new ClosedReceiveException("no more frames", endCause);
+    }
+
+    private void complete(CompletableFuture<Frame> waiting, Frame frame) {
+        try {
+            user.execute(() -> waiting.complete(frame));
+        } catch (RejectedExecutionException e) {
+            waiting.complete(frame);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.upgradebridge.websocket.internal;
+
+import io.upgradebridge.io.ByteWriteChannel;
+import io.upgradebridge.websocket.ClosedSendException;
+import io.upgradebridge.websocket.Frame;
+import io.upgradebridge.websocket.FrameType;
+import io.upgradebridge.websocket.OutgoingFrames;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+
+/**
+ * The session's {@link OutgoingFrames}: frames are encoded in order into the connection's output
+ * channel, whose bound makes senders wait for a slow peer. Frames queued while one is being written go
+ * into the channel right behind it, so the transport sends them together and flushes when it runs dry.
+ */
+final class FrameOutbox implements OutgoingFrames {
+
+    private final ByteWriteChannel output;
+    private final Executor user;
+    private final Function<Frame, ByteBuffer> encoder;
+    // guarded by this
+    private final ArrayDeque<PendingFrame> queue = new ArrayDeque<>();
+    private boolean draining;
+    private boolean closed;
+    private Throwable closedCause;
+    private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+
+    FrameOutbox(ByteWriteChannel output, Executor user, Function<Frame, ByteBuffer> encoder) {
+        this.output = output;
+        this.user = user;
+        this.encoder = encoder;
+    }
+
+    @Override
+    public CompletionStage<Void> send(Frame frame) {
+        PendingFrame p = new PendingFrame(frame);
+        synchronized (this) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new ClosedSendException(
+                    "the WebSocket session is closed for sending" + (closedCause == null ? " (a close frame was sent)" : ""), closedCause));
+            }
+            queue.add(p);
+            last = p.future;
+            if (frame.type() == FrameType.CLOSE) {
+                closed = true; // nothing may follow a close frame
+            }
+            if (draining) {
+                return p.future;
+            }
+            draining = true;
+        }
+        drain(true);
+        return p.future;
+    }
+
+    /** Completes when every frame queued so far is in the output channel. */
+    synchronized CompletionStage<Void> queued() {
+        return last.exceptionally(e -> null);
+    }
+
+    /** No more frames may be sent; {@code cause} (may be null) explains why to later senders. */
+    void closeForSend(Throwable cause) {
+        synchronized (this) {
+            if (!closed) {
+                closed = true;
+                closedCause = cause;
+            }
+        }
+    }
+
+    @Override
+    public synchronized boolean isClosedForSend() {
+        return closed;
+    }
+
+    /** Moves queued frames into the output; returns when the queue is empty or the output is full. */
+    private void drain(boolean onSenderThread) {
+        while (true) {
+            PendingFrame p;
+            synchronized (this) {
+                p = queue.peek();
+                if (p == null) {
+                    draining = false;
+                    return;
+                }
+            }
+            try {
+                if (p.bytes == null) {
+                    p.bytes = encoder.apply(p.frame);
+                }
+                output.tryWrite(p.bytes);
+            } catch (Exception e) {
+                failAll(e);
+                return;
+            }
+            if (p.bytes.hasRemaining()) {
+                CompletableFuture<Void> space = output.awaitFreeSpace().toCompletableFuture();
+                if (!space.isDone()) {
+                    space.whenComplete((v, e) -> {
+                        if (e != null) {
+                            failAll(e);
+                        } else {
+                            drain(false);
+                        }
+                    });
+                    return;
+                }
+                if (space.isCompletedExceptionally()) {
+                    space.whenComplete((v, e) -> failAll(e));
+                    return;
+                }
+                continue;
+            }
+            synchronized (this) {
+                queue.poll();
+            }
+            complete(p.future, onSenderThread);
+        }
+    }
+
+    private void failAll(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        ArrayDeque<PendingFrame> failed;
+        synchronized (this) {
+            closed = true;
+            if (closedCause == null) {
+                closedCause = cause;
+            }
+            failed = new ArrayDeque<>(queue);
+            queue.clear();
+            draining = false;
+        }
+        ClosedSendException e = new ClosedSendException("the WebSocket session ended before the frame was sent", cause);
+        for (PendingFrame p : failed) {
+            user.execute(() -> p.future.completeExceptionally(e));
+        }
+    }
+
+    private void complete(CompletableFuture<Void> future, boolean onSenderThread) {
+        if (onSenderThread) {
+            future.complete(null);
+            return;
+        }
+        try {
+            user.execute(() -> future.complete(null)); // a sender's continuation runs on the user executor
+        } catch (RejectedExecutionException e) {
+            future.complete(null);
+        }
+    }
+
+    private static final class PendingFrame {
+        final Frame frame;
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+        ByteBuffer bytes;
+
+        PendingFrame(Frame frame) {
+            this.frame = frame;
+        }
+    }
+}

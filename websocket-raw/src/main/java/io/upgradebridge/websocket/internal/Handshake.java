@@ -1,0 +1,132 @@
+package io.upgradebridge.websocket.internal;
+
+import io.upgradebridge.content.ContentType;
+import io.upgradebridge.content.Headers;
+import io.upgradebridge.content.HttpStatusCode;
+import io.upgradebridge.content.OutgoingContent;
+import io.upgradebridge.content.TextContent;
+import io.upgradebridge.servlet.ApplicationCall;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/** The server side of the RFC 6455 section 4.2 opening handshake: the checks and the accept key. */
+public final class Handshake {
+
+    /** The GUID RFC 6455 appends to the client's key. */
+    static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    private Handshake() {
+    }
+
+    /** {@code Sec-WebSocket-Accept} for a client's {@code Sec-WebSocket-Key}. */
+    public static String acceptKey(String clientKey) {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            byte[] digest = sha1.digest((clientKey.trim() + GUID).getBytes(StandardCharsets.ISO_8859_1));
+            return Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-1, which RFC 6455 requires", e);
+        }
+    }
+
+    /**
+     * Checks the request; {@code null} when it is a valid WebSocket opening handshake that may use
+     * {@code protocol}, else the error response (status and a one-line reason).
+     */
+    public static OutgoingContent refusal(ApplicationCall call, String protocol) {
+        return refusal(call.method(), call.protocol(), call.requestHeaders(), protocol);
+    }
+
+    /** The same checks on the request's parts. */
+    public static OutgoingContent refusal(String method, String httpVersion, Headers request, String protocol) {
+        if (!"GET".equals(method)) {
+            return error(HttpStatusCode.METHOD_NOT_ALLOWED, "a WebSocket handshake must be a GET request, not " + method,
+                "Allow", "GET");
+        }
+        if (!"HTTP/1.1".equals(httpVersion)) {
+            return error(HttpStatusCode.BAD_REQUEST, "a WebSocket handshake needs HTTP/1.1, this request came over " + httpVersion);
+        }
+        if (!hasToken(request.getAll("Upgrade"), "websocket")) {
+            return error(HttpStatusCode.BAD_REQUEST, "the request has no 'Upgrade: websocket' header");
+        }
+        if (!hasToken(request.getAll("Connection"), "upgrade")) {
+            return error(HttpStatusCode.BAD_REQUEST, "the request has no 'Connection: Upgrade' header");
+        }
+        List<String> versions = request.getAll("Sec-WebSocket-Version");
+        if (versions.size() != 1 || !versions.get(0).trim().equals("13")) {
+            return error(HttpStatusCode.UPGRADE_REQUIRED, "this server speaks WebSocket version 13 only; the request asked for "
+                + (versions.isEmpty() ? "no version" : String.join(", ", versions)), "Sec-WebSocket-Version", "13");
+        }
+        List<String> keys = request.getAll("Sec-WebSocket-Key");
+        if (keys.size() != 1 || !isSixteenBytesOfBase64(keys.get(0).trim())) {
+            return error(HttpStatusCode.BAD_REQUEST, keys.isEmpty() ? "the request has no Sec-WebSocket-Key header"
+                : "Sec-WebSocket-Key must be one value of 16 bytes in base64, was " + String.join(", ", keys));
+        }
+        if (protocol != null) {
+            List<String> offered = tokens(request.getAll("Sec-WebSocket-Protocol"));
+            if (!offered.contains(protocol)) {
+                return error(HttpStatusCode.BAD_REQUEST, "the server answers with subprotocol '" + protocol + "', which the client did not offer "
+                    + (offered.isEmpty() ? "(it offered none)" : "(it offered " + String.join(", ", offered) + ")"));
+            }
+        }
+        return null;
+    }
+
+    /** The subprotocols a client offered, in its order. */
+    public static List<String> offeredProtocols(ApplicationCall call) {
+        return tokens(call.requestHeaders().getAll("Sec-WebSocket-Protocol"));
+    }
+
+    private static OutgoingContent error(HttpStatusCode status, String reason, String... headerNameValues) {
+        OutgoingContent content = new TextContent(reason + "\n", ContentType.TEXT_PLAIN, status);
+        if (headerNameValues.length == 0) {
+            return content;
+        }
+        return content.wrapHeaders(h -> {
+            Headers.Builder b = h.toBuilder();
+            for (int i = 0; i < headerNameValues.length; i += 2) {
+                b.set(headerNameValues[i], headerNameValues[i + 1]);
+            }
+            return b.build();
+        });
+    }
+
+    private static boolean isSixteenBytesOfBase64(String key) {
+        if (key.length() != 24) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static boolean hasToken(List<String> values, String token) {
+        for (String t : tokens(values)) {
+            if (t.toLowerCase(Locale.ROOT).equals(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> tokens(List<String> values) {
+        List<String> tokens = new ArrayList<>();
+        for (String value : values) {
+            for (String part : value.split(",")) {
+                String t = part.trim();
+                if (!t.isEmpty()) {
+                    tokens.add(t);
+                }
+            }
+        }
+        return tokens;
+    }
+}

@@ -1,0 +1,286 @@
+package io.upgradebridge.websocket.internal;
+
+import io.upgradebridge.io.ByteReadChannel;
+import io.upgradebridge.io.ByteWriteChannel;
+import io.upgradebridge.io.Job;
+import io.upgradebridge.servlet.ApplicationCall;
+import io.upgradebridge.websocket.ClosedReceiveException;
+import io.upgradebridge.websocket.ClosedSendException;
+import io.upgradebridge.websocket.CloseReason;
+import io.upgradebridge.websocket.Frame;
+import io.upgradebridge.websocket.FrameType;
+import io.upgradebridge.websocket.IncomingFrames;
+import io.upgradebridge.websocket.OutgoingFrames;
+import io.upgradebridge.websocket.WebSocketProtocolException;
+import io.upgradebridge.websocket.WebSocketSession;
+import io.upgradebridge.websocket.WebSocketUpgrade;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The RAW session behind {@link io.upgradebridge.websocket.WebSocketUpgrade}. Parsing runs on the engine
+ * executor, the handler on the user executor. The reader stops reading the socket while the inbox is
+ * full; senders wait while the output is full. The session's job completes when the handler exits and
+ * every frame it sent is in the output; the bridge then flushes and closes the TCP connection.
+ */
+public final class RawWebSocketSession implements WebSocketSession {
+
+    private static final System.Logger LOG = System.getLogger("io.upgradebridge.websocket");
+    private static final int READ_BUFFER = 16 * 1024;
+
+    private final ApplicationCall call;
+    private final String description;
+    private final ByteReadChannel input;
+    private final ByteWriteChannel output;
+    private final Executor engine;
+    private final Executor user;
+    private final FrameParser parser;
+    private final FrameWriter writer = new FrameWriter();
+    private volatile FrameWriter maskingWriter;
+    private final FrameInbox inbox;
+    private final FrameOutbox outbox;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final AtomicBoolean ending = new AtomicBoolean();
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER).flip();
+    private volatile boolean sawCloseFrame;
+    private volatile boolean masking;
+    private volatile Job job;
+
+    /** @param call the call that started the session ({@code null} only in tests) */
+    public RawWebSocketSession(ApplicationCall call, ByteReadChannel input, ByteWriteChannel output,
+                               Executor engine, Executor user, long maxFrameSize) {
+        this.call = call;
+        this.description = call == null ? "a WebSocket session" : call.uri() + " from " + call.remoteAddress();
+        this.input = input;
+        this.output = output;
+        this.engine = engine;
+        this.user = user;
+        this.parser = new FrameParser(maxFrameSize, true, 0);
+        this.inbox = new FrameInbox(user);
+        this.outbox = new FrameOutbox(output, user, this::encode);
+    }
+
+    /** Runs a blocking handler on the session's user executor. */
+    public static CompletionStage<?> runBlocking(WebSocketSession session, WebSocketUpgrade.BlockingHandler handler) {
+        RawWebSocketSession raw = (RawWebSocketSession) session;
+        return Job.launch(raw.user, () -> handler.handle(session)).completion();
+    }
+
+    /** Starts reading and the handler; returns the session's job. */
+    public Job start(WebSocketUpgrade.Handler handler) {
+        job = Job.of(done);
+        done.whenComplete((v, e) -> {
+            if (e != null) {
+                abort(e); // cancelled (terminate, undeploy): no close frame
+            }
+        });
+        engine.execute(this::readLoop);
+        user.execute(() -> {
+            try {
+                CompletionStage<?> stage = handler.handle(this);
+                if (stage == null) {
+                    handlerExited(null);
+                } else {
+                    stage.whenComplete((v, e) -> handlerExited(e));
+                }
+            } catch (Throwable t) {
+                handlerExited(t);
+            }
+        });
+        return job;
+    }
+
+    // ------------------------------------------------------------------ reading (engine executor)
+
+    private void readLoop() {
+        try {
+            while (true) {
+                if (!inbox.hasSpace()) {
+                    inbox.whenSpace(() -> engine.execute(this::readLoop));
+                    return;
+                }
+                if (readBuffer.hasRemaining()) {
+                    Frame frame = parser.parse(readBuffer);
+                    if (frame != null) {
+                        if (frame.type() == FrameType.CLOSE) {
+                            sawCloseFrame = true;
+                        }
+                        inbox.offer(frame.copy()); // the read buffer is reused: the handler gets its own bytes
+                        continue;
+                    }
+                }
+                readBuffer.compact();
+                int n = input.tryRead(readBuffer);
+                readBuffer.flip();
+                if (n > 0) {
+                    continue;
+                }
+                if (n < 0) {
+                    inbox.end(new EOFException(sawCloseFrame ? "the peer closed the connection after its close frame"
+                        : "the peer closed the connection without a close frame"));
+                    return;
+                }
+                CompletableFuture<Boolean> more = input.awaitContent().toCompletableFuture();
+                if (more.isDone()) {
+                    more.join();
+                    continue;
+                }
+                more.whenComplete((ok, e) -> {
+                    if (e != null) {
+                        inbox.end(unwrap(e));
+                    } else {
+                        readLoop();
+                    }
+                });
+                return;
+            }
+        } catch (WebSocketProtocolException e) {
+            protocolError(e);
+        } catch (IOException | RuntimeException e) {
+            inbox.end(unwrap(e));
+        }
+    }
+
+    /** Closes with the error's code (1002, 1009, ...), then ends the session: the bridge then closes TCP. */
+    private void protocolError(WebSocketProtocolException e) {
+        LOG.log(Level.DEBUG, () -> "protocol error in " + description + ": " + e.getMessage());
+        inbox.end(e);
+        if (!outbox.isClosedForSend()) {
+            outbox.send(Frame.close(e.closeReason()));
+        }
+        finish();
+    }
+
+    // ------------------------------------------------------------------ the end
+
+    private void handlerExited(Throwable failure) {
+        Throwable cause = failure == null ? null : unwrap(failure);
+        if (cause != null && !(cause instanceof CancellationException) && !(cause instanceof ClosedReceiveException)
+            && !(cause instanceof ClosedSendException)) {
+            LOG.log(Level.WARNING, "the WebSocket handler of " + description + " failed; closing the session with 1011", cause);
+            if (!outbox.isClosedForSend()) {
+                outbox.send(Frame.close(new CloseReason(CloseReason.Codes.INTERNAL_ERROR, "internal error")));
+            }
+        }
+        inbox.end(new CancellationException("the session handler exited"));
+        finish();
+    }
+
+    /** Stops sending and completes the job once every queued frame is in the output. */
+    private void finish() {
+        if (!ending.compareAndSet(false, true)) {
+            return;
+        }
+        outbox.closeForSend(null);
+        outbox.queued().whenComplete((v, e) -> done.complete(null));
+    }
+
+    private void abort(Throwable cause) {
+        inbox.end(cause);
+        outbox.closeForSend(cause);
+        output.close(cause);
+        input.cancel(cause);
+    }
+
+    // ------------------------------------------------------------------ WebSocketSession
+
+    @Override
+    public ApplicationCall call() {
+        return call;
+    }
+
+    @Override
+    public IncomingFrames incoming() {
+        return inbox;
+    }
+
+    @Override
+    public OutgoingFrames outgoing() {
+        return outbox;
+    }
+
+    @Override
+    public CompletionStage<Void> send(Frame frame) {
+        return outbox.send(frame);
+    }
+
+    @Override
+    public CompletionStage<Void> flush() {
+        return outbox.queued().thenCompose(v -> output.flush());
+    }
+
+    @Override
+    public CompletionStage<Void> close(CloseReason reason) {
+        return outbox.send(Frame.close(reason)).thenCompose(v -> output.flush());
+    }
+
+    @Override
+    public void terminate() {
+        Job j = job;
+        if (j != null) {
+            j.cancel();
+        } else {
+            done.cancel(false);
+        }
+    }
+
+    @Override
+    public long getMaxFrameSize() {
+        return parser.maxFrameSize();
+    }
+
+    @Override
+    public void setMaxFrameSize(long maxFrameSize) {
+        parser.setMaxFrameSize(maxFrameSize);
+    }
+
+    @Override
+    public boolean getMasking() {
+        return masking;
+    }
+
+    @Override
+    public void setMasking(boolean masking) {
+        this.masking = masking;
+    }
+
+    @Override
+    public List<String> extensions() {
+        return List.of();
+    }
+
+    private ByteBuffer encode(Frame frame) {
+        if (!masking) {
+            return writer.encode(frame);
+        }
+        FrameWriter w = maskingWriter;
+        if (w == null) {
+            w = FrameWriter.forClient();
+            maskingWriter = w; // race: two writers may be made; either masks correctly
+        }
+        return w.encode(frame);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @Override
+    public String toString() {
+        return "RawWebSocketSession{" + description + ", parser=" + parser + ", inbox closed=" + inbox.isClosedForReceive()
+            + ", outbox closed=" + outbox.isClosedForSend() + ", done=" + done.isDone() + '}';
+    }
+}

@@ -1,0 +1,95 @@
+package io.upgradebridge.websocket.internal;
+
+import io.upgradebridge.content.Headers;
+import io.upgradebridge.content.OutgoingContent;
+import io.upgradebridge.content.TextContent;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HandshakeTest {
+
+    private static Headers valid(String... more) {
+        Headers.Builder b = Headers.builder()
+            .append("Host", "example")
+            .append("Upgrade", "websocket")
+            .append("Connection", "keep-alive, Upgrade")
+            .append("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+            .append("Sec-WebSocket-Version", "13");
+        for (int i = 0; i < more.length; i += 2) {
+            b.set(more[i], more[i + 1]);
+        }
+        return b.build();
+    }
+
+    private static String reason(OutgoingContent content) {
+        return ((TextContent) unwrap(content)).text();
+    }
+
+    private static OutgoingContent unwrap(OutgoingContent content) {
+        return content;
+    }
+
+    @Test
+    void acceptKeyIsTheRfcExample() {
+        assertEquals("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", Handshake.acceptKey("dGhlIHNhbXBsZSBub25jZQ=="));
+    }
+
+    @Test
+    void validHandshakePasses() {
+        assertNull(Handshake.refusal("GET", "HTTP/1.1", valid(), null));
+        assertNull(Handshake.refusal("GET", "HTTP/1.1", valid("Sec-WebSocket-Protocol", "chat, superchat"), "chat"));
+        assertNull(Handshake.refusal("GET", "HTTP/1.1", valid("Upgrade", "WebSocket"), null), "tokens are case-insensitive");
+    }
+
+    @Test
+    void otherMethodsGet405WithAllow() {
+        OutgoingContent refusal = Handshake.refusal("POST", "HTTP/1.1", valid(), null);
+        assertEquals(405, refusal.status().value());
+        assertEquals("GET", refusal.headers().get("Allow"));
+        assertTrue(refusal.toString() != null);
+    }
+
+    @Test
+    void notHttp11Gets400() {
+        OutgoingContent refusal = Handshake.refusal("GET", "HTTP/1.0", valid(), null);
+        assertEquals(400, refusal.status().value());
+    }
+
+    @Test
+    void missingUpgradeOrConnectionTokenGets400() {
+        Headers noUpgrade = valid().toBuilder().remove("Upgrade").build();
+        assertEquals(400, Handshake.refusal("GET", "HTTP/1.1", noUpgrade, null).status().value());
+        assertEquals(400, Handshake.refusal("GET", "HTTP/1.1", valid("Connection", "keep-alive"), null).status().value());
+        assertEquals(400, Handshake.refusal("GET", "HTTP/1.1", valid("Upgrade", "h2c"), null).status().value());
+    }
+
+    @Test
+    void badKeysGet400() {
+        Headers noKey = valid().toBuilder().remove("Sec-WebSocket-Key").build();
+        assertEquals(400, Handshake.refusal("GET", "HTTP/1.1", noKey, null).status().value());
+        assertEquals(400, Handshake.refusal("GET", "HTTP/1.1", valid("Sec-WebSocket-Key", "c2hvcnQ="), null).status().value(),
+            "a key that is not 16 bytes");
+        assertEquals(400, Handshake.refusal("GET", "HTTP/1.1", valid("Sec-WebSocket-Key", "!!!!!!!!!!!!!!!!!!!!!!=="), null).status().value(),
+            "a key that is not base64");
+        Headers twoKeys = valid().toBuilder().append("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==").build();
+        assertEquals(400, Handshake.refusal("GET", "HTTP/1.1", twoKeys, null).status().value());
+    }
+
+    @Test
+    void otherVersionsGet426WithVersion13() {
+        OutgoingContent refusal = Handshake.refusal("GET", "HTTP/1.1", valid("Sec-WebSocket-Version", "8"), null);
+        assertEquals(426, refusal.status().value());
+        assertEquals("13", refusal.headers().get("Sec-WebSocket-Version"));
+    }
+
+    @Test
+    void protocolTheClientDidNotOfferIsAClearError() {
+        OutgoingContent refusal = Handshake.refusal("GET", "HTTP/1.1", valid("Sec-WebSocket-Protocol", "superchat"), "chat");
+        assertEquals(400, refusal.status().value());
+        assertTrue(reason(refusal).contains("'chat', which the client did not offer (it offered superchat)"), reason(refusal));
+        assertEquals(400, Handshake.refusal("GET", "HTTP/1.1", valid(), "chat").status().value());
+    }
+}

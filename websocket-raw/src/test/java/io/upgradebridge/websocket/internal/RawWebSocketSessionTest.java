@@ -1,0 +1,208 @@
+package io.upgradebridge.websocket.internal;
+
+import io.upgradebridge.io.ByteChannel;
+import io.upgradebridge.io.Job;
+import io.upgradebridge.websocket.ClosedReceiveException;
+import io.upgradebridge.websocket.ClosedSendException;
+import io.upgradebridge.websocket.CloseReason;
+import io.upgradebridge.websocket.Frame;
+import io.upgradebridge.websocket.FrameType;
+import io.upgradebridge.websocket.WebSocketProtocolException;
+import io.upgradebridge.websocket.WebSocketSession;
+import io.upgradebridge.websocket.WebSocketUpgrade;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.EOFException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The raw session over in-memory channels: the client side writes masked frames, reads the server's. */
+class RawWebSocketSessionTest {
+
+    private final ExecutorService engine = Executors.newFixedThreadPool(2);
+    private final ExecutorService user = Executors.newCachedThreadPool();
+    private final ByteChannel clientToServer = ByteChannel.create(64 * 1024, engine);
+    private final ByteChannel serverToClient = ByteChannel.create(64 * 1024, engine);
+    private final FrameWriter client = FrameWriter.forClient();
+    private final FrameParser clientParser = FrameParser.forClient(Long.MAX_VALUE);
+    private final ByteBuffer fromServer = ByteBuffer.allocate(256 * 1024).flip();
+
+    @AfterEach
+    void stop() {
+        engine.shutdownNow();
+        user.shutdownNow();
+    }
+
+    private Job start(long maxFrameSize, WebSocketUpgrade.Handler handler) {
+        return new RawWebSocketSession(null, clientToServer, serverToClient, engine, user, maxFrameSize).start(handler);
+    }
+
+    private void send(Frame frame) throws Exception {
+        clientToServer.write(client.encode(frame)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    private void sendRaw(byte... bytes) throws Exception {
+        clientToServer.write(ByteBuffer.wrap(bytes)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    /** The next frame the server sent, or null when its output ended. */
+    private Frame receive() throws Exception {
+        while (true) {
+            Frame frame = clientParser.parse(fromServer);
+            if (frame != null) {
+                return frame;
+            }
+            fromServer.compact();
+            int n = serverToClient.read(fromServer).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            fromServer.flip();
+            if (n < 0) {
+                return null;
+            }
+        }
+    }
+
+    private static CompletableFuture<Void> echo(WebSocketSession session) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                while (true) {
+                    Frame f = session.incoming().take();
+                    if (f.type() == FrameType.PING) {
+                        session.send(Frame.pong(f.data()));
+                    } else if (f.type() == FrameType.CLOSE) {
+                        session.close(f.closeReason()).toCompletableFuture().join();
+                        return;
+                    } else {
+                        session.send(new Frame(f.type(), f.fin(), false, false, false, f.data())).toCompletableFuture().join();
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void echoesFramesAnswersPingAndCompletesTheCloseHandshake() throws Exception {
+        Job job = start(1 << 20, RawWebSocketSessionTest::echo);
+        send(Frame.text("hello"));
+        assertEquals("hello", receive().textData());
+        send(Frame.text("frag", false));
+        send(Frame.ping(ByteBuffer.wrap("p".getBytes(StandardCharsets.UTF_8))));
+        send(Frame.continuation(ByteBuffer.wrap("ment".getBytes(StandardCharsets.UTF_8)), true));
+        Frame first = receive();
+        assertEquals(FrameType.TEXT, first.type());
+        assertTrue(!first.fin());
+        assertEquals(FrameType.PONG, receive().type(), "the ping in the middle of a fragmented message is answered");
+        Frame last = receive();
+        assertEquals(FrameType.CONTINUATION, last.type());
+        assertTrue(last.fin());
+        send(Frame.close(new CloseReason(CloseReason.Codes.NORMAL, "bye")));
+        Frame close = receive();
+        assertEquals(1000, close.closeReason().code());
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void unmaskedClientFrameClosesWith1002AndEndsTheJob() throws Exception {
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        Job job = start(1 << 20, session -> session.incoming().receive().whenComplete((f, e) -> seen.set(e)));
+        sendRaw((byte) 0x81, (byte) 0x02, (byte) 'h', (byte) 'i'); // text "hi", not masked
+        Frame close = receive();
+        assertEquals(FrameType.CLOSE, close.type());
+        assertEquals(1002, close.closeReason().code());
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertInstanceOf(ClosedReceiveException.class, seen.get());
+        assertInstanceOf(WebSocketProtocolException.class, seen.get().getCause(), "the handler sees why");
+    }
+
+    @Test
+    void frameOverMaxFrameSizeClosesWith1009() throws Exception {
+        Job job = start(100, session -> new CompletableFuture<Void>());
+        send(Frame.binary(new byte[101], true));
+        assertEquals(1009, receive().closeReason().code());
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void handlerExceptionClosesWith1011() throws Exception {
+        Job job = start(1 << 20, session -> {
+            throw new IllegalStateException("boom");
+        });
+        assertEquals(1011, receive().closeReason().code());
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void peerDisconnectEndsIncomingWithACauseAndSendAfterTheEndFails() throws Exception {
+        CompletableFuture<Throwable> end = new CompletableFuture<>();
+        CompletableFuture<WebSocketSession> sessionRef = new CompletableFuture<>();
+        Job job = start(1 << 20, session -> {
+            sessionRef.complete(session);
+            return session.incoming().receive().handle((f, e) -> end.complete(e));
+        });
+        clientToServer.close(); // the peer went away without a close frame
+        Throwable cause = end.get(5, TimeUnit.SECONDS);
+        assertInstanceOf(ClosedReceiveException.class, cause);
+        assertInstanceOf(EOFException.class, cause.getCause());
+        assertTrue(cause.getMessage().contains("without a close frame"), cause.getMessage());
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        Throwable sendFailure = sessionRef.get().send(Frame.text("late")).toCompletableFuture().handle((v, e) -> e).get(5, TimeUnit.SECONDS);
+        assertInstanceOf(ClosedSendException.class, sendFailure);
+    }
+
+    @Test
+    void blockingHandlerRunsOnTheUserExecutor() throws Exception {
+        CompletableFuture<String> thread = new CompletableFuture<>();
+        Job job = start(1 << 20, session -> RawWebSocketSession.runBlocking(session, s -> {
+            thread.complete(Thread.currentThread().getName());
+            Frame f = s.incoming().take();
+            s.send(Frame.text("got " + f.textData())).toCompletableFuture().join();
+        }));
+        send(Frame.text("x"));
+        assertEquals("got x", receive().textData());
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertNotNull(thread.get());
+        assertTrue(thread.get().startsWith("pool-"), thread.get());
+    }
+
+    @Test
+    void aHandlerThatDoesNotReceiveStopsTheReader() throws Exception {
+        Job job = start(1 << 20, session -> new CompletableFuture<Void>());
+        byte[] payload = new byte[1000];
+        // the inbox holds 64 KiB; past that the session stops reading and the input channel fills up
+        for (int i = 0; i < 64; i++) {
+            send(Frame.binary(payload, true));
+        }
+        CompletableFuture<Void> more = new CompletableFuture<>();
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; i < 200; i++) {
+                    send(Frame.binary(payload, true));
+                }
+                more.complete(null);
+            } catch (Exception e) {
+                more.completeExceptionally(e);
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (clientToServer.availableForWrite() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, clientToServer.availableForWrite(), "the input buffer fills up: the session stopped reading");
+        assertTrue(!more.isDone(), "the peer's writes wait");
+        job.cancel();
+    }
+}
