@@ -91,31 +91,60 @@ public record ExecutorChoice(Executor executor, String description, boolean owne
     }
 
     static ExecutorService newOwnPool(String threadNamePrefix) {
-        AtomicInteger counter = new AtomicInteger();
-        ClassLoader loader = ExecutorChoice.class.getClassLoader();
-        ThreadFactory factory = task -> {
-            Thread thread = new Thread(task, threadNamePrefix + counter.incrementAndGet());
-            thread.setDaemon(true);
-            thread.setContextClassLoader(loader);
-            return thread;
-        };
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(OWN_POOL_THREADS, OWN_POOL_THREADS, 30, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), factory);
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
+        return new OwnPool(threadNamePrefix);
     }
 
-    /** Shuts down an owned executor and waits (bounded) until its threads are gone. */
+    /**
+     * Shuts down an owned executor and waits (bounded) until its threads are gone: not just until the
+     * pool says it terminated, since a worker may still be exiting then, and a container that checks for
+     * leaked threads right after undeploy would report it.
+     */
     public void shutdown(long timeoutMillis) {
         if (!owned || !(executor instanceof ExecutorService)) {
             return;
         }
         ExecutorService service = (ExecutorService) executor;
         service.shutdownNow();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
             service.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
+            if (service instanceof OwnPool) {
+                for (Thread thread : ((OwnPool) service).threads) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        break;
+                    }
+                    thread.join(left);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The bridge's own bounded pool; it remembers its threads so that shutting down can wait for each. */
+    static final class OwnPool extends ThreadPoolExecutor {
+        final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        OwnPool(String threadNamePrefix) {
+            super(OWN_POOL_THREADS, OWN_POOL_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+            AtomicInteger counter = new AtomicInteger();
+            ClassLoader loader = ExecutorChoice.class.getClassLoader();
+            ThreadFactory factory = task -> {
+                Thread thread = new Thread(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        threads.remove(Thread.currentThread());
+                    }
+                }, threadNamePrefix + counter.incrementAndGet());
+                thread.setDaemon(true);
+                thread.setContextClassLoader(loader);
+                threads.add(thread);
+                return thread;
+            };
+            setThreadFactory(factory);
+            allowCoreThreadTimeOut(true);
         }
     }
 

@@ -7,7 +7,6 @@ import jakarta.servlet.ServletInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Moves bytes from an upgraded {@link ServletInputStream} into the connection's input channel.
@@ -33,12 +32,13 @@ final class ServletReadPump implements ReadListener {
     private final ServletInputStream in;
     private final UpgradedConnection connection;
     private final RingByteChannel input;
-    private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_DATA);
+    private final LoopGate<State> gate = new LoopGate<>(State.AWAITING_DATA, State.READING, State.READING_RECHECK, State.DONE);
     /**
      * Tomcat dispatches {@code onDataAvailable()} again after every read event of an upgraded connection,
      * even when the application did not read until {@code isReady()} said no, and it fills its own read
      * buffer right before; touching the stream from another thread then races with that fill. So on
-     * Tomcat a paused pump resumes in the next {@code onDataAvailable()}, on the container's thread.
+     * Tomcat a paused pump resumes in an {@code onDataAvailable()} on the container's thread, asked for
+     * with {@link TomcatSocketEvents#dispatchRead} when the application makes room.
      */
     private final boolean resumeOnlyInCallbacks;
 
@@ -46,7 +46,7 @@ final class ServletReadPump implements ReadListener {
         this.in = in;
         this.connection = connection;
         this.input = connection.input();
-        this.resumeOnlyInCallbacks = in.getClass().getName().startsWith("org.apache.coyote.");
+        this.resumeOnlyInCallbacks = TomcatSocketEvents.applies(in);
     }
 
     /** Producer signal of the input channel: room again, or the reader cancelled. */
@@ -58,6 +58,9 @@ final class ServletReadPump implements ReadListener {
         }
         if (!resumeOnlyInCallbacks) {
             drive(State.PAUSED, null, true);
+        } else if (gate.nudge(State.PAUSED)) {
+            // bytes Tomcat already read ahead raise no socket event: ask for a read dispatch on its thread
+            TomcatSocketEvents.dispatchRead(in);
         }
     }
 
@@ -68,34 +71,13 @@ final class ServletReadPump implements ReadListener {
 
     /** Runs the loop if the pump is in a resumable state; if a loop is running, makes it go round once more. */
     private void drive(State resumable, State alsoResumable, boolean dispatch) {
-        while (true) {
-            State now = state.get();
-            if (now == resumable || (now == alsoResumable && alsoResumable != null)) {
-                if (state.compareAndSet(now, State.READING)) {
-                    if (dispatch) {
-                        connection.engine().execute(this::readLoop); // resume off the application's thread
-                    } else {
-                        readLoop();
-                    }
-                    return;
-                }
-            } else if (now == State.READING) {
-                // race: onDataAvailable() or room may come between the loop's last check and its CAS
-                if (state.compareAndSet(State.READING, State.READING_RECHECK)) {
-                    return;
-                }
+        if (gate.enter(resumable, alsoResumable)) {
+            if (dispatch) {
+                connection.engine().execute(this::readLoop); // resume off the application's thread
             } else {
-                return;
+                readLoop();
             }
         }
-    }
-
-    /** Leaves the loop in {@code next}, unless a callback asked for a recheck: then the loop goes on. */
-    private boolean park(State next) {
-        if (state.compareAndSet(State.READING, next)) {
-            return true;
-        }
-        return !state.compareAndSet(State.READING_RECHECK, State.READING); // DONE: stop; RECHECK: go round again
     }
 
     private void readLoop() {
@@ -109,7 +91,7 @@ final class ServletReadPump implements ReadListener {
                     return;
                 }
                 if (!in.isReady()) {
-                    if (park(State.AWAITING_DATA)) {
+                    if (gate.park(State.AWAITING_DATA)) {
                         return;
                     }
                     continue;
@@ -120,7 +102,7 @@ final class ServletReadPump implements ReadListener {
                         continue;
                     }
                     // room made after writableSlice() came back empty turned READING into READING_RECHECK
-                    if (park(State.PAUSED)) {
+                    if (gate.park(State.PAUSED)) {
                         return;
                     }
                     continue;
@@ -157,11 +139,11 @@ final class ServletReadPump implements ReadListener {
     }
 
     private boolean finish() {
-        return state.getAndSet(State.DONE) != State.DONE;
+        return gate.finish();
     }
 
     @Override
     public String toString() {
-        return "ServletReadPump{" + state.get() + '}';
+        return "ServletReadPump{" + gate + '}';
     }
 }

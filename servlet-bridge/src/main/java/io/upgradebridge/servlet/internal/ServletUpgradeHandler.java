@@ -110,8 +110,8 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
         } catch (Exception e) {
             // already closed by the container: nothing more to do
         }
-        if (TomcatCloseNudge.applies(out)) {
-            TomcatCloseNudge.nudge(out);
+        if (TomcatSocketEvents.applies(out)) {
+            TomcatSocketEvents.dispatchWrite(out); // Tomcat closes the socket in that event, even for an idle peer
         }
     }
 

@@ -6,7 +6,6 @@ import jakarta.servlet.WriteListener;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Moves bytes from the connection's output channel to an upgraded {@link ServletOutputStream}.
@@ -34,7 +33,7 @@ final class ServletWritePump implements WriteListener {
     private final UpgradedConnection connection;
     private final RingByteChannel output;
     // the container's first onWritePossible() starts the pump
-    private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_SOCKET);
+    private final LoopGate<State> gate = new LoopGate<>(State.AWAITING_SOCKET, State.WRITING, State.WRITING_RECHECK, State.DONE);
     // touched only by the thread in WRITING
     private int inFlight;
     private boolean flushIssued;
@@ -57,41 +56,20 @@ final class ServletWritePump implements WriteListener {
 
     /** Runs the loop if the pump is in {@code resumable}; if a loop is running, makes it go round once more. */
     private void drive(State resumable) {
-        while (true) {
-            State now = state.get();
-            if (now == resumable) {
-                if (state.compareAndSet(resumable, State.WRITING)) {
-                    writeLoop();
-                    return;
-                }
-            } else if (now == State.WRITING) {
-                // race: the container may call onWritePossible() between isReady() == false and the loop's CAS
-                if (state.compareAndSet(State.WRITING, State.WRITING_RECHECK)) {
-                    return;
-                }
-            } else {
-                return;
-            }
+        if (gate.enter(resumable, null)) {
+            writeLoop();
         }
-    }
-
-    /** Leaves the loop in {@code next}, unless a callback asked for a recheck: then the loop goes on. */
-    private boolean park(State next) {
-        if (state.compareAndSet(State.WRITING, next)) {
-            return true;
-        }
-        return !state.compareAndSet(State.WRITING_RECHECK, State.WRITING); // DONE: stop; RECHECK: go round again
     }
 
     private void writeLoop() {
         try {
             while (true) {
                 if (output.isClosedForWrite() && output.closedCause() != null) {
-                    state.set(State.DONE); // aborted: the connection is being torn down
+                    gate.finish(); // aborted: the connection is being torn down
                     return;
                 }
                 if (!out.isReady()) {
-                    if (park(State.AWAITING_SOCKET)) {
+                    if (gate.park(State.AWAITING_SOCKET)) {
                         return;
                     }
                     continue;
@@ -116,12 +94,12 @@ final class ServletWritePump implements WriteListener {
                     continue;
                 }
                 if (output.isDrainedAndClosed()) {
-                    state.set(State.DONE);
+                    gate.finish();
                     connection.outputDrained();
                     return;
                 }
                 // a signal that came after readableSlice() saw nothing turned WRITING into WRITING_RECHECK
-                if (park(State.IDLE)) {
+                if (gate.park(State.IDLE)) {
                     return;
                 }
             }
@@ -132,13 +110,13 @@ final class ServletWritePump implements WriteListener {
 
     @Override
     public void onError(Throwable t) {
-        if (state.getAndSet(State.DONE) != State.DONE) {
+        if (gate.finish()) {
             connection.transportFailed(t);
         }
     }
 
     @Override
     public String toString() {
-        return "ServletWritePump{" + state.get() + ", inFlight=" + inFlight + '}';
+        return "ServletWritePump{" + gate + ", inFlight=" + inFlight + '}';
     }
 }

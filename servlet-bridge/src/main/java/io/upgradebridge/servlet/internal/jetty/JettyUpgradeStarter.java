@@ -25,6 +25,7 @@ public final class JettyUpgradeStarter implements UpgradeStarter {
         // fail now, not on the first upgrade, when Jetty hides its classes from this webapp
         Request.class.getName();
         EndPoint.class.getName();
+        org.eclipse.jetty.util.Callback.class.getName();
     }
 
     @Override

@@ -1,0 +1,94 @@
+package io.upgradebridge.servlet.internal;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The hand-over rule of a pump's loop, over the pump's own state enum: one thread runs the loop at a
+ * time, and a wake-up (a container callback or a channel signal) that arrives while the loop runs is
+ * not lost but makes the loop go round once more. Every transition is a CAS.
+ *
+ * @param <S> the pump's states; it names which of them mean "running" and "running, recheck"
+ */
+final class LoopGate<S extends Enum<S>> {
+
+    private final AtomicReference<S> state;
+    private final S running;
+    private final S recheck;
+    private final S done;
+
+    LoopGate(S initial, S running, S recheck, S done) {
+        this.state = new AtomicReference<>(initial);
+        this.running = running;
+        this.recheck = recheck;
+        this.done = done;
+    }
+
+    /**
+     * A wake-up: takes the loop over from {@code resumable} (or {@code alsoResumable}, may be null).
+     *
+     * @return {@code true} when the caller now owns the loop and must run it; {@code false} when the
+     *     pump is elsewhere, or the running loop was told to go round once more
+     */
+    boolean enter(S resumable, S alsoResumable) {
+        while (true) {
+            S now = state.get();
+            if (now == resumable || (alsoResumable != null && now == alsoResumable)) {
+                if (state.compareAndSet(now, running)) {
+                    return true;
+                }
+            } else if (now == running) {
+                // race: the wake-up came between the loop's last check and its park: make it look again
+                if (state.compareAndSet(running, recheck)) {
+                    return false;
+                }
+            } else {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * A wake-up that must not run the loop on this thread: a running loop goes round once more.
+     *
+     * @return whether the pump is parked in {@code parked} (the caller then asks the container to run it)
+     */
+    boolean nudge(S parked) {
+        while (true) {
+            S now = state.get();
+            if (now != running) {
+                return now == parked;
+            }
+            // race: the wake-up came between the loop's last check and its park: make it look again
+            if (state.compareAndSet(running, recheck)) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * The loop wants to stop in {@code next}.
+     *
+     * @return {@code true} when it stopped (or the pump ended); {@code false} when a wake-up came
+     *     meanwhile and the loop must go round once more
+     */
+    boolean park(S next) {
+        if (state.compareAndSet(running, next)) {
+            return true;
+        }
+        return !state.compareAndSet(recheck, running);
+    }
+
+    /** Ends the pump. @return whether this call ended it. */
+    boolean finish() {
+        return state.getAndSet(done) != done;
+    }
+
+    S get() {
+        return state.get();
+    }
+
+    @Override
+    public String toString() {
+        return state.get().name();
+    }
+}
