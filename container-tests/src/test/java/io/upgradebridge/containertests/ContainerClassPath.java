@@ -12,9 +12,10 @@ import java.util.stream.Stream;
 
 /**
  * The class path of one isolated container world: {@code <containers.dir>/<kind>/*.jar}, then the
- * servlet-bridge jar or classes ({@code servletBridge.path}), then this module's server side
- * ({@code serverApp.path} = {@code target/classes}). Surefire sets the three properties; the fallbacks are for
- * an IDE started in the module folder after {@code mvn process-test-classes}.
+ * servlet-bridge jar or classes ({@code servletBridge.path}; left out for a world that deploys a WAR, which brings
+ * its own copy), then this module's server side ({@code serverApp.path} = {@code target/classes}). Surefire sets
+ * the three properties, and {@code warSample.path} (the war-sample WAR); the fallbacks are for an IDE started in
+ * the module folder after {@code mvn process-test-classes}.
  */
 final class ContainerClassPath {
 
@@ -22,6 +23,10 @@ final class ContainerClassPath {
     }
 
     static URL[] of(ContainerKind kind) {
+        return of(kind, true);
+    }
+
+    static URL[] of(ContainerKind kind, boolean withServletBridge) {
         Path containers = path("containers.dir", "target/containers");
         Path jarsDir = containers.resolve(kind.directory());
         List<Path> entries = new ArrayList<>();
@@ -34,9 +39,30 @@ final class ContainerClassPath {
         if (entries.isEmpty()) {
             throw new IllegalStateException("no container jars in " + jarsDir);
         }
-        entries.add(existing(path("servletBridge.path", "../servlet-bridge/target/classes"), "servletBridge.path"));
+        if (withServletBridge) {
+            entries.add(existing(path("servletBridge.path", "../servlet-bridge/target/classes"), "servletBridge.path"));
+            entries.add(existing(path("websocketRaw.path", "../websocket-raw/target/classes"), "websocketRaw.path"));
+        }
         entries.add(existing(path("serverApp.path", "target/classes"), "serverApp.path"));
         return entries.stream().map(ContainerClassPath::url).toArray(URL[]::new);
+    }
+
+    /** @return the war-sample WAR file ({@code warSample.path}, else the one WAR in ../war-sample/target) */
+    static Path warSample() {
+        String value = System.getProperty("warSample.path");
+        if (value != null && !value.isBlank() && !value.startsWith("${")) {
+            return existing(Path.of(value).toAbsolutePath().normalize(), "warSample.path");
+        }
+        Path target = Path.of("../war-sample/target").toAbsolutePath().normalize();
+        try (Stream<Path> files = Files.list(target)) {
+            List<Path> wars = files.filter(f -> f.getFileName().toString().endsWith(".war")).toList();
+            if (wars.size() != 1) {
+                throw new IllegalStateException("expected one WAR in " + target + ", found " + wars);
+            }
+            return wars.get(0);
+        } catch (IOException e) {
+            throw new IllegalStateException("no war-sample WAR: build it first (mvn -pl war-sample -am package)", e);
+        }
     }
 
     /** @return the value of the system property (or the fallback) as an absolute path */

@@ -1,5 +1,6 @@
 package io.upgradebridge.containertests;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +23,8 @@ public final class ContainerConfig {
     private final Map<String, Object> contextAttributes = new LinkedHashMap<>();
     private Duration idleTimeout;
     private Duration asyncTimeout;
+    private Path war;
+    private boolean ignoreJettyWebXml;
 
     public static ContainerConfig create() {
         return new ContainerConfig();
@@ -65,6 +68,26 @@ public final class ContainerConfig {
         return this;
     }
 
+    /**
+     * Deploys this WAR file instead of servlets and filters, as a standalone server would (see the server side's
+     * {@code ContainerLauncher#WAR}). The container's class path then has no servlet-bridge: the WAR brings it.
+     */
+    public ContainerConfig war(Path warFile) {
+        war = warFile.toAbsolutePath();
+        return this;
+    }
+
+    /** With {@link #war}: Jetty deploys the WAR without applying its {@code WEB-INF/jetty-web.xml}. */
+    public ContainerConfig ignoreJettyWebXml() {
+        ignoreJettyWebXml = true;
+        return this;
+    }
+
+    /** @return whether this configuration deploys a WAR file */
+    boolean deploysWar() {
+        return war != null;
+    }
+
     private static Map<String, Object> component(String name, String className, Map<String, String> initParams,
                                                  String... urlPatterns) {
         Map<String, Object> map = new LinkedHashMap<>();
@@ -89,6 +112,12 @@ public final class ContainerConfig {
             map.put("asyncTimeoutMillis", asyncTimeout.toMillis());
         }
         map.put("workDir", workDir);
+        if (war != null) {
+            map.put("war", war.toString());
+        }
+        if (ignoreJettyWebXml) {
+            map.put("ignoreJettyWebXml", true);
+        }
         return map;
     }
 }

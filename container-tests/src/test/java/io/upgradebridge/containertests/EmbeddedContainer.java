@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  *
  * <p>The loader is a {@link URLClassLoader} over {@link ContainerClassPath} whose parent is the platform class
  * loader: nothing of the test class path (JUnit, this class, Surefire) is visible inside, and the container,
- * servlet API, servlet-bridge and server-side classes are invisible here. The launcher is driven by
+ * servlet API, servlet-bridge and server-side classes are invisible here. (A world that deploys a WAR,
+ * {@link ContainerConfig#war}, has no servlet-bridge of its own: only the WAR's copy.) The launcher is driven by
  * reflection through the public {@code ContainerLauncher} interface of that world, with JDK types only.
  * Tests reach the web application over TCP on 127.0.0.1 ({@link #uri(String)}, {@link RawHttpClient}).
  */
@@ -52,8 +53,8 @@ public final class EmbeddedContainer implements AutoCloseable {
         String name = kind.directory() + "-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
         String workDir = ContainerClassPath.path("containers.workDir", "target/container-work")
                 .resolve(name).toString();
-        URLClassLoader loader = new URLClassLoader("container-" + name, ContainerClassPath.of(kind),
-                ClassLoader.getPlatformClassLoader());
+        URLClassLoader loader = new URLClassLoader("container-" + name,
+                ContainerClassPath.of(kind, !config.deploysWar()), ClassLoader.getPlatformClassLoader());
         Class<?> contract = null;
         Object launcher = null;
         try {

@@ -36,7 +36,9 @@ class UndeployTest {
                     clients.add(client);
                 }
             }
-            assertEquals("15", EchoLinesClient.stats(container, null).get("openUpgrades"));
+            // Tomcat hands a connection over just after its 101 went out: wait for the count
+            EchoLinesClient.awaitStats(container, null, m -> "15".equals(m.get("openUpgrades")), Duration.ofSeconds(10),
+                "all 15 connections registering");
             container.undeploy();
             for (EchoLinesClient client : clients) {
                 drainUntilClosed(client);

@@ -37,8 +37,20 @@ import java.util.Map;
  *       {@code Connector#setAsyncTimeout}; Jetty ee10 reads it once per class loader from the system property
  *       {@code org.eclipse.jetty.ee10.servlet.ServletChannelState.DEFAULT_TIMEOUT}, which the launcher sets
  *       while it initialises that class in its own loader)</li>
- *   <li>{@value #WORK_DIR}: {@code String}, a directory this launcher may write to (Tomcat's base dir); a
- *       temporary directory when absent</li>
+ *   <li>{@value #WORK_DIR}: {@code String}, a directory this launcher may write to (Tomcat's base dir, Jetty's
+ *       extracted WAR); a temporary directory when absent</li>
+ *   <li>{@value #WAR}: {@code String}, the path of a WAR file to deploy at {@code "/"} instead of the web
+ *       application built from the keys above, the way a standalone server deploys it: Tomcat with
+ *       {@code Tomcat.addWebapp} (unpacked into its {@code webapps} folder, with Tomcat's default servlet and
+ *       welcome files), Jetty with an ee10 {@code WebAppContext} and Jetty's default rules of which server classes
+ *       a web application may see (all of {@code org.eclipse.jetty.} hidden, unless the WAR's
+ *       {@code WEB-INF/jetty-web.xml} exposes some). The WAR brings its own classes and descriptors, so
+ *       {@value #SERVLETS}, {@value #FILTERS}, {@value #CONTEXT_INIT_PARAMS} and {@value #CONTEXT_ATTRIBUTES}
+ *       must then be absent or empty</li>
+ *   <li>{@value #IGNORE_JETTY_WEB_XML}: {@code Boolean}, default {@code false}; only with {@value #WAR}: Jetty
+ *       deploys the WAR without applying its {@code WEB-INF/jetty-web.xml} (Jetty's
+ *       {@code JettyWebXmlConfiguration} is removed from the context). Tomcat never reads that file and ignores
+ *       the key</li>
  * </ul>
  */
 public interface ContainerLauncher {
@@ -56,6 +68,8 @@ public interface ContainerLauncher {
     String IDLE_TIMEOUT_MILLIS = "idleTimeoutMillis";
     String ASYNC_TIMEOUT_MILLIS = "asyncTimeoutMillis";
     String WORK_DIR = "workDir";
+    String WAR = "war";
+    String IGNORE_JETTY_WEB_XML = "ignoreJettyWebXml";
 
     /**
      * Starts the server on {@code 127.0.0.1}, port 0, and deploys the web application.

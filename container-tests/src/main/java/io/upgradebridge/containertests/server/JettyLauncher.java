@@ -26,6 +26,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * web application starts can be told apart the way Tomcat's web application class loader allows. Undeploy
  * stops the context handler (the server answers 404); deploy starts it again with a new class loader. Holders
  * registered through this embedded API survive a restart; servlet and filter instances are new.
+ *
+ * <p>With {@link ContainerLauncher#WAR} the server deploys that WAR file instead, as a standalone Jetty does: see
+ * {@link JettyWarDeployment}.
  */
 public final class JettyLauncher extends AbstractLauncher {
 
@@ -36,6 +39,7 @@ public final class JettyLauncher extends AbstractLauncher {
     private final AtomicInteger deployments = new AtomicInteger();
     private Server server;
     private ServletContextHandler context;
+    private JettyWarDeployment warDeployment;
 
     /** Public no-arg constructor: the test side creates launchers reflectively. */
     public JettyLauncher() {
@@ -54,6 +58,13 @@ public final class JettyLauncher extends AbstractLauncher {
         connector.setPort(0);
         config.idleTimeoutMillis().ifPresent(connector::setIdleTimeout);
         server.addConnector(connector);
+
+        if (config.deploysWar()) {
+            warDeployment = new JettyWarDeployment(server, config);
+            server.start();
+            warDeployment.deploy();
+            return connector.getLocalPort();
+        }
 
         context = new ServletContextHandler("/", ServletContextHandler.SESSIONS);
         config.contextInitParams().forEach(context::setInitParameter);
@@ -122,6 +133,10 @@ public final class JettyLauncher extends AbstractLauncher {
 
     @Override
     protected void deployApplication() throws Exception {
+        if (warDeployment != null) {
+            warDeployment.deploy();
+            return;
+        }
         context.setClassLoader(newContextLoader());
         context.start();
         if (!context.isAvailable()) {
@@ -131,6 +146,10 @@ public final class JettyLauncher extends AbstractLauncher {
 
     @Override
     protected void undeployApplication() throws Exception {
+        if (warDeployment != null) {
+            warDeployment.undeploy();
+            return;
+        }
         context.stop();
     }
 
@@ -138,9 +157,15 @@ public final class JettyLauncher extends AbstractLauncher {
     protected void stopServer() throws Exception {
         if (server != null) {
             try {
-                server.stop();
+                if (warDeployment != null) {
+                    warDeployment.stop();
+                }
             } finally {
-                server.destroy();
+                try {
+                    server.stop();
+                } finally {
+                    server.destroy();
+                }
             }
         }
     }

@@ -18,10 +18,12 @@ record LauncherConfig(
         Map<String, Object> contextAttributes,
         OptionalLong idleTimeoutMillis,
         OptionalLong asyncTimeoutMillis,
-        String workDir) {
+        String workDir,
+        String war,
+        boolean ignoreJettyWebXml) {
 
     private static final Set<String> KEYS = Set.of(SERVLETS, FILTERS, CONTEXT_INIT_PARAMS, CONTEXT_ATTRIBUTES,
-            IDLE_TIMEOUT_MILLIS, ASYNC_TIMEOUT_MILLIS, WORK_DIR);
+            IDLE_TIMEOUT_MILLIS, ASYNC_TIMEOUT_MILLIS, WORK_DIR, WAR, IGNORE_JETTY_WEB_XML);
     private static final Set<String> SERVLET_KEYS = Set.of(NAME, CLASS, URL_PATTERNS, INIT_PARAMS,
             ASYNC_SUPPORTED, LOAD_ON_STARTUP);
     private static final Set<String> FILTER_KEYS = Set.of(NAME, CLASS, URL_PATTERNS, INIT_PARAMS,
@@ -54,10 +56,25 @@ record LauncherConfig(
         @SuppressWarnings("unchecked")
         Map<String, Object> attributes = map.get(CONTEXT_ATTRIBUTES) == null
                 ? Map.of() : new LinkedHashMap<>((Map<String, Object>) map.get(CONTEXT_ATTRIBUTES));
-        return new LauncherConfig(List.copyOf(servlets), List.copyOf(filters),
-                stringMap(map.get(CONTEXT_INIT_PARAMS)), attributes,
+        Map<String, String> contextInitParams = stringMap(map.get(CONTEXT_INIT_PARAMS));
+        String war = (String) map.get(WAR);
+        boolean ignoreJettyWebXml = bool(map.get(IGNORE_JETTY_WEB_XML), false);
+        if (war != null && !(servlets.isEmpty() && filters.isEmpty() && contextInitParams.isEmpty()
+                && attributes.isEmpty())) {
+            throw new IllegalArgumentException("a WAR brings its own web application: '" + WAR + "' cannot be combined "
+                    + "with servlets, filters, context init parameters or context attributes");
+        }
+        if (war == null && ignoreJettyWebXml) {
+            throw new IllegalArgumentException("'" + IGNORE_JETTY_WEB_XML + "' needs '" + WAR + "'");
+        }
+        return new LauncherConfig(List.copyOf(servlets), List.copyOf(filters), contextInitParams, attributes,
                 millis(map.get(IDLE_TIMEOUT_MILLIS)), millis(map.get(ASYNC_TIMEOUT_MILLIS)),
-                (String) map.get(WORK_DIR));
+                (String) map.get(WORK_DIR), war, ignoreJettyWebXml);
+    }
+
+    /** @return whether this configuration deploys a WAR file rather than the programmatic web application */
+    boolean deploysWar() {
+        return war != null;
     }
 
     private static void checkKeys(String what, Map<String, ?> map, Set<String> allowed) {

@@ -5,10 +5,16 @@ import io.upgradebridge.containertests.server.LauncherConfig.ServletSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.catalina.Container;
+import org.apache.catalina.Context;
 import org.apache.catalina.Host;
+import org.apache.catalina.Lifecycle;
+import org.apache.catalina.LifecycleEvent;
+import org.apache.catalina.LifecycleListener;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.startup.ContextConfig;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.webresources.TomcatURLStreamHandlerFactory;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
@@ -24,6 +30,11 @@ import org.apache.tomcat.util.modeler.Registry;
  * when {@code WebappClassLoaderBase.clearReferencesThreads} logs "... appears to have started a thread named
  * [x] but has failed to stop it ...". Threads are not stopped for the application
  * ({@code clearReferencesStopThreads} false). Deploy builds a new context from the same configuration.
+ *
+ * <p>With {@link ContainerLauncher#WAR} the context is that WAR file, deployed with
+ * {@link Tomcat#addWebapp(Host, String, String, LifecycleListener) Tomcat.addWebapp} as a standalone Tomcat deploys
+ * {@code webapps/ROOT.war}: unpacked into the host's {@code webapps} folder, with Tomcat's defaults (default
+ * servlet, welcome files, MIME types) except the JSP servlet, as there is no JSP engine here.
  */
 public final class TomcatLauncher extends AbstractLauncher {
 
@@ -47,7 +58,7 @@ public final class TomcatLauncher extends AbstractLauncher {
         Registry.disableRegistry();
         // No "war:" URL handler: URL.setURLStreamHandlerFactory can be called once per JVM, so the second
         // Tomcat would fail to start, and the first one's loader would stay reachable forever. Not needed
-        // here: the application is not a WAR.
+        // here: the application is a folder, or a WAR that the host unpacks before it deploys it.
         TomcatURLStreamHandlerFactory.disable();
         Path base = config.workDir() != null
                 ? Files.createDirectories(Path.of(config.workDir()))
@@ -102,6 +113,10 @@ public final class TomcatLauncher extends AbstractLauncher {
 
     @Override
     protected void deployApplication() {
+        if (config.deploysWar()) {
+            deployWar();
+            return;
+        }
         StandardContext ctx = new StandardContext();
         ctx.setName("");
         ctx.setPath("");
@@ -137,26 +152,72 @@ public final class TomcatLauncher extends AbstractLauncher {
             ctx.addChild(wrapper);
             spec.urlPatterns().forEach(pattern -> ctx.addServletMapping(pattern, spec.name()));
         }
+        addAndStart(ctx);
+    }
+
+    private void deployWar() {
+        // addWebapp creates the context, adds it to the running host and so starts it
+        Context ctx;
+        try {
+            ctx = tomcat.addWebapp(tomcat.getHost(), "", config.war(), new NoJspContextConfig());
+        } catch (RuntimeException e) {
+            removeFailed(tomcat.getHost().findChild(""), e);
+            throw e;
+        }
+        checkStarted((StandardContext) ctx);
+    }
+
+    /** Adds {@code ctx} to the running host, which starts it. */
+    private void addAndStart(StandardContext ctx) {
         Host host = tomcat.getHost();
         try {
             // Starts the context at once: the host is running.
             host.addChild(ctx);
-            if (!ctx.getState().isAvailable()) {
-                throw new IllegalStateException("context did not start: " + ctx.getStateName()
-                        + " (see the captured log lines)");
-            }
         } catch (RuntimeException e) {
-            // A context that failed to start stays a child of the host: remove it so deploy can be retried.
-            if (host.findChild(ctx.getName()) != null) {
-                try {
-                    host.removeChild(ctx);
-                } catch (RuntimeException removeFailure) {
-                    e.addSuppressed(removeFailure);
-                }
-            }
+            removeFailed(ctx, e);
             throw e;
         }
+        checkStarted(ctx);
+    }
+
+    private void checkStarted(StandardContext ctx) {
+        if (!ctx.getState().isAvailable()) {
+            IllegalStateException failure = new IllegalStateException("context did not start: " + ctx.getStateName()
+                    + " (see the captured log lines)");
+            removeFailed(ctx, failure);
+            throw failure;
+        }
         context = ctx;
+    }
+
+    /** A context that failed to start stays a child of the host: remove it so deploy can be retried. */
+    private void removeFailed(Container ctx, RuntimeException failure) {
+        Host host = tomcat.getHost();
+        if (ctx != null && host.findChild(ctx.getName()) != null) {
+            try {
+                host.removeChild(ctx);
+            } catch (RuntimeException removeFailure) {
+                failure.addSuppressed(removeFailure);
+            }
+        }
+    }
+
+    /**
+     * {@link ContextConfig} for a WAR, after Tomcat's {@code DefaultWebXmlListener} (which {@code addWebapp} adds
+     * first): takes out the JSP servlet of Tomcat's defaults again. Tomcat always loads it at startup, and without
+     * a JSP engine on the class path that fails with a logged stack trace.
+     */
+    private static final class NoJspContextConfig extends ContextConfig {
+        @Override
+        public void lifecycleEvent(LifecycleEvent event) {
+            if (Lifecycle.BEFORE_START_EVENT.equals(event.getType()) && event.getLifecycle() instanceof Context ctx
+                    && ctx.findChild("jsp") != null) {
+                ctx.removeServletMapping("*.jsp");
+                ctx.removeServletMapping("*.jspx");
+                ctx.removeChild(ctx.findChild("jsp"));
+            }
+            super.lifecycleEvent(event);
+        }
     }
 
     @Override
