@@ -154,10 +154,11 @@ public final class RawWebSocketSession implements WebSocketSession {
     /** Closes with the error's code (1002, 1009, ...), then ends the session: the bridge then closes TCP. */
     private void protocolError(WebSocketProtocolException e) {
         LOG.log(Level.DEBUG, () -> "protocol error in " + description + ": " + e.getMessage());
-        inbox.end(e);
+        // queue the close frame before the handler can see the end (and exit, which closes the outbox)
         if (!outbox.isClosedForSend()) {
             outbox.send(Frame.close(e.closeReason()));
         }
+        inbox.end(e);
         finish();
     }
 

@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -115,15 +114,16 @@ class RawWebSocketSessionTest {
 
     @Test
     void unmaskedClientFrameClosesWith1002AndEndsTheJob() throws Exception {
-        AtomicReference<Throwable> seen = new AtomicReference<>();
-        Job job = start(1 << 20, session -> session.incoming().receive().whenComplete((f, e) -> seen.set(e)));
+        CompletableFuture<Throwable> seen = new CompletableFuture<>();
+        Job job = start(1 << 20, session -> session.incoming().receive().whenComplete((f, e) -> seen.complete(e)));
         sendRaw((byte) 0x81, (byte) 0x02, (byte) 'h', (byte) 'i'); // text "hi", not masked
         Frame close = receive();
         assertEquals(FrameType.CLOSE, close.type());
         assertEquals(1002, close.closeReason().code());
         job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        assertInstanceOf(ClosedReceiveException.class, seen.get());
-        assertInstanceOf(WebSocketProtocolException.class, seen.get().getCause(), "the handler sees why");
+        Throwable why = seen.get(5, TimeUnit.SECONDS);
+        assertInstanceOf(ClosedReceiveException.class, why);
+        assertInstanceOf(WebSocketProtocolException.class, why.getCause(), "the handler sees why");
     }
 
     @Test
