@@ -19,6 +19,7 @@ class UndeployTest {
     static final Containers containers = Containers.of(ContainerConfig.create()
         .filter("bridge", ProtocolUpgradeTest.FILTER, Map.of(), "/upgrade/*")
         .servlet("echo-lines", ProtocolUpgradeTest.APP + "EchoUpgradeServlet", "/upgrade/*")
+        .servlet("ws", ProtocolUpgradeTest.APP + "WebSocketTestServlet", "/upgrade/ws/*")
         .servlet("stats", ProtocolUpgradeTest.APP + "StatsServlet", "/stats"));
 
     @ParameterizedTest
@@ -36,12 +37,29 @@ class UndeployTest {
                     clients.add(client);
                 }
             }
+            List<WsWire> sessions = new ArrayList<>();
+            for (String path : List.of("/upgrade/ws/echo", "/upgrade/ws/echo-blocking")) {
+                for (int i = 0; i < 3; i++) {
+                    WsWire ws = WsWire.open(container, path);
+                    ws.send(WsWire.text("hi", true));
+                    assertEquals("hi", ws.read().text());
+                    sessions.add(ws);
+                }
+            }
             // Tomcat hands a connection over just after its 101 went out: wait for the count
-            EchoLinesClient.awaitStats(container, null, m -> "15".equals(m.get("openUpgrades")), Duration.ofSeconds(10),
-                "all 15 connections registering");
+            EchoLinesClient.awaitStats(container, null, m -> "21".equals(m.get("openUpgrades")), Duration.ofSeconds(10),
+                "all 21 connections registering");
             container.undeploy();
             for (EchoLinesClient client : clients) {
                 drainUntilClosed(client);
+            }
+            for (WsWire ws : sessions) {
+                try (ws) {
+                    WsWire.ServerFrame close = ws.read();
+                    assertEquals(0x8, close.opcode(), "a close frame");
+                    assertEquals(1001, close.closeCode(), "going away");
+                    ws.awaitTcpClose(Duration.ofSeconds(5));
+                }
             }
             List<Thread> left = awaitNoThreadNamed(container, List.of("upgrade-bridge-", "lines-protocol"), Duration.ofSeconds(10));
             assertTrue(left.isEmpty(), "threads left behind after undeploy: " + EmbeddedContainer.describe(left));

@@ -54,8 +54,9 @@ import java.util.concurrent.Executor;
  *   <li>{@value #BUFFER_SIZE_PARAM}: bytes buffered per direction and connection (default 65536).</li>
  * </ul>
  *
- * <p>When the filter is destroyed (undeploy), every live upgrade is cancelled and its connection
- * closed, and the threads the filter started are stopped.
+ * <p>When the filter is destroyed (undeploy), every live upgrade whose job is {@link ShutdownAware} gets
+ * up to two seconds to close its connection cleanly (a WebSocket session sends 1001), then every upgrade
+ * still live is cancelled and its connection closed, and the threads the filter started are stopped.
  */
 public class ProtocolUpgradeFilter implements Filter {
 
@@ -71,6 +72,8 @@ public class ProtocolUpgradeFilter implements Filter {
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
     private static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
     private static final long SHUTDOWN_WAIT_MILLIS = 5_000;
+    /** How long live upgrades get to close cleanly (a WebSocket's 1001) before they are cancelled. */
+    private static final long GRACE_MILLIS = 2_000;
 
     private final LiveUpgrades live = new LiveUpgrades();
     private volatile ExecutorChoice executor;
@@ -240,10 +243,10 @@ public class ProtocolUpgradeFilter implements Filter {
         return lines;
     }
 
-    /** Cancels every live upgrade, closes its connection, and stops the threads this filter started. */
+    /** Lets live upgrades close cleanly (bounded), cancels the rest, and stops the threads this filter started. */
     @Override
     public void destroy() {
-        live.shutDown("the application is stopping");
+        live.shutDown("the application is stopping", GRACE_MILLIS);
         ServletContext ctx = context;
         if (ctx != null && ctx.getAttribute(CONTEXT_ATTRIBUTE) == this) {
             ctx.removeAttribute(CONTEXT_ATTRIBUTE);

@@ -36,9 +36,28 @@ public final class LiveUpgrades {
         return new ArrayList<>(open);
     }
 
-    /** Refuses new connections and cancels every open one. */
-    public void shutDown(String reason) {
+    /**
+     * Refuses new connections, lets every open one whose job is
+     * {@link io.upgradebridge.servlet.ShutdownAware} say goodbye, waits up to {@code graceMillis} for
+     * them to close, then cancels every connection still open.
+     */
+    public void shutDown(String reason, long graceMillis) {
         shutDown = true;
+        List<UpgradedConnection> open = snapshot();
+        List<java.util.concurrent.CompletableFuture<Void>> closing = new ArrayList<>();
+        for (UpgradedConnection connection : open) {
+            if (connection.applicationStopping()) {
+                closing.add(connection.whenClosed().toCompletableFuture());
+            }
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(closing.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get(graceMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // whatever did not close in time is cancelled below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (UpgradedConnection connection : snapshot()) {
             connection.cancel(new CancellationException(reason));
         }

@@ -55,7 +55,18 @@ final class TomcatSocketEvents {
             Class<? extends Enum> eventType = (Class<? extends Enum>) Class.forName("org.apache.tomcat.util.net.SocketEvent", false, loader);
             @SuppressWarnings("unchecked")
             Object socketEvent = Enum.valueOf(eventType, event);
-            findProcessSocket(wrapper.getClass(), eventType).invoke(wrapper, socketEvent, Boolean.TRUE);
+            Method processSocket = findProcessSocket(wrapper.getClass(), eventType);
+            // Tomcat may start a worker thread for this dispatch, and a new thread inherits this thread's
+            // context class loader: with the webapp's loader there, Tomcat later reports its own worker
+            // as a thread the webapp leaked. Dispatch with Tomcat's loader instead.
+            Thread current = Thread.currentThread();
+            ClassLoader previous = current.getContextClassLoader();
+            current.setContextClassLoader(loader);
+            try {
+                processSocket.invoke(wrapper, socketEvent, Boolean.TRUE);
+            } finally {
+                current.setContextClassLoader(previous);
+            }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             if (!warned) {
                 warned = true;

@@ -46,6 +46,7 @@ public final class UpgradedConnection {
     private final AtomicReference<Job> job = new AtomicReference<>();
     private volatile UpgradeTransport transport;
     private volatile Throwable closeCause;
+    private final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
 
     public UpgradedConnection(OutgoingContent.ProtocolUpgrade upgrade, Executor engine, Executor user, int bufferSize,
                               LiveUpgrades registry, String description) {
@@ -174,6 +175,32 @@ public final class UpgradedConnection {
         abort(reason);
     }
 
+    /** Completes once the connection is closed (gracefully or not). */
+    public java.util.concurrent.CompletionStage<Void> whenClosed() {
+        return closed;
+    }
+
+    /**
+     * The application is stopping: a job that is {@link io.upgradebridge.servlet.ShutdownAware} may end
+     * the connection cleanly. Returns at once; {@link #whenClosed()} tells when it is done.
+     *
+     * @return whether the job was asked to stop cleanly (worth waiting for)
+     */
+    boolean applicationStopping() {
+        Job j = job.get();
+        if (!(j instanceof io.upgradebridge.servlet.ShutdownAware) || state.get() == State.CLOSED) {
+            return false;
+        }
+        try {
+            ((io.upgradebridge.servlet.ShutdownAware) j).applicationStopping();
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the upgrade job of " + description + " failed to stop cleanly; closing it", e);
+            abort(e);
+            return false;
+        }
+    }
+
     private void closeGracefully() {
         input.close(); // ends the input for a reader still there; bytes already read stay read
         registry.remove(this);
@@ -181,6 +208,7 @@ public final class UpgradedConnection {
         if (t != null) {
             t.close();
         }
+        closed.complete(null);
     }
 
     private void abort(Throwable cause) {
@@ -200,6 +228,7 @@ public final class UpgradedConnection {
         if (t != null) {
             t.abort(cause);
         }
+        closed.complete(null);
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -78,7 +78,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     /** Starts reading and the handler; returns the session's job. */
     public Job start(WebSocketUpgrade.Handler handler) {
-        job = Job.of(done);
+        job = new SessionJob(Job.of(done), this::goingAway);
         done.whenComplete((v, e) -> {
             if (e != null) {
                 abort(e); // cancelled (terminate, undeploy): no close frame
@@ -175,6 +175,16 @@ public final class RawWebSocketSession implements WebSocketSession {
         }
         inbox.end(new CancellationException("the session handler exited"));
         finish();
+    }
+
+    /** The application stops: close 1001 (going away), then end the session as if the handler had exited. */
+    private CompletionStage<?> goingAway() {
+        if (!outbox.isClosedForSend()) {
+            outbox.send(Frame.close(new CloseReason(CloseReason.Codes.GOING_AWAY, "the application is stopping")));
+        }
+        inbox.end(new java.util.concurrent.CancellationException("the application is stopping"));
+        finish();
+        return outbox.queued();
     }
 
     /** Stops sending and completes the job once every queued frame is in the output. */

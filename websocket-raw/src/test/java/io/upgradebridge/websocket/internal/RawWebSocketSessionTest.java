@@ -205,4 +205,16 @@ class RawWebSocketSessionTest {
         assertTrue(!more.isDone(), "the peer's writes wait");
         job.cancel();
     }
+
+    @Test
+    void applicationStoppingSendsGoingAwayAndEndsTheJob() throws Exception {
+        CompletableFuture<Throwable> handlerSaw = new CompletableFuture<>();
+        Job job = start(1 << 20, session -> session.incoming().receive().handle((f, e) -> handlerSaw.complete(e)));
+        assertTrue(job instanceof io.upgradebridge.servlet.ShutdownAware, "the bridge can ask the session to stop cleanly");
+        ((io.upgradebridge.servlet.ShutdownAware) job).applicationStopping();
+        Frame close = receive();
+        assertEquals(1001, close.closeReason().code());
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertInstanceOf(ClosedReceiveException.class, handlerSaw.get(5, TimeUnit.SECONDS));
+    }
 }
