@@ -61,7 +61,7 @@ class UndeployTest {
                     ws.awaitTcpClose(Duration.ofSeconds(5));
                 }
             }
-            List<Thread> left = awaitNoThreadNamed(container, List.of("upgrade-bridge-", "lines-protocol"), Duration.ofSeconds(10));
+            List<Thread> left = awaitNoThreadNamed(container, List.of("upgrade-bridge-", "foreign-closer"), Duration.ofSeconds(10));
             assertTrue(left.isEmpty(), "threads left behind after undeploy: " + EmbeddedContainer.describe(left));
             List<String> leaks = container.logLinesContaining("failed to stop it");
             assertTrue(leaks.isEmpty(), "the container reports leaked threads: " + leaks);

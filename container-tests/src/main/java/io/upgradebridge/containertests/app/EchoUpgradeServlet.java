@@ -55,7 +55,7 @@ public class EchoUpgradeServlet extends HttpServlet {
                         job = Job.launch(user, () -> input.asInputStream().transferTo(output.asOutputStream()));
                         break;
                     case "lines":
-                        job = new LineProtocol(input, output, stats).start();
+                        job = new LineProtocol(input, output, stats).start(user);
                         break;
                     case "flood":
                         job = new Flood(output, stats).start();

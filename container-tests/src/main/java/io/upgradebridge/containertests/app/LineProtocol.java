@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The {@code lines} mode: echoes every line; {@code close} makes a foreign thread end the job (the
  * bridge then closes the connection from that thread), {@code cancel} makes a foreign thread cancel it,
- * {@code fail} fails the job. Runs blocking on its own thread, as a user of the blocking views would.
+ * {@code fail} fails the job. Runs blocking on {@code userContext}, as a user of the blocking views would.
  */
 final class LineProtocol {
 
@@ -27,10 +27,9 @@ final class LineProtocol {
         this.output = output;
     }
 
-    Job start() {
-        Thread reader = new Thread(this::run, "lines-protocol");
-        reader.setDaemon(true);
-        reader.start();
+    /** Runs on {@code userContext}, which the bridge owns and stops on undeploy (the app starts no thread of its own). */
+    Job start(java.util.concurrent.Executor userContext) {
+        userContext.execute(this::run);
         return job;
     }
 
