@@ -97,11 +97,15 @@ final class FrameInbox implements IncomingFrames {
 
     @Override
     public CompletionStage<Frame> receive() {
-        Frame frame;
-        Runnable resume;
-        synchronized (this) {
-            frame = frames.poll();
-            if (frame == null) {
+        while (true) {
+            Frame frame = dequeue();
+            if (frame != null) {
+                return CompletableFuture.completedFuture(frame);
+            }
+            synchronized (this) {
+                if (!frames.isEmpty()) {
+                    continue; // race: a frame arrived after dequeue() found none
+                }
                 if (ended) {
                     return CompletableFuture.failedFuture(closed());
                 }
@@ -111,24 +115,29 @@ final class FrameInbox implements IncomingFrames {
                 pending = new CompletableFuture<>();
                 return pending;
             }
-            resume = taken(frame);
         }
-        if (resume != null) {
-            resume.run();
-        }
-        return CompletableFuture.completedFuture(frame);
     }
 
     @Override
     public Frame poll() throws ClosedReceiveException {
+        Frame frame = dequeue();
+        if (frame == null) {
+            synchronized (this) {
+                if (ended && frames.isEmpty()) {
+                    throw closed();
+                }
+            }
+        }
+        return frame;
+    }
+
+    /** Takes the next queued frame, or {@code null}; resumes the reader when that made room. */
+    private Frame dequeue() {
         Frame frame;
         Runnable resume;
         synchronized (this) {
             frame = frames.poll();
             if (frame == null) {
-                if (ended) {
-                    throw closed();
-                }
                 return null;
             }
             resume = taken(frame);
