@@ -14,7 +14,8 @@ import java.util.stream.Stream;
  * The class path of one isolated container world: {@code <containers.dir>/<kind>/*.jar}, then the
  * servlet-bridge jar or classes ({@code servletBridge.path}; left out for a world that deploys a WAR, which brings
  * its own copy), then this module's server side ({@code serverApp.path} = {@code target/classes}). Surefire sets
- * the three properties, and {@code warSample.path} (the war-sample WAR); the fallbacks are for an IDE started in
+ * the three properties, {@code warSample.path} (the war-sample WAR) and {@code warSampleAnnotations.path} (its
+ * annotations WAR); the fallbacks are for an IDE started in
  * the module folder after {@code mvn process-test-classes}.
  */
 final class ContainerClassPath {
@@ -47,17 +48,34 @@ final class ContainerClassPath {
         return entries.stream().map(ContainerClassPath::url).toArray(URL[]::new);
     }
 
-    /** @return the war-sample WAR file ({@code warSample.path}, else the one WAR in ../war-sample/target) */
+    /** @return the war-sample WAR file ({@code warSample.path}, else the web.xml WAR in ../war-sample/target) */
     static Path warSample() {
-        String value = System.getProperty("warSample.path");
+        return war("warSample.path", null);
+    }
+
+    /**
+     * @return the war-sample WAR that registers its servlets and filter by annotation (classifier
+     *         {@code annotations}: {@code warSampleAnnotations.path}, else the one in ../war-sample/target)
+     */
+    static Path warSampleAnnotations() {
+        return war("warSampleAnnotations.path", "annotations");
+    }
+
+    private static Path war(String property, String classifier) {
+        String value = System.getProperty(property);
         if (value != null && !value.isBlank() && !value.startsWith("${")) {
-            return existing(Path.of(value).toAbsolutePath().normalize(), "warSample.path");
+            return existing(Path.of(value).toAbsolutePath().normalize(), property);
         }
         Path target = Path.of("../war-sample/target").toAbsolutePath().normalize();
         try (Stream<Path> files = Files.list(target)) {
-            List<Path> wars = files.filter(f -> f.getFileName().toString().endsWith(".war")).toList();
+            List<Path> wars = files.filter(f -> {
+                String name = f.getFileName().toString();
+                boolean annotations = name.endsWith("-annotations.war");
+                return name.endsWith(".war") && (classifier == null ? !annotations : annotations);
+            }).toList();
             if (wars.size() != 1) {
-                throw new IllegalStateException("expected one WAR in " + target + ", found " + wars);
+                throw new IllegalStateException("expected one " + (classifier == null ? "" : classifier + " ")
+                        + "WAR in " + target + ", found " + wars);
             }
             return wars.get(0);
         } catch (IOException e) {

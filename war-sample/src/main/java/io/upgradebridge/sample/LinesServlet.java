@@ -9,6 +9,7 @@ import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
 import io.upgradebridge.servlet.ApplicationCall;
+import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -29,6 +30,7 @@ import java.util.concurrent.Executor;
  * $ printf 'GET /lines HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo-lines\r\n\r\nhello\n' | nc -q1 127.0.0.1 8080
  * </pre>
  */
+@WebServlet(urlPatterns = "/lines", asyncSupported = true)
 public class LinesServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;

@@ -16,11 +16,18 @@ import org.eclipse.jetty.server.handler.ContextHandlerCollection;
  * application sees what it would see on a standalone Jetty: every {@code org.eclipse.jetty.} class hidden, unless
  * its {@code WEB-INF/jetty-web.xml} exposes some ({@link ContainerLauncher#IGNORE_JETTY_WEB_XML} skips that file).
  *
+ * <p>Like a standalone Jetty with its {@code ee10-annotations} module, the context scans the WAR for
+ * {@code @WebServlet}, {@code @WebFilter} and friends when the WAR's {@code web.xml} is not {@code metadata-complete}
+ * ({@code AnnotationConfiguration}, from {@code jetty-ee10-annotations} in the Jetty folder; skipped if that jar is
+ * absent).
+ *
  * <p>Each deployment is a new {@code WebAppContext} with a new {@code WebAppClassLoader} whose parent is the world
  * loader (the context class loader while the launcher deploys). Undeploy stops it and takes it out of the
  * collection (the server answers 404).
  */
 final class JettyWarDeployment {
+
+    private static final String ANNOTATION_CONFIGURATION = "org.eclipse.jetty.ee10.annotations.AnnotationConfiguration";
 
     private final ContextHandlerCollection contexts = new ContextHandlerCollection();
     private final String war;
@@ -43,6 +50,10 @@ final class JettyWarDeployment {
             // where Jetty extracts the WAR; a new folder per deployment, as the deployer's temp folders are
             Path temp = Files.createDirectories(workDir.resolve("jetty-webapp-" + deployments.incrementAndGet()));
             context.setTempDirectory(temp.toFile());
+        }
+        if (isPresent(ANNOTATION_CONFIGURATION)) {
+            // by name: the harness compiles without jetty-ee10-annotations (only the Jetty folder has it)
+            context.getConfigurations().add(ANNOTATION_CONFIGURATION);
         }
         if (ignoreJettyWebXml) {
             // (not Configurations.remove(Class): Configurations is a List, so that call binds to remove(Object))
@@ -68,6 +79,15 @@ final class JettyWarDeployment {
             throw e;
         }
         webapp = context;
+    }
+
+    private static boolean isPresent(String className) {
+        try {
+            Class.forName(className, false, JettyWarDeployment.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     void undeploy() throws Exception {

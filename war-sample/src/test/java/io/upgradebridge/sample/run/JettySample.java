@@ -1,6 +1,7 @@
 package io.upgradebridge.sample.run;
 
 import java.util.Set;
+import org.eclipse.jetty.ee10.annotations.AnnotationConfiguration;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -9,6 +10,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * Deploys the war-sample WAR file into embedded Jetty 12.1 (ee10) the way a standalone Jetty deploys a WAR: a
  * {@link WebAppContext} with Jetty's default rules of what a web application may see, which hide every
  * {@code org.eclipse.jetty.*} class. The WAR's {@code WEB-INF/jetty-web.xml} exposes what the bridge needs.
+ * Annotation scanning is on, as with the {@code ee10-annotations} module, for the WAR that registers its servlets
+ * and filter by annotation ({@code -Dsample.warSuffix=-annotations}).
  */
 public final class JettySample {
 
@@ -26,6 +29,7 @@ public final class JettySample {
 
         WebAppContext webapp = new WebAppContext(sample.war().toString(), "/");
         webapp.setTempDirectory(sample.workDir("jetty").toFile()); // where Jetty extracts the WAR
+        webapp.getConfigurations().add(new AnnotationConfiguration()); // @WebServlet, @WebFilter, ...
         server.setHandler(webapp);
         server.setStopAtShutdown(true); // Ctrl-C stops the server
 

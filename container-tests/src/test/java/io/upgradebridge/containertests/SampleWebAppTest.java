@@ -1,0 +1,435 @@
+package io.upgradebridge.containertests;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The war-sample web application ({@code /echo}, {@code /chat}, {@code index.html}) on every container, in both of
+ * its WARs: the one that declares its filter and servlets in {@code web.xml}, and the one that registers them by
+ * {@code @WebServlet}/{@code @WebFilter}. Clients: the JDK's {@code java.net.http.WebSocket}, HtmlUnit's JavaScript
+ * {@code WebSocket} running the page, and, where it is installed, headless Chromium running the page.
+ */
+class SampleWebAppTest {
+
+    /** The two WARs built from the same sources. */
+    enum War {
+        WEB_XML, ANNOTATIONS;
+
+        Path file() {
+            return this == WEB_XML ? ContainerClassPath.warSample() : ContainerClassPath.warSampleAnnotations();
+        }
+    }
+
+    /** Debian's Chromium ({@code -Dchromium.path=...} for another one). */
+    static final Path CHROMIUM = Path.of(System.getProperty("chromium.path", "/usr/bin/chromium"));
+    private static final String ECHOED = "hello from the page";
+    private static final String CHATTED = "hi from the page";
+
+    @RegisterExtension
+    static final Containers webXml = Containers.of(ContainerConfig.create().war(War.WEB_XML.file()));
+
+    @RegisterExtension
+    static final Containers annotations = Containers.of(ContainerConfig.create().war(War.ANNOTATIONS.file()));
+
+    static Stream<Arguments> deployments() {
+        return Arrays.stream(ContainerKind.values())
+            .flatMap(kind -> Arrays.stream(War.values()).map(war -> Arguments.of(kind, war)));
+    }
+
+    private static EmbeddedContainer container(ContainerKind kind, War war) throws Exception {
+        return (war == War.WEB_XML ? webXml : annotations).get(kind);
+    }
+
+    /** What each WAR holds decides how it registers: once each way, never both. */
+    @Test
+    void eachWarRegistersOneWayOnly() throws IOException {
+        try (ZipFile war = new ZipFile(War.WEB_XML.file().toFile())) {
+            String webXmlText = entry(war, "WEB-INF/web.xml");
+            assertTrue(webXmlText.contains("metadata-complete=\"true\""), webXmlText);
+            assertTrue(webXmlText.contains("<servlet-class>io.upgradebridge.sample.EchoServlet</servlet-class>"));
+            assertTrue(webXmlText.contains("<filter-class>io.upgradebridge.servlet.ProtocolUpgradeFilter</filter-class>"));
+            assertTrue(war.stream().noneMatch(e -> e.getName().contains("io/upgradebridge/sample/annotations/")),
+                "the annotated filter subclass is left out of the web.xml WAR");
+            assertNotNull(war.getEntry("WEB-INF/jetty-web.xml"));
+        }
+        try (ZipFile war = new ZipFile(War.ANNOTATIONS.file().toFile())) {
+            String webXmlText = entry(war, "WEB-INF/web.xml");
+            assertTrue(webXmlText.contains("metadata-complete=\"false\""), webXmlText);
+            assertFalse(webXmlText.contains("<servlet>") || webXmlText.contains("<filter>"), webXmlText);
+            assertNotNull(war.getEntry("WEB-INF/classes/io/upgradebridge/sample/annotations/UpgradeFilter.class"));
+            assertNotNull(war.getEntry("WEB-INF/jetty-web.xml"));
+            assertNotNull(war.getEntry("index.html"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("deployments")
+    void jdkClientEchoesTextFragmentsBinaryPingAndCloseHandshake(ContainerKind kind, War war) throws Exception {
+        EmbeddedContainer container = container(kind, war);
+        HttpClient client = HttpClient.newHttpClient();
+        WebSocketTest.Collector c = new WebSocketTest.Collector();
+        WebSocket ws = connect(client, container, "/echo", c);
+        ws.sendText("hello", true).get(5, TimeUnit.SECONDS);
+        assertEquals("hello", c.next());
+        ws.sendText("frag", false).get(5, TimeUnit.SECONDS);
+        ws.sendText("men", false).get(5, TimeUnit.SECONDS);
+        ws.sendText("ted", true).get(5, TimeUnit.SECONDS);
+        assertEquals("fragmented", c.next());
+        byte[] binary = new byte[70_000];
+        new Random(7).nextBytes(binary);
+        ws.sendBinary(ByteBuffer.wrap(binary), true).get(5, TimeUnit.SECONDS);
+        assertArrayEquals(binary, (byte[]) c.next());
+        ws.sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+        assertEquals("pong:are you there", c.next());
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        assertEquals("close:1000:bye", c.next(), "the handler completes the close handshake, echoing the code");
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("deployments")
+    void twoJdkClientsChatAndAClientWithoutTheSubprotocolIsRefused(ContainerKind kind, War war) throws Exception {
+        EmbeddedContainer container = container(kind, war);
+        HttpClient client = HttpClient.newHttpClient();
+        WebSocketTest.Collector alice = new WebSocketTest.Collector();
+        WebSocketTest.Collector bob = new WebSocketTest.Collector();
+        // A member joins when its handler starts, just after the 101: its own first message coming back shows it
+        // has joined (and the members before it get that message too).
+        WebSocket aliceWs = connect(client, container, "/chat", alice, "chat");
+        WebSocket bobWs = null;
+        try {
+            assertEquals("chat", aliceWs.getSubprotocol());
+            aliceWs.sendText("alice is here", true).get(5, TimeUnit.SECONDS);
+            assertEquals("alice is here", alice.next());
+            bobWs = connect(client, container, "/chat", bob, "chat");
+            assertEquals("chat", bobWs.getSubprotocol());
+            bobWs.sendText("bob is here", true).get(5, TimeUnit.SECONDS);
+            assertEquals("bob is here", bob.next());
+            assertEquals("bob is here", alice.next());
+
+            aliceWs.sendText("from alice", true).get(5, TimeUnit.SECONDS);
+            assertEquals("from alice", alice.next());
+            assertEquals("from alice", bob.next());
+            bobWs.sendText("from bob", true).get(5, TimeUnit.SECONDS);
+            assertEquals("from bob", alice.next());
+            assertEquals("from bob", bob.next());
+        } finally {
+            aliceWs.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
+            if (bobWs != null) {
+                bobWs.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
+            }
+        }
+        assertEquals("close:1000:", alice.next());
+        assertEquals("close:1000:", bob.next());
+
+        ExecutionException refused = assertThrows(ExecutionException.class,
+            () -> connect(client, container, "/chat", new WebSocketTest.Collector()));
+        WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class,
+            refused.getCause(), () -> "cause: " + refused.getCause());
+        assertEquals(400, handshake.getResponse().statusCode());
+    }
+
+    /**
+     * HtmlUnit runs {@code index.html?auto}. Its JavaScript {@code WebSocket} (HtmlUnit 5.5.0) ignores the
+     * constructor's subprotocols and offers none, so the server refuses its chat socket like any client that does
+     * not offer {@code chat}: the page shows the refusal, and the page's chat is checked in Chromium instead.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("deployments")
+    void htmlUnitRunsThePageEchoAndShowsTheChatRefusal(ContainerKind kind, War war) throws Exception {
+        EmbeddedContainer container = container(kind, war);
+        try (org.htmlunit.WebClient browser = new org.htmlunit.WebClient()) {
+            browser.getOptions().setCssEnabled(false);
+            org.htmlunit.html.HtmlPage page = browser.getPage(container.uri("/index.html?auto").toString());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            String status = "";
+            while (System.nanoTime() < deadline) {
+                browser.waitForBackgroundJavaScript(100);
+                status = text(page, "auto-status");
+                if (status.equals("done")) {
+                    break;
+                }
+            }
+            String dom = "echo-state=" + text(page, "echo-state") + ", echo-output=" + text(page, "echo-output")
+                + ", chat-state=" + text(page, "chat-state") + ", chat-log=" + text(page, "chat-log");
+            assertEquals("done", status, dom);
+            assertEquals(ECHOED, text(page, "echo-output").strip(), dom);
+            // HtmlUnit's close() sends no code, and its close event reports 1006
+            assertTrue(text(page, "echo-state").startsWith("closed"), dom);
+            assertTrue(text(page, "chat-state").startsWith("error, closed"), dom);
+            assertEquals("", text(page, "chat-log").strip(), dom);
+        }
+    }
+
+    /**
+     * Headless Chromium runs {@code index.html?auto}: echo and chat through a real browser's WebSocket. Chromium is
+     * driven over its DevTools protocol (JDK WebSocket client, no WebDriver): {@code --dump-dom} with a virtual time
+     * budget does not wait for WebSocket messages (virtual time only pauses for pending fetches), so the page is
+     * polled instead, with bounded waits.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("deployments")
+    void chromiumRunsThePageEchoAndChat(ContainerKind kind, War war) throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed (" + CHROMIUM
+            + "): the headless-Chromium page test is skipped (.ci/run installs Debian's chromium)");
+        EmbeddedContainer container = container(kind, war);
+        try (HeadlessChromium chromium = HeadlessChromium.start()) {
+            chromium.navigate(container.uri("/index.html?auto"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            String status = "";
+            while (System.nanoTime() < deadline && !status.equals("done")) {
+                Thread.sleep(100);
+                status = chromium.text("auto-status");
+            }
+            String summary = "auto-status=" + status + ", echo-state=" + chromium.text("echo-state")
+                + ", echo-output=" + chromium.text("echo-output") + ", chat-state=" + chromium.text("chat-state")
+                + ", chat-log=" + chromium.text("chat-log");
+            assertEquals("done", status, summary);
+            assertEquals(ECHOED, chromium.text("echo-output").strip(), summary);
+            assertEquals("closed 1000", chromium.text("echo-state"), summary);
+            assertTrue(chromium.text("chat-log").lines().anyMatch(CHATTED::equals), summary);
+            assertEquals("closed 1000", chromium.text("chat-state"), summary);
+        }
+    }
+
+    /**
+     * One headless Chromium process with an empty profile, driven through the DevTools protocol on a pipe-free
+     * 127.0.0.1 port; {@link #close()} kills it and its helper processes and removes the profile.
+     */
+    static final class HeadlessChromium implements AutoCloseable {
+
+        private static final Duration TIMEOUT = Duration.ofSeconds(15);
+        private final Process process;
+        private final Path profile;
+        private final Path log;
+        private final java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+        private WebSocket page;
+        private int nextId;
+
+        private HeadlessChromium(Process process, Path profile, Path log) {
+            this.process = process;
+            this.profile = profile;
+            this.log = log;
+        }
+
+        static HeadlessChromium start() throws Exception {
+            Path profile = Files.createTempDirectory("chromium-profile");
+            Path log = Files.createTempFile("chromium", ".log");
+            Process process = new ProcessBuilder(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",
+                    "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
+                    "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+            HeadlessChromium chromium = new HeadlessChromium(process, profile, log);
+            try {
+                chromium.connect();
+                return chromium;
+            } catch (Exception | Error e) {
+                chromium.close();
+                throw e;
+            }
+        }
+
+        /** Finds the DevTools port (DevToolsActivePort in the profile), then the page target, and connects. */
+        private void connect() throws Exception {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            Path portFile = profile.resolve("DevToolsActivePort");
+            HttpClient client = HttpClient.newHttpClient();
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new AssertionError("Chromium exited with " + process.exitValue() + ":\n" + tail(log));
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("no DevTools page of Chromium within " + TIMEOUT + ":\n" + tail(log));
+                }
+                List<String> lines = Files.exists(portFile) ? Files.readAllLines(portFile) : List.of();
+                if (!lines.isEmpty() && !lines.get(0).isBlank()) {
+                    String targets = client.send(java.net.http.HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + lines.get(0).strip() + "/json/list"))
+                            .timeout(Duration.ofSeconds(5)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    Matcher m = Pattern.compile("\"webSocketDebuggerUrl\"\\s*:\\s*\"(ws://[^\"]+/devtools/page/[^\"]+)\"")
+                        .matcher(targets);
+                    if (m.find()) {
+                        page = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                            .buildAsync(URI.create(m.group(1)), new WebSocket.Listener() {
+                                private final StringBuilder text = new StringBuilder();
+
+                                @Override
+                                public java.util.concurrent.CompletionStage<?> onText(WebSocket ws, CharSequence data,
+                                                                                      boolean last) {
+                                    text.append(data);
+                                    if (last) {
+                                        messages.add(text.toString());
+                                        text.setLength(0);
+                                    }
+                                    ws.request(1);
+                                    return null;
+                                }
+                            }).get(10, TimeUnit.SECONDS);
+                        return;
+                    }
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        void navigate(URI uri) throws Exception {
+            call("Page.navigate", "{\"url\":\"" + uri + "\"}");
+        }
+
+        /** The text content of the element with {@code id}, or "(none)". */
+        String text(String id) throws Exception {
+            String expression = "(function(){var e=document.getElementById('" + id + "');return e?e.textContent:'(none)';})()";
+            String answer = call("Runtime.evaluate", "{\"expression\":\"" + expression + "\",\"returnByValue\":true}");
+            Matcher m = Pattern.compile("\"value\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(answer);
+            return m.find() ? unescape(m.group(1)) : "(no value: " + answer + ")";
+        }
+
+        /** Sends one DevTools command and waits (bounded) for its answer, skipping events. */
+        private String call(String method, String params) throws Exception {
+            int id = ++nextId;
+            page.sendText("{\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}", true)
+                .get(5, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (true) {
+                String message = messages.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (message == null) {
+                    throw new AssertionError("Chromium did not answer " + method + " within " + TIMEOUT);
+                }
+                if (message.startsWith("{\"id\":" + id + ",")) {
+                    if (message.contains("\"error\":")) {
+                        throw new AssertionError(method + " failed: " + message);
+                    }
+                    return message;
+                }
+            }
+        }
+
+        private static String unescape(String json) {
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < json.length(); i++) {
+                char c = json.charAt(i);
+                if (c != '\\' || i + 1 >= json.length()) {
+                    out.append(c);
+                    continue;
+                }
+                char e = json.charAt(++i);
+                switch (e) {
+                    case 'n' -> out.append('\n');
+                    case 'r' -> out.append('\r');
+                    case 't' -> out.append('\t');
+                    case 'b' -> out.append('\b');
+                    case 'f' -> out.append('\f');
+                    case 'u' -> {
+                        out.append((char) Integer.parseInt(json.substring(i + 1, i + 5), 16));
+                        i += 4;
+                    }
+                    default -> out.append(e);
+                }
+            }
+            return out.toString();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                if (page != null) {
+                    page.abort();
+                }
+            } finally {
+                destroy(process.toHandle());
+                Files.deleteIfExists(log);
+                deleteTree(profile);
+            }
+        }
+    }
+
+    /** Kills the process and its descendants (Chromium starts helpers), waiting a bounded time for each. */
+    private static void destroy(ProcessHandle process) throws InterruptedException {
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process);
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle p : all) {
+            try {
+                p.onExit().get(5, TimeUnit.SECONDS);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException ignored) {
+                // the kill was sent; a process that lingers is not this test's failure
+            }
+        }
+    }
+
+    private static String tail(Path file) {
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp folder left behind is harmless
+        }
+    }
+
+    private static String text(org.htmlunit.html.HtmlPage page, String id) {
+        return page.getElementById(id).getTextContent();
+    }
+
+    private static String entry(ZipFile zip, String name) throws IOException {
+        var entry = zip.getEntry(name);
+        assertNotNull(entry, name);
+        try (var in = zip.getInputStream(entry)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static WebSocket connect(HttpClient client, EmbeddedContainer container, String path,
+                                     WebSocket.Listener listener, String... subprotocols) throws Exception {
+        WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
+        return builder.buildAsync(URI.create("ws://127.0.0.1:" + container.port() + path), listener)
+            .get(10, TimeUnit.SECONDS);
+    }
+}
