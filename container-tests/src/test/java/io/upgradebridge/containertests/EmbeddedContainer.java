@@ -108,6 +108,11 @@ public final class EmbeddedContainer implements AutoCloseable {
         call(contract, launcher, "deploy", new Class<?>[0]);
     }
 
+    /** Whether the class loader of the last undeployed application was garbage collected (bounded wait). */
+    public boolean undeployedClassLoaderCollected() throws Exception {
+        return (Boolean) call(contract, launcher, "undeployedClassLoaderCollected", new Class<?>[0]);
+    }
+
     public boolean isDeployed() throws Exception {
         return (Boolean) call(contract, launcher, "isDeployed", new Class<?>[0]);
     }
@@ -133,6 +138,25 @@ public final class EmbeddedContainer implements AutoCloseable {
      */
     public List<Thread> threadsOf() {
         return threadsOf(loader);
+    }
+
+    /**
+     * Waits up to {@code timeout} until no thread of this container's world has a name starting with one of
+     * {@code prefixes} (other containers run in the same JVM); returns those still alive.
+     */
+    public List<Thread> awaitNoThreadNamed(Duration timeout, String... prefixes) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Thread> left;
+        do {
+            left = threadsOf().stream()
+                .filter(t -> java.util.Arrays.stream(prefixes).anyMatch(p -> t.getName().startsWith(p)))
+                .collect(Collectors.toList());
+            if (left.isEmpty()) {
+                return left;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        return left;
     }
 
     /** Waits up to {@code timeout} for {@link #threadsOf()} to be empty; returns what is left. */

@@ -61,7 +61,7 @@ class UndeployTest {
                     ws.awaitTcpClose(Duration.ofSeconds(5));
                 }
             }
-            List<Thread> left = awaitNoThreadNamed(container, List.of("upgrade-bridge-", "foreign-closer"), Duration.ofSeconds(10));
+            List<Thread> left = container.awaitNoThreadNamed(Duration.ofSeconds(10), "upgrade-bridge-", "foreign-closer");
             assertTrue(left.isEmpty(), "threads left behind after undeploy: " + EmbeddedContainer.describe(left));
             List<String> leaks = container.logLinesContaining("failed to stop it");
             assertTrue(leaks.isEmpty(), "the container reports leaked threads: " + leaks);
@@ -92,25 +92,5 @@ class UndeployTest {
         } catch (java.io.IOException reset) {
             // closed with a reset: closed all the same
         }
-    }
-
-    /** Threads of this container's world (other containers run in the same JVM) with one of the name prefixes. */
-    private static List<Thread> awaitNoThreadNamed(EmbeddedContainer container, List<String> prefixes, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<Thread> left;
-        do {
-            left = new ArrayList<>();
-            for (Thread t : container.threadsOf()) {
-                if (t.isAlive() && prefixes.stream().anyMatch(p -> t.getName().startsWith(p))) {
-                    left.add(t);
-                }
-            }
-            if (left.isEmpty()) {
-                return left;
-            }
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
-        return left;
     }
 }

@@ -73,20 +73,34 @@ class WarDeploymentTest {
         EmbeddedContainer container = containers.get(kind);
         List<EchoLinesClient> clients = new ArrayList<>();
         try {
+            List<WsWire> sessions = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 EchoLinesClient client = EchoLinesClient.open(container, "/lines");
                 assertEquals("line " + i + "\n", client.roundTrip("line " + i));
                 clients.add(client);
+                WsWire ws = WsWire.open(container, "/echo");
+                ws.send(WsWire.text("ws " + i, true));
+                assertEquals("ws " + i, ws.read().text());
+                sessions.add(ws);
             }
             container.undeploy();
             for (EchoLinesClient client : clients) {
                 client.awaitServerClose(Duration.ofSeconds(5));
             }
-            List<Thread> left = awaitNoThreadNamed(container, "upgrade-bridge-", Duration.ofSeconds(10));
+            for (WsWire ws : sessions) {
+                try (ws) {
+                    WsWire.ServerFrame close = ws.read();
+                    assertEquals(0x8, close.opcode(), "a close frame");
+                    assertEquals(1001, close.closeCode(), "every WebSocket peer hears 'going away'");
+                    ws.awaitTcpClose(Duration.ofSeconds(5));
+                }
+            }
+            List<Thread> left = container.awaitNoThreadNamed(Duration.ofSeconds(10), "upgrade-bridge-");
             assertTrue(left.isEmpty(), "threads left behind after undeploy: " + EmbeddedContainer.describe(left));
             // in a WAR the bridge lives in the webapp's class loader: Tomcat's own leak check sees its threads
             List<String> leaks = container.logLinesContaining("failed to stop it");
             assertTrue(leaks.isEmpty(), "the container reports leaked threads: " + leaks);
+            assertTrue(container.undeployedClassLoaderCollected(), "the undeployed web application's class loader is collected");
         } finally {
             for (EchoLinesClient client : clients) {
                 client.close();
@@ -119,20 +133,5 @@ class WarDeploymentTest {
             assertTrue(!jetty.logLinesContaining("jetty-web.xml").isEmpty(),
                 () -> "the filter logs the problem when it starts: " + jetty.logLines());
         }
-    }
-
-    /** Threads of this container's world (other containers run in the same JVM) whose name starts with prefix. */
-    private static List<Thread> awaitNoThreadNamed(EmbeddedContainer container, String prefix, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<Thread> left;
-        do {
-            left = container.threadsOf().stream().filter(t -> t.getName().startsWith(prefix)).toList();
-            if (left.isEmpty()) {
-                return left;
-            }
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
-        return left;
     }
 }

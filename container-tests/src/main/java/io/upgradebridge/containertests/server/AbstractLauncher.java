@@ -10,6 +10,8 @@ import java.util.concurrent.Callable;
  */
 abstract class AbstractLauncher implements ContainerLauncher {
 
+    private volatile java.lang.ref.WeakReference<ClassLoader> undeployedLoader;
+
     private enum State { NEW, STARTED, STOPPED }
 
     private final ClassLoader loader = getClass().getClassLoader();
@@ -23,6 +25,9 @@ abstract class AbstractLauncher implements ContainerLauncher {
     protected abstract void deployApplication() throws Exception;
 
     protected abstract void undeployApplication() throws Exception;
+
+    /** The class loader of the deployed web application (called right before {@link #undeployApplication()}). */
+    protected abstract ClassLoader applicationClassLoader();
 
     /** Stops whatever {@link #startServer} managed to start, also after it failed half way. */
     protected abstract void stopServer() throws Exception;
@@ -52,9 +57,23 @@ abstract class AbstractLauncher implements ContainerLauncher {
         }
         deployed = false;
         inWorld(() -> {
+            undeployedLoader = new java.lang.ref.WeakReference<>(applicationClassLoader());
             undeployApplication();
             return null;
         });
+    }
+
+    @Override
+    public final boolean undeployedClassLoaderCollected() throws InterruptedException {
+        java.lang.ref.WeakReference<ClassLoader> ref = undeployedLoader;
+        if (ref == null) {
+            throw new IllegalStateException("nothing was undeployed");
+        }
+        for (int i = 0; i < 30 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return ref.get() == null;
     }
 
     @Override

@@ -101,6 +101,15 @@ public interface ContainerLauncher {
     boolean isDeployed();
 
     /**
+     * Runs the garbage collector a few times (bounded, about 3 s at most) and tells whether the web
+     * application class loader of the last {@link #undeploy()} was collected: whether anything (a thread,
+     * a static cache, a logger) still holds the undeployed application.
+     *
+     * @throws IllegalStateException if nothing was undeployed yet
+     */
+    boolean undeployedClassLoaderCollected() throws InterruptedException;
+
+    /**
      * Stops the server and every thread it started, and detaches the log capture. Idempotent; also valid
      * after a failed {@link #start(Map)}.
      */

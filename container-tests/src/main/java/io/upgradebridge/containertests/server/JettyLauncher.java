@@ -145,6 +145,11 @@ public final class JettyLauncher extends AbstractLauncher {
     }
 
     @Override
+    protected ClassLoader applicationClassLoader() {
+        return warDeployment != null ? warDeployment.classLoader() : context.getClassLoader();
+    }
+
+    @Override
     protected void undeployApplication() throws Exception {
         if (warDeployment != null) {
             warDeployment.undeploy();

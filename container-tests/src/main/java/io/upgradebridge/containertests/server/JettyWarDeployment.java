@@ -90,6 +90,11 @@ final class JettyWarDeployment {
         }
     }
 
+    /** The deployed web application's class loader. */
+    ClassLoader classLoader() {
+        return webapp.getClassLoader();
+    }
+
     void undeploy() throws Exception {
         WebAppContext context = webapp;
         webapp = null;

@@ -221,6 +221,11 @@ public final class TomcatLauncher extends AbstractLauncher {
     }
 
     @Override
+    protected ClassLoader applicationClassLoader() {
+        return context.getLoader().getClassLoader();
+    }
+
+    @Override
     protected void undeployApplication() {
         StandardContext ctx = context;
         context = null;
