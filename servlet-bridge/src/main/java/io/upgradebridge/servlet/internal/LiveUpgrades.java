@@ -61,5 +61,19 @@ public final class LiveUpgrades {
         for (UpgradedConnection connection : snapshot()) {
             connection.cancel(new CancellationException(reason));
         }
+        // wait (bounded) until the container has let go of every connection: a container thread still
+        // closing one runs with the application's class loader, and the container's leak check would see it
+        List<java.util.concurrent.CompletableFuture<Void>> releasing = new ArrayList<>();
+        for (UpgradedConnection connection : open) {
+            releasing.add(connection.whenReleased().toCompletableFuture());
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(releasing.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get(graceMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // a container that never reports the release is not waited for longer
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

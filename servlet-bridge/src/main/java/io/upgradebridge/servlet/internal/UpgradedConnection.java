@@ -47,6 +47,7 @@ public final class UpgradedConnection {
     private volatile UpgradeTransport transport;
     private volatile Throwable closeCause;
     private final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+    private final java.util.concurrent.CompletableFuture<Void> released = new java.util.concurrent.CompletableFuture<>();
 
     public UpgradedConnection(OutgoingContent.ProtocolUpgrade upgrade, Executor engine, Executor user, int bufferSize,
                               LiveUpgrades registry, String description) {
@@ -163,11 +164,21 @@ public final class UpgradedConnection {
         abort(cause != null ? cause : new EOFException("the connection ended"));
     }
 
-    /** The container closed the connection (destroy, onClose). */
+    /** The container closed the connection (destroy, onClose): it is done with it. */
     public void transportClosed(Throwable cause) {
         if (state.get() != State.CLOSED) {
             abort(cause != null ? cause : new EOFException("the container closed the connection"));
         }
+        released.complete(null);
+    }
+
+    /**
+     * Completes once the container has released the connection (after {@link #whenClosed()}): no container
+     * thread works on it any more. Undeploy waits for this, or the container's own leak check may catch one
+     * of its threads still inside the application's code.
+     */
+    public java.util.concurrent.CompletionStage<Void> whenReleased() {
+        return released;
     }
 
     /** Cancels the job and closes the connection at once (application shutdown, filter destroy). */
