@@ -1,7 +1,6 @@
 package io.upgradebridge.sample;
 
 import io.upgradebridge.servlet.ApplicationCall;
-import io.upgradebridge.websocket.ClosedReceiveException;
 import io.upgradebridge.websocket.CloseReason;
 import io.upgradebridge.websocket.Frame;
 import io.upgradebridge.websocket.WebSocketSession;
@@ -17,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -75,52 +73,16 @@ public class ChatServlet extends HttpServlet {
             this.done = done;
         }
 
-        /**
-         * Receives frames until the session is over; frames already buffered are handled in this loop, and a
-         * receive that has to wait continues on the thread that completes it (the stack stays flat).
-         */
+        /** Receives frames until the session is over, without a waiting thread (see {@code IncomingFrames.forEach}). */
         void loop() {
-            while (true) {
-                CompletableFuture<Frame> next = session.incoming().receive().toCompletableFuture();
-                if (!next.isDone()) {
-                    next.whenComplete((frame, error) -> {
-                        if (step(frame, error)) {
-                            loop();
-                        }
-                    });
-                    return;
-                }
-                Frame frame = null;
-                Throwable error = null;
-                try {
-                    frame = next.join();
-                } catch (CompletionException e) {
-                    error = e;
-                }
-                if (!step(frame, error)) {
-                    return;
-                }
-            }
-        }
-
-        /** Handles one receive's outcome; returns whether to receive the next frame. */
-        private boolean step(Frame frame, Throwable error) {
-            if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-                if (cause instanceof ClosedReceiveException) {
-                    done.complete(null); // the peer went away
-                } else {
-                    done.completeExceptionally(cause);
-                }
-                return false;
-            }
-            try {
-                return handle(frame);
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-                return false;
-            }
+            session.incoming().forEach(frame -> CompletableFuture.completedFuture(handle(frame)))
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        done.completeExceptionally(e);
+                    } else {
+                        done.complete(null);
+                    }
+                });
         }
 
         /** Returns whether to receive the next frame. */

@@ -1,7 +1,6 @@
 package io.upgradebridge.sample;
 
 import io.upgradebridge.servlet.ApplicationCall;
-import io.upgradebridge.websocket.ClosedReceiveException;
 import io.upgradebridge.websocket.CloseReason;
 import io.upgradebridge.websocket.Frame;
 import io.upgradebridge.websocket.WebSocketSession;
@@ -13,7 +12,6 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -49,51 +47,24 @@ public class EchoServlet extends HttpServlet {
         call.respond(new WebSocketUpgrade(call, null, session -> new Echo(session).start()));
     }
 
-    /** One session's echo loop. The session ends when {@link #done} completes. */
+    /**
+     * One session's echo. {@code incoming().forEach} receives the next frame only once the answer to this
+     * one is in the output buffer, so a peer that does not read stops this handler from reading, and
+     * memory stays bounded both ways; no thread waits for a session, and the stack stays flat. The
+     * session ends when the returned stage completes.
+     */
     static final class Echo {
 
         private final WebSocketSession session;
-        private final CompletableFuture<Void> done = new CompletableFuture<>();
 
         Echo(WebSocketSession session) {
             this.session = session;
         }
 
         CompletionStage<Void> start() {
-            loop();
-            return done;
-        }
-
-        /**
-         * Receives and answers frames until the session is over. Steps that complete at once (frames already
-         * buffered) run in this loop; a step that has to wait continues later on the thread that completes it,
-         * which calls {@code loop()} again. So the stack stays flat however many frames are buffered.
-         */
-        private void loop() {
-            while (!done.isDone()) {
-                CompletableFuture<Boolean> step = session.incoming().receive()
-                    .thenCompose(this::answer)
-                    .toCompletableFuture();
-                if (!step.isDone()) {
-                    step.whenComplete((goOn, error) -> {
-                        if (settle(goOn, error)) {
-                            loop();
-                        }
-                    });
-                    return;
-                }
-                Boolean goOn;
-                Throwable error = null;
-                try {
-                    goOn = step.join();
-                } catch (CompletionException e) {
-                    goOn = null;
-                    error = e;
-                }
-                if (!settle(goOn, error)) {
-                    return;
-                }
-            }
+            // ends normally when the peer goes away without a close handshake: nothing to answer then;
+            // a failure ends it exceptionally, and the bridge closes with 1011
+            return session.incoming().forEach(this::answer);
         }
 
         /**
@@ -124,25 +95,6 @@ public class EchoServlet extends HttpServlet {
                     return session.send(new Frame(frame.type(), frame.fin(), false, false, false, frame.data()))
                         .thenApply(sent -> true);
             }
-        }
-
-        /** Ends the session on {@code false} or an error; returns whether to go on. */
-        private boolean settle(Boolean goOn, Throwable error) {
-            if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-                if (cause instanceof ClosedReceiveException) {
-                    done.complete(null); // the peer went away without a close handshake: nothing to answer
-                } else {
-                    done.completeExceptionally(cause); // the bridge closes with 1011
-                }
-                return false;
-            }
-            if (!goOn) {
-                done.complete(null);
-                return false;
-            }
-            return true;
         }
     }
 }

@@ -28,4 +28,25 @@ public interface IncomingFrames {
 
     /** Whether no frame will come any more and none is waiting. */
     boolean isClosedForReceive();
+
+    /**
+     * Hands every frame to {@code handler}, in order, without blocking a thread and without growing the
+     * stack: the asynchronous form of {@code while ((frame = take()) != null)}. The next frame is received
+     * only when the handler's stage for this one completes, so a handler that returns its {@code send}
+     * stages keeps a slow peer from piling up frames (backpressure both ways).
+     *
+     * @return a stage completing normally when a handler stage completed with {@code false} or no frame
+     *     will come any more (the peer went away, the session ended), and exceptionally when the handler
+     *     threw or its stage failed
+     */
+    default CompletionStage<Void> forEach(FrameHandler handler) {
+        return io.upgradebridge.websocket.internal.ReceiveLoop.run(this, handler);
+    }
+
+    /** Handles one frame for {@link #forEach}. */
+    @FunctionalInterface
+    interface FrameHandler {
+        /** @return a stage completing with whether to go on with the next frame ({@code null} means go on) */
+        CompletionStage<Boolean> handle(Frame frame) throws Exception;
+    }
 }

@@ -1,6 +1,5 @@
 package io.upgradebridge.containertests.app;
 
-import io.upgradebridge.websocket.ClosedReceiveException;
 import io.upgradebridge.websocket.CloseReason;
 import io.upgradebridge.websocket.Frame;
 import io.upgradebridge.websocket.WebSocketSession;
@@ -29,29 +28,14 @@ final class RawEchoHandler {
     }
 
     private void loop() {
-        while (!done.isDone()) {
-            CompletableFuture<Frame> next = session.incoming().receive().toCompletableFuture();
-            if (!next.isDone()) {
-                next.whenComplete((frame, error) -> {
-                    if (error != null) {
-                        ended(error);
-                    } else if (answer(frame)) {
-                        loop();
-                    }
-                });
-                return;
-            }
-            Frame frame;
-            try {
-                frame = next.join();
-            } catch (RuntimeException e) {
-                ended(e.getCause() != null ? e.getCause() : e);
-                return;
-            }
-            if (!answer(frame)) {
-                return;
-            }
-        }
+        session.incoming().forEach(frame -> CompletableFuture.completedFuture(answer(frame)))
+            .whenComplete((v, e) -> {
+                if (e != null) {
+                    done.completeExceptionally(e);
+                } else {
+                    done.complete(null);
+                }
+            });
     }
 
     /** Answers one frame; returns whether to go on. */
@@ -70,14 +54,6 @@ final class RawEchoHandler {
             default:
                 session.send(new Frame(frame.type(), frame.fin(), false, false, false, frame.data()));
                 return true;
-        }
-    }
-
-    private void ended(Throwable error) {
-        if (error instanceof ClosedReceiveException) {
-            done.complete(null); // the peer went away
-        } else {
-            done.completeExceptionally(error);
         }
     }
 }

@@ -217,4 +217,24 @@ class RawWebSocketSessionTest {
         job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertInstanceOf(ClosedReceiveException.class, handlerSaw.get(5, TimeUnit.SECONDS));
     }
+
+    @Test
+    void forEachHandsOverEveryFrameInOrderAndEndsWhenThePeerLeaves() throws Exception {
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Void> loopEnded = new CompletableFuture<>();
+        Job job = start(1 << 20, session -> session.incoming().forEach(frame -> {
+            seen.add(frame.textData());
+            return session.send(Frame.text(frame.textData())).thenApply(v -> true); // next frame once this answer is queued
+        }).whenComplete((v, e) -> loopEnded.complete(null)));
+        for (int i = 0; i < 500; i++) {
+            send(Frame.text("m" + i));
+        }
+        for (int i = 0; i < 500; i++) {
+            assertEquals("m" + i, receive().textData());
+        }
+        clientToServer.close();
+        loopEnded.get(5, TimeUnit.SECONDS);
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertEquals(500, seen.size());
+    }
 }
