@@ -47,9 +47,7 @@ public class ChatServlet extends HttpServlet {
 
     private CompletionStage<Void> join(WebSocketSession session) {
         members.add(session);
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        new Member(session, done).loop();
-        return done.whenComplete((v, e) -> members.remove(session));
+        return new Member(session).loop().whenComplete((v, e) -> members.remove(session));
     }
 
     /** Sends {@code text} to every member; a member that is gone is skipped (it leaves the set when it ends). */
@@ -63,26 +61,17 @@ public class ChatServlet extends HttpServlet {
     private final class Member {
 
         private final WebSocketSession session;
-        private final CompletableFuture<Void> done;
         /** The parts of a fragmented text message received so far, or null outside one. */
         private ByteArrayOutputStream partialText;
         private boolean inBinaryMessage;
 
-        Member(WebSocketSession session, CompletableFuture<Void> done) {
+        Member(WebSocketSession session) {
             this.session = session;
-            this.done = done;
         }
 
         /** Receives frames until the session is over, without a waiting thread (see {@code IncomingFrames.forEach}). */
-        void loop() {
-            session.incoming().forEach(frame -> CompletableFuture.completedFuture(handle(frame)))
-                .whenComplete((v, e) -> {
-                    if (e != null) {
-                        done.completeExceptionally(e);
-                    } else {
-                        done.complete(null);
-                    }
-                });
+        CompletionStage<Void> loop() {
+            return session.incoming().forEach(frame -> CompletableFuture.completedFuture(handle(frame)));
         }
 
         /** Returns whether to receive the next frame. */
@@ -95,9 +84,8 @@ public class ChatServlet extends HttpServlet {
                     return true;
                 case CLOSE:
                     CloseReason reason = frame.closeReason();
-                    session.close(reason != null ? reason : new CloseReason(CloseReason.Codes.NORMAL, ""))
-                        .whenComplete((v, e) -> done.complete(null));
-                    return false;
+                    session.close(reason != null ? reason : new CloseReason(CloseReason.Codes.NORMAL, ""));
+                    return false; // the session flushes the close frame before it ends
                 case TEXT:
                     if (frame.fin()) {
                         broadcast(frame.textData());

@@ -15,27 +15,15 @@ import java.util.concurrent.CompletionStage;
 final class RawEchoHandler {
 
     private final WebSocketSession session;
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     private RawEchoHandler(WebSocketSession session) {
         this.session = session;
     }
 
+    /** The session ends when the peer's close is answered, or when the peer goes away. */
     static CompletionStage<Void> run(WebSocketSession session) {
         RawEchoHandler handler = new RawEchoHandler(session);
-        handler.loop();
-        return handler.done;
-    }
-
-    private void loop() {
-        session.incoming().forEach(frame -> CompletableFuture.completedFuture(answer(frame)))
-            .whenComplete((v, e) -> {
-                if (e != null) {
-                    done.completeExceptionally(e);
-                } else {
-                    done.complete(null);
-                }
-            });
+        return session.incoming().forEach(frame -> CompletableFuture.completedFuture(handler.answer(frame)));
     }
 
     /** Answers one frame; returns whether to go on. */
@@ -48,9 +36,8 @@ final class RawEchoHandler {
                 return true;
             case CLOSE:
                 CloseReason reason = frame.closeReason();
-                session.close(reason != null ? reason : new CloseReason(CloseReason.Codes.NORMAL, ""))
-                    .whenComplete((v, e) -> done.complete(null));
-                return false;
+                session.close(reason != null ? reason : new CloseReason(CloseReason.Codes.NORMAL, ""));
+                return false; // the session flushes the close frame before it ends
             default:
                 session.send(new Frame(frame.type(), frame.fin(), false, false, false, frame.data()));
                 return true;

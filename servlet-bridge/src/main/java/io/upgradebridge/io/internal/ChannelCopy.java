@@ -82,10 +82,7 @@ public final class ChannelCopy {
     }
 
     private void finish(Throwable error) {
-        Throwable failure = error;
-        while (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null) {
-            failure = failure.getCause();
-        }
+        Throwable failure = error == null ? null : Failures.unwrap(error);
         if (failure == null) {
             if (closeOutput) {
                 out.close();

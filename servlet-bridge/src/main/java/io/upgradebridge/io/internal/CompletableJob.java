@@ -45,16 +45,8 @@ public final class CompletableJob implements Job {
         if (failure == null) {
             done.complete(null);
         } else {
-            done.completeExceptionally(unwrap(failure));
+            done.completeExceptionally(Failures.unwrap(failure));
         }
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
-            && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     @Override

@@ -22,7 +22,6 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 
@@ -258,7 +257,7 @@ public final class ContentResponder {
             if (failure == null) {
                 channel.close();
             } else {
-                channel.close(ChannelCopy.unwrap(failure));
+                channel.close(io.upgradebridge.io.internal.Failures.unwrap(failure));
             }
         });
         ChannelCopy.copy(channel, out);
@@ -317,21 +316,12 @@ public final class ContentResponder {
                 problem.initCause(interrupted);
                 throw problem;
             } catch (ExecutionException failed) {
-                Throwable cause = unwrap(failed.getCause());
+                Throwable cause = io.upgradebridge.io.internal.Failures.unwrap(failed.getCause());
                 if (cause instanceof IOException) {
                     throw (IOException) cause;
                 }
                 throw new IOException("the response body failed: " + cause, cause);
             }
-        }
-
-        static Throwable unwrap(Throwable failure) {
-            Throwable cause = failure;
-            while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                    && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            return cause;
         }
     }
 }

@@ -138,7 +138,7 @@ public final class UpgradedConnection {
             }
             return;
         }
-        Throwable cause = unwrap(failure);
+        Throwable cause = io.upgradebridge.io.internal.Failures.unwrap(failure);
         if (state.get() != State.CLOSED && !(cause instanceof CancellationException)) {
             LOG.log(Level.WARNING, "the upgrade job of " + upgrade.getClass().getName() + " failed; closing " + description, cause);
         }
@@ -240,14 +240,6 @@ public final class UpgradedConnection {
             t.abort(cause);
         }
         closed.complete(null);
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
-            && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     @Override

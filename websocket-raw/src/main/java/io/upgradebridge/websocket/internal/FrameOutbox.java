@@ -125,7 +125,7 @@ final class FrameOutbox implements OutgoingFrames {
     }
 
     private void failAll(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = io.upgradebridge.io.internal.Failures.unwrap(error);
         ArrayDeque<PendingFrame> failed;
         synchronized (this) {
             closed = true;

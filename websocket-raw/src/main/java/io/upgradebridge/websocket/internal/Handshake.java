@@ -78,11 +78,6 @@ public final class Handshake {
         return null;
     }
 
-    /** The subprotocols a client offered, in its order. */
-    public static List<String> offeredProtocols(ApplicationCall call) {
-        return tokens(call.requestHeaders().getAll("Sec-WebSocket-Protocol"));
-    }
-
     private static OutgoingContent error(HttpStatusCode status, String reason, String... headerNameValues) {
         OutgoingContent content = new TextContent(reason + "\n", ContentType.TEXT_PLAIN, status);
         if (headerNameValues.length == 0) {

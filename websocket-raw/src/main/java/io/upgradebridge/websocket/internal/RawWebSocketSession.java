@@ -3,6 +3,7 @@ package io.upgradebridge.websocket.internal;
 import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
+import io.upgradebridge.io.internal.Failures;
 import io.upgradebridge.servlet.ApplicationCall;
 import io.upgradebridge.websocket.ClosedReceiveException;
 import io.upgradebridge.websocket.ClosedSendException;
@@ -22,7 +23,6 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -137,7 +137,7 @@ public final class RawWebSocketSession implements WebSocketSession {
                 }
                 more.whenComplete((ok, e) -> {
                     if (e != null) {
-                        inbox.end(unwrap(e));
+                        inbox.end(Failures.unwrap(e));
                     } else {
                         readLoop();
                     }
@@ -147,7 +147,7 @@ public final class RawWebSocketSession implements WebSocketSession {
         } catch (WebSocketProtocolException e) {
             protocolError(e);
         } catch (IOException | RuntimeException e) {
-            inbox.end(unwrap(e));
+            inbox.end(Failures.unwrap(e));
         }
     }
 
@@ -165,7 +165,7 @@ public final class RawWebSocketSession implements WebSocketSession {
     // ------------------------------------------------------------------ the end
 
     private void handlerExited(Throwable failure) {
-        Throwable cause = failure == null ? null : unwrap(failure);
+        Throwable cause = failure == null ? null : Failures.unwrap(failure);
         if (cause != null && !(cause instanceof CancellationException) && !(cause instanceof ClosedReceiveException)
             && !(cause instanceof ClosedSendException)) {
             LOG.log(Level.WARNING, "the WebSocket handler of " + description + " failed; closing the session with 1011", cause);
@@ -280,13 +280,6 @@ public final class RawWebSocketSession implements WebSocketSession {
             maskingWriter = w; // race: two writers may be made; either masks correctly
         }
         return w.encode(frame);
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     @Override

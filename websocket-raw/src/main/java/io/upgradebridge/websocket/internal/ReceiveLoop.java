@@ -66,7 +66,7 @@ public final class ReceiveLoop {
     /** Ends the loop on {@code false}, the end of the frames, or an error; returns whether to go on. */
     private boolean settle(Boolean goOn, Throwable error) {
         if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = io.upgradebridge.io.internal.Failures.unwrap(error);
             if (cause instanceof ClosedReceiveException) {
                 done.complete(null); // no frame will come any more: the peer went away or the session ended
             } else {
