@@ -4,7 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** The upgraded connections a filter has open, so that shutting the filter down can close every one. */
 public final class LiveUpgrades {
@@ -44,16 +48,16 @@ public final class LiveUpgrades {
     public void shutDown(String reason, long graceMillis) {
         shutDown = true;
         List<UpgradedConnection> open = snapshot();
-        List<java.util.concurrent.CompletableFuture<Void>> closing = new ArrayList<>();
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (UpgradedConnection connection : open) {
             if (connection.applicationStopping()) {
                 closing.add(connection.whenClosed().toCompletableFuture());
             }
         }
         try {
-            java.util.concurrent.CompletableFuture.allOf(closing.toArray(java.util.concurrent.CompletableFuture[]::new))
-                .get(graceMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                .get(graceMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
             // whatever did not close in time is cancelled below
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -63,14 +67,14 @@ public final class LiveUpgrades {
         }
         // wait (bounded) until the container has let go of every connection: a container thread still
         // closing one runs with the application's class loader, and the container's leak check would see it
-        List<java.util.concurrent.CompletableFuture<Void>> releasing = new ArrayList<>();
+        List<CompletableFuture<Void>> releasing = new ArrayList<>();
         for (UpgradedConnection connection : open) {
             releasing.add(connection.whenReleased().toCompletableFuture());
         }
         try {
-            java.util.concurrent.CompletableFuture.allOf(releasing.toArray(java.util.concurrent.CompletableFuture[]::new))
-                .get(graceMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            CompletableFuture.allOf(releasing.toArray(CompletableFuture[]::new))
+                .get(graceMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
             // a container that never reports the release is not waited for longer
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -2,13 +2,18 @@ package io.upgradebridge.servlet.internal;
 
 import io.upgradebridge.content.OutgoingContent;
 import io.upgradebridge.io.Job;
+import io.upgradebridge.io.internal.Failures;
 import io.upgradebridge.io.internal.RingByteChannel;
+import io.upgradebridge.servlet.ShutdownAware;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -44,10 +49,14 @@ public final class UpgradedConnection {
     private final RingByteChannel output;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<Job> job = new AtomicReference<>();
+    /** Set once the application is stopping; read after the job is published, so one side always delivers. */
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    /** The stop reaches the job once, whichever of {@link #applicationStopping()} and {@link #runUpgrade()} sees both. */
+    private final AtomicBoolean stopDelivered = new AtomicBoolean();
     private volatile UpgradeTransport transport;
     private volatile Throwable closeCause;
-    private final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
-    private final java.util.concurrent.CompletableFuture<Void> released = new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final CompletableFuture<Void> released = new CompletableFuture<>();
 
     public UpgradedConnection(OutgoingContent.ProtocolUpgrade upgrade, Executor engine, Executor user, int bufferSize,
                               LiveUpgrades registry, String description) {
@@ -127,6 +136,9 @@ public final class UpgradedConnection {
             started.cancel(); // race: aborted while upgrade(...) was still running
         }
         started.completion().whenComplete((ignored, failure) -> jobCompleted(failure));
+        if (stopping.get()) {
+            deliverStop(started); // race: the application began stopping while upgrade(...) was still running
+        }
     }
 
     private void jobCompleted(Throwable failure) {
@@ -138,7 +150,7 @@ public final class UpgradedConnection {
             }
             return;
         }
-        Throwable cause = io.upgradebridge.io.internal.Failures.unwrap(failure);
+        Throwable cause = Failures.unwrap(failure);
         if (state.get() != State.CLOSED && !(cause instanceof CancellationException)) {
             LOG.log(Level.WARNING, "the upgrade job of " + upgrade.getClass().getName() + " failed; closing " + description, cause);
         }
@@ -177,7 +189,7 @@ public final class UpgradedConnection {
      * thread works on it any more. Undeploy waits for this, or the container's own leak check may catch one
      * of its threads still inside the application's code.
      */
-    public java.util.concurrent.CompletionStage<Void> whenReleased() {
+    public CompletionStage<Void> whenReleased() {
         return released;
     }
 
@@ -187,23 +199,39 @@ public final class UpgradedConnection {
     }
 
     /** Completes once the connection is closed (gracefully or not). */
-    public java.util.concurrent.CompletionStage<Void> whenClosed() {
+    public CompletionStage<Void> whenClosed() {
         return closed;
     }
 
     /**
-     * The application is stopping: a job that is {@link io.upgradebridge.servlet.ShutdownAware} may end
+     * The application is stopping: a job that is {@link ShutdownAware} may end
      * the connection cleanly. Returns at once; {@link #whenClosed()} tells when it is done.
      *
      * @return whether the job was asked to stop cleanly (worth waiting for)
      */
     boolean applicationStopping() {
+        if (state.get() == State.CLOSED) {
+            return false;
+        }
+        stopping.set(true);
         Job j = job.get();
-        if (!(j instanceof io.upgradebridge.servlet.ShutdownAware) || state.get() == State.CLOSED) {
+        if (j == null) {
+            return true; // upgrade(...) has not returned yet: runUpgrade delivers the stop, or aborts
+        }
+        return deliverStop(j);
+    }
+
+    /** @return whether the job was asked to stop cleanly; a job that cannot be asked is aborted now. */
+    private boolean deliverStop(Job j) {
+        if (!stopDelivered.compareAndSet(false, true)) {
+            return true;
+        }
+        if (!(j instanceof ShutdownAware aware)) {
+            abort(new CancellationException("the application is stopping"));
             return false;
         }
         try {
-            ((io.upgradebridge.servlet.ShutdownAware) j).applicationStopping();
+            aware.applicationStopping();
             return true;
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "the upgrade job of " + description + " failed to stop cleanly; closing it", e);

@@ -1,0 +1,211 @@
+package io.upgradebridge.servlet.internal;
+
+import io.upgradebridge.content.OutgoingContent;
+import io.upgradebridge.io.ByteReadChannel;
+import io.upgradebridge.io.ByteWriteChannel;
+import io.upgradebridge.io.Job;
+import io.upgradebridge.servlet.ShutdownAware;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The life of one upgraded connection against a recording transport: how the application's stop reaches the job. */
+class UpgradedConnectionTest {
+
+    private final ExecutorService engine = Executors.newFixedThreadPool(2);
+    private final ExecutorService stopper = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void stopThreads() throws InterruptedException {
+        engine.shutdownNow();
+        stopper.shutdownNow();
+        assertTrue(engine.awaitTermination(5, TimeUnit.SECONDS));
+        assertTrue(stopper.awaitTermination(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aShutdownAwareJobSaysGoodbyeEvenWhenTheStopArrivesBeforeUpgradeReturnedIt() throws Exception {
+        GoodbyeJob goodbye = new GoodbyeJob();
+        SlowUpgrade upgrade = new SlowUpgrade(() -> goodbye);
+        LiveUpgrades live = new LiveUpgrades();
+        UpgradedConnection connection = new UpgradedConnection(upgrade, engine, engine, 1024, live, "test");
+        RecordingTransport transport = new RecordingTransport(connection);
+        connection.open(transport);
+        assertTrue(upgrade.entered.await(5, TimeUnit.SECONDS), "upgrade(...) runs");
+
+        Future<?> shutDown = stopper.submit(() -> live.shutDown("undeploy", 10_000));
+        awaitTrue(() -> !live.snapshot().isEmpty() && connection.job() == null && upgrade.returned.getCount() == 1);
+        Thread.sleep(50); // let shutDown reach the connection while upgrade(...) is still inside
+        upgrade.proceed.countDown();
+        shutDown.get(10, TimeUnit.SECONDS);
+
+        assertTrue(goodbye.told, "the job heard that the application is stopping");
+        assertEquals(1, transport.closes, "closed gracefully after the goodbye was sent");
+        assertEquals(0, transport.aborts, "not aborted");
+    }
+
+    @Test
+    void aJobThatCannotSayGoodbyeIsAbortedOnceUpgradeReturnsIt() throws Exception {
+        CompletableFuture<Void> forever = new CompletableFuture<>();
+        SlowUpgrade upgrade = new SlowUpgrade(() -> Job.of(forever));
+        LiveUpgrades live = new LiveUpgrades();
+        UpgradedConnection connection = new UpgradedConnection(upgrade, engine, engine, 1024, live, "test");
+        RecordingTransport transport = new RecordingTransport(connection);
+        connection.open(transport);
+        assertTrue(upgrade.entered.await(5, TimeUnit.SECONDS));
+
+        Future<?> shutDown = stopper.submit(() -> live.shutDown("undeploy", 10_000));
+        Thread.sleep(50);
+        upgrade.proceed.countDown();
+        shutDown.get(10, TimeUnit.SECONDS);
+
+        assertTrue(connection.isClosed());
+        assertEquals(1, transport.aborts, "aborted: the job has no clean way to stop");
+        assertTrue(forever.isCancelled(), "and its job is cancelled");
+    }
+
+    @Test
+    void aStopAfterTheConnectionClosedIsNotDelivered() throws Exception {
+        GoodbyeJob goodbye = new GoodbyeJob();
+        UpgradedConnection connection = new UpgradedConnection(new SlowUpgrade(() -> goodbye, true), engine, engine,
+            1024, new LiveUpgrades(), "test");
+        RecordingTransport transport = new RecordingTransport(connection);
+        connection.open(transport);
+        awaitTrue(() -> connection.job() != null);
+        connection.cancel(new java.util.concurrent.CancellationException("gone"));
+        assertFalse(connection.applicationStopping());
+        assertFalse(goodbye.told);
+    }
+
+    private static void awaitTrue(Supplier<Boolean> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.get()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 5 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** An upgrade whose {@code upgrade(...)} waits until the test lets it return. */
+    private static final class SlowUpgrade extends OutgoingContent.ProtocolUpgrade {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch proceed;
+        final CountDownLatch returned = new CountDownLatch(1);
+        private final Supplier<Job> job;
+
+        SlowUpgrade(Supplier<Job> job) {
+            this(job, false);
+        }
+
+        SlowUpgrade(Supplier<Job> job, boolean immediately) {
+            this.job = job;
+            this.proceed = new CountDownLatch(immediately ? 0 : 1);
+        }
+
+        @Override
+        public Job upgrade(ByteReadChannel input, ByteWriteChannel output,
+                           java.util.concurrent.Executor engineContext, java.util.concurrent.Executor userContext) {
+            entered.countDown();
+            try {
+                proceed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            returned.countDown();
+            return job.get();
+        }
+    }
+
+    /** A job that completes once told the application stops, as a WebSocket session does after its 1001. */
+    private static final class GoodbyeJob implements Job, ShutdownAware {
+        final CompletableFuture<Void> stopped = new CompletableFuture<>();
+        volatile boolean told;
+
+        @Override
+        public CompletionStage<?> applicationStopping() {
+            told = true;
+            stopped.complete(null);
+            return stopped;
+        }
+
+        @Override
+        public CompletionStage<Void> completion() {
+            return stopped;
+        }
+
+        @Override
+        public boolean cancel() {
+            return stopped.cancel(false);
+        }
+
+        @Override
+        public void join() {
+            stopped.join();
+        }
+
+        @Override
+        public boolean isActive() {
+            return !stopped.isDone();
+        }
+
+        @Override
+        public boolean isCompleted() {
+            return stopped.isDone();
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return stopped.isCancelled();
+        }
+    }
+
+    /** Stands for the container: drains the output at once and counts how the connection ended. */
+    private static final class RecordingTransport implements UpgradeTransport {
+        private final UpgradedConnection connection;
+        volatile int closes;
+        volatile int aborts;
+
+        RecordingTransport(UpgradedConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void startPumps() {
+            connection.output().attachTransport(null, () -> {
+                if (connection.output().isDrainedAndClosed()) {
+                    connection.outputDrained();
+                }
+            });
+        }
+
+        @Override
+        public synchronized void close() {
+            closes++;
+            connection.transportClosed(null);
+        }
+
+        @Override
+        public synchronized void abort(Throwable cause) {
+            aborts++;
+            connection.transportClosed(cause);
+        }
+
+        @Override
+        public String describe() {
+            return "recording transport";
+        }
+    }
+}
