@@ -10,6 +10,7 @@ import io.upgradebridge.servlet.UpgradePrecondition;
 import io.upgradebridge.websocket.internal.Handshake;
 import io.upgradebridge.websocket.internal.RawWebSocketSession;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -46,9 +47,45 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade impl
         void handle(WebSocketSession session) throws Exception;
     }
 
+    /**
+     * What the session is built with beyond the handshake: the largest frame it accepts, and the extensions
+     * the server agreed to (answered in {@code Sec-WebSocket-Extensions}) with the reserved bits they use.
+     * A RAW session only lets frames with those bits through; turning their payload back into data is the
+     * job of whoever negotiated them (the WebSockets feature does it for permessage-deflate).
+     *
+     * @param maxFrameSize largest frame payload accepted; a bigger frame closes the session with 1009
+     * @param extensions the accepted extensions, each as it appears in the response header, e.g.
+     *     {@code permessage-deflate; server_no_context_takeover}
+     * @param reservedBits the RSV bits the extensions use: {@link #RSV1}, {@link #RSV2}, {@link #RSV3}, or'ed
+     */
+    public record Options(long maxFrameSize, List<String> extensions, int reservedBits) {
+
+        /** 1 MiB frames, no extensions. */
+        public static final Options DEFAULT = new Options(DEFAULT_MAX_FRAME_SIZE, List.of(), 0);
+
+        public Options {
+            if (maxFrameSize <= 0) {
+                throw new IllegalArgumentException("maxFrameSize must be positive: " + maxFrameSize);
+            }
+            extensions = List.copyOf(extensions);
+            if ((reservedBits & ~(RSV1 | RSV2 | RSV3)) != 0) {
+                throw new IllegalArgumentException("reservedBits may only combine RSV1, RSV2 and RSV3: 0x"
+                    + Integer.toHexString(reservedBits));
+            }
+        }
+    }
+
+    /** Reserved bit 1 (permessage-deflate's "compressed" bit), for {@link Options#reservedBits()}. */
+    public static final int RSV1 = io.upgradebridge.websocket.internal.FrameParser.RSV1;
+    /** Reserved bit 2, for {@link Options#reservedBits()}. */
+    public static final int RSV2 = io.upgradebridge.websocket.internal.FrameParser.RSV2;
+    /** Reserved bit 3, for {@link Options#reservedBits()}. */
+    public static final int RSV3 = io.upgradebridge.websocket.internal.FrameParser.RSV3;
+
     private final ApplicationCall call;
     private final String protocol;
     private final Handler handle;
+    private final Options options;
     private volatile Headers headers;
 
     /** A session without a subprotocol. */
@@ -62,8 +99,18 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade impl
      * @param handle the session handler
      */
     public WebSocketUpgrade(ApplicationCall call, String protocol, Handler handle) {
+        this(call, protocol, Options.DEFAULT, handle);
+    }
+
+    /**
+     * A session with its own frame limit and negotiated extensions.
+     *
+     * @param options the frame limit and the extensions agreed with the client
+     */
+    public WebSocketUpgrade(ApplicationCall call, String protocol, Options options, Handler handle) {
         this.call = Objects.requireNonNull(call, "call");
         this.protocol = protocol;
+        this.options = Objects.requireNonNull(options, "options");
         this.handle = Objects.requireNonNull(handle, "handle");
     }
 
@@ -83,12 +130,20 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade impl
         return protocol;
     }
 
+    /** The frame limit and the negotiated extensions. */
+    public Options options() {
+        return options;
+    }
+
     /** The session handler. */
     public Handler handle() {
         return handle;
     }
 
-    /** {@code Upgrade: websocket}, {@code Connection: Upgrade}, {@code Sec-WebSocket-Accept} and, with a protocol, {@code Sec-WebSocket-Protocol}. */
+    /**
+     * {@code Upgrade: websocket}, {@code Connection: Upgrade}, {@code Sec-WebSocket-Accept}; with a protocol
+     * {@code Sec-WebSocket-Protocol}, with extensions {@code Sec-WebSocket-Extensions}.
+     */
     @Override
     public Headers headers() {
         Headers h = headers;
@@ -102,6 +157,9 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade impl
             }
             if (protocol != null) {
                 b.append("Sec-WebSocket-Protocol", protocol);
+            }
+            if (!options.extensions().isEmpty()) {
+                b.append("Sec-WebSocket-Extensions", String.join(", ", options.extensions()));
             }
             h = b.build();
             headers = h;
@@ -117,7 +175,7 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade impl
 
     @Override
     public Job upgrade(ByteReadChannel input, ByteWriteChannel output, Executor engineContext, Executor userContext) {
-        return new RawWebSocketSession(call, input, output, engineContext, userContext, DEFAULT_MAX_FRAME_SIZE).start(handle);
+        return new RawWebSocketSession(call, input, output, engineContext, userContext, options).start(handle);
     }
 
     @Override

@@ -55,17 +55,25 @@ public final class RawWebSocketSession implements WebSocketSession {
     private volatile boolean sawCloseFrame;
     private volatile boolean masking;
     private volatile Job job;
+    private final List<String> extensions;
 
     /** @param call the call that started the session ({@code null} only in tests) */
     public RawWebSocketSession(ApplicationCall call, ByteReadChannel input, ByteWriteChannel output,
                                Executor engine, Executor user, long maxFrameSize) {
+        this(call, input, output, engine, user, new WebSocketUpgrade.Options(maxFrameSize, List.of(), 0));
+    }
+
+    /** @param options frame limit, negotiated extensions and the reserved bits they may set */
+    public RawWebSocketSession(ApplicationCall call, ByteReadChannel input, ByteWriteChannel output,
+                               Executor engine, Executor user, WebSocketUpgrade.Options options) {
         this.call = call;
         this.description = call == null ? "a WebSocket session" : call.uri() + " from " + call.remoteAddress();
         this.input = input;
         this.output = output;
         this.engine = engine;
         this.user = user;
-        this.parser = new FrameParser(maxFrameSize, true, 0);
+        this.parser = new FrameParser(options.maxFrameSize(), true, options.reservedBits());
+        this.extensions = options.extensions();
         this.inbox = new FrameInbox(user);
         this.outbox = new FrameOutbox(output, user, this::encode);
     }
@@ -267,7 +275,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     @Override
     public List<String> extensions() {
-        return List.of();
+        return extensions;
     }
 
     private ByteBuffer encode(Frame frame) {

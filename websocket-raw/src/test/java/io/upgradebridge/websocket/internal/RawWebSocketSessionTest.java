@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The raw session over in-memory channels: the client side writes masked frames, reads the server's. */
@@ -236,5 +237,33 @@ class RawWebSocketSessionTest {
         loopEnded.get(5, TimeUnit.SECONDS);
         job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertEquals(500, seen.size());
+    }
+
+    @Test
+    void aReservedBitPassesOnlyWhenTheOptionsNegotiatedIt() throws Exception {
+        CompletableFuture<Frame> got = new CompletableFuture<>();
+        WebSocketUpgrade.Options options = new WebSocketUpgrade.Options(1 << 20, java.util.List.of("permessage-deflate"),
+            WebSocketUpgrade.RSV1);
+        RawWebSocketSession session = new RawWebSocketSession(null, clientToServer, serverToClient, engine, user, options);
+        assertEquals(java.util.List.of("permessage-deflate"), session.extensions());
+        session.start(s -> s.incoming().receive().thenAccept(got::complete));
+        send(new Frame(FrameType.TEXT, true, true, false, false, ByteBuffer.wrap(new byte[] {1, 2, 3})));
+        Frame frame = got.get(5, TimeUnit.SECONDS);
+        assertTrue(frame.rsv1(), "the handler sees the bit and decides what it means");
+    }
+
+    @Test
+    void aReservedBitNobodyNegotiatedClosesWith1002() throws Exception {
+        start(1 << 20, session -> session.incoming().receive());
+        send(new Frame(FrameType.TEXT, true, true, false, false, ByteBuffer.wrap(new byte[] {1, 2, 3})));
+        Frame close = receive();
+        assertEquals(FrameType.CLOSE, close.type());
+        assertEquals(1002, close.closeReason().code());
+    }
+
+    @Test
+    void optionsRefuseWhatCannotWork() {
+        assertThrows(IllegalArgumentException.class, () -> new WebSocketUpgrade.Options(0, java.util.List.of(), 0));
+        assertThrows(IllegalArgumentException.class, () -> new WebSocketUpgrade.Options(10, java.util.List.of(), 0x80));
     }
 }
