@@ -1,0 +1,174 @@
+package io.upgradebridge.websockets;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The settings of the WebSockets feature: one set per application ({@link WebSockets#settings()}), which a
+ * route may override. Immutable: every {@code with...} method returns a changed copy.
+ *
+ * <p>Defaults ({@link #defaults()}), chosen to be safe for a public server:
+ * <ul>
+ *   <li>ping period 30 s: the server pings an otherwise quiet peer, so dead peers are found;</li>
+ *   <li>timeout 15 s: how long a ping waits for its pong, and our close waits for the peer's close;</li>
+ *   <li>idle timeout 5 min: a session with no frame from the peer for this long is closed (1001);</li>
+ *   <li>max frame size 1 MiB, max message size 4 MiB (after decompression): bigger closes with 1009;</li>
+ *   <li>masking off (servers do not mask);</li>
+ *   <li>allowed origins: none configured, so every {@code Origin} is accepted. Browser applications that use
+ *       cookies or other ambient credentials should list their origins ({@link #withAllowedOrigins}) to stop
+ *       cross-site WebSocket hijacking: a handshake from any other origin then gets 403;</li>
+ *   <li>permessage-deflate off ({@link PerMessageDeflate#DISABLED}); turn it on with
+ *       {@link #withDeflate(PerMessageDeflate)}.</li>
+ * </ul>
+ */
+public final class WebSocketSettings {
+
+    private static final WebSocketSettings DEFAULTS = new WebSocketSettings(Duration.ofSeconds(30), Duration.ofSeconds(15),
+        Duration.ofMinutes(5), 1024 * 1024, 4 * 1024 * 1024, false, Set.of(), PerMessageDeflate.DISABLED);
+
+    private final Duration pingPeriod;
+    private final Duration timeout;
+    private final Duration idleTimeout;
+    private final long maxFrameSize;
+    private final long maxMessageSize;
+    private final boolean masking;
+    private final Set<String> allowedOrigins;
+    private final PerMessageDeflate deflate;
+
+    private WebSocketSettings(Duration pingPeriod, Duration timeout, Duration idleTimeout, long maxFrameSize,
+                              long maxMessageSize, boolean masking, Set<String> allowedOrigins, PerMessageDeflate deflate) {
+        this.pingPeriod = pingPeriod;
+        this.timeout = timeout;
+        this.idleTimeout = idleTimeout;
+        this.maxFrameSize = maxFrameSize;
+        this.maxMessageSize = maxMessageSize;
+        this.masking = masking;
+        this.allowedOrigins = allowedOrigins;
+        this.deflate = deflate;
+    }
+
+    /** The documented defaults. */
+    public static WebSocketSettings defaults() {
+        return DEFAULTS;
+    }
+
+    /** How often the server pings; {@link Duration#ZERO} turns pings off. */
+    public Duration pingPeriod() {
+        return pingPeriod;
+    }
+
+    /** How long a ping waits for its pong and our close for the peer's close; then the connection is dropped. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** How long the peer may send nothing before the session is closed with 1001; {@link Duration#ZERO} means never. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Largest frame payload accepted. */
+    public long maxFrameSize() {
+        return maxFrameSize;
+    }
+
+    /** Largest message accepted, counted after decompression and over all its fragments. */
+    public long maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /** Whether frames the server sends are masked. */
+    public boolean masking() {
+        return masking;
+    }
+
+    /** The origins a handshake may come from, e.g. {@code https://example.com}; empty means any. */
+    public Set<String> allowedOrigins() {
+        return allowedOrigins;
+    }
+
+    /** The permessage-deflate settings. */
+    public PerMessageDeflate deflate() {
+        return deflate;
+    }
+
+    public WebSocketSettings withPingPeriod(Duration pingPeriod) {
+        return new WebSocketSettings(nonNegative(pingPeriod, "pingPeriod"), timeout, idleTimeout, maxFrameSize,
+            maxMessageSize, masking, allowedOrigins, deflate);
+    }
+
+    public WebSocketSettings withTimeout(Duration timeout) {
+        if (nonNegative(timeout, "timeout").isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: a close or a ping cannot wait zero time");
+        }
+        return new WebSocketSettings(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking,
+            allowedOrigins, deflate);
+    }
+
+    public WebSocketSettings withIdleTimeout(Duration idleTimeout) {
+        return new WebSocketSettings(pingPeriod, timeout, nonNegative(idleTimeout, "idleTimeout"), maxFrameSize,
+            maxMessageSize, masking, allowedOrigins, deflate);
+    }
+
+    public WebSocketSettings withMaxFrameSize(long maxFrameSize) {
+        return new WebSocketSettings(pingPeriod, timeout, idleTimeout, positive(maxFrameSize, "maxFrameSize"),
+            maxMessageSize, masking, allowedOrigins, deflate);
+    }
+
+    public WebSocketSettings withMaxMessageSize(long maxMessageSize) {
+        return new WebSocketSettings(pingPeriod, timeout, idleTimeout, maxFrameSize,
+            positive(maxMessageSize, "maxMessageSize"), masking, allowedOrigins, deflate);
+    }
+
+    public WebSocketSettings withMasking(boolean masking) {
+        return new WebSocketSettings(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking,
+            allowedOrigins, deflate);
+    }
+
+    /**
+     * Only handshakes whose {@code Origin} header is one of these (compared ignoring case, e.g.
+     * {@code https://example.com:8443}) are accepted; others get 403. A handshake without {@code Origin}
+     * (not from a browser) is accepted. No origins means any origin.
+     */
+    public WebSocketSettings withAllowedOrigins(Set<String> origins) {
+        Set<String> normalized = Objects.requireNonNull(origins, "origins").stream()
+            .map(o -> {
+                String trimmed = Objects.requireNonNull(o, "origin").trim();
+                if (trimmed.isEmpty() || trimmed.endsWith("/")) {
+                    throw new IllegalArgumentException("an origin is scheme://host[:port] without a path: '" + o + "'");
+                }
+                return trimmed.toLowerCase(java.util.Locale.ROOT);
+            })
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return new WebSocketSettings(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking,
+            normalized, deflate);
+    }
+
+    public WebSocketSettings withDeflate(PerMessageDeflate deflate) {
+        return new WebSocketSettings(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking,
+            allowedOrigins, Objects.requireNonNull(deflate, "deflate"));
+    }
+
+    private static Duration nonNegative(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative: " + d);
+        }
+        return d;
+    }
+
+    private static long positive(long value, String name) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+        return value;
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocketSettings{pingPeriod=" + pingPeriod + ", timeout=" + timeout + ", idleTimeout=" + idleTimeout
+            + ", maxFrameSize=" + maxFrameSize + ", maxMessageSize=" + maxMessageSize + ", masking=" + masking
+            + ", allowedOrigins=" + allowedOrigins + ", deflate=" + deflate + '}';
+    }
+}
