@@ -35,6 +35,14 @@ public final class DeflateAgreement {
         throw new UnsupportedOperationException("in progress");
     }
 
+    /**
+     * Whether a message of {@code messageLength} bytes should be sent compressed (RSV1 set), following
+     * {@link PerMessageDeflate#minSizeToCompress()}.
+     */
+    public boolean shouldCompress(int messageLength) {
+        throw new UnsupportedOperationException("in progress");
+    }
+
     /** A compressor for the server's messages. */
     public MessageDeflater newDeflater() {
         throw new UnsupportedOperationException("in progress");
