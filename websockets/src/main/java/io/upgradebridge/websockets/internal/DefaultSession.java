@@ -211,6 +211,9 @@ public final class DefaultSession implements DefaultWebSocketSession {
             raw.flush();
             end(reported, peerClosed);
         } else if (state.get() == State.CLOSE_SENT) {
+            // race: the closer may not have queued our close frame yet, and ending stops all sending; queue it here
+            // too: the RAW session takes the first close frame and refuses the second
+            raw.send(Frame.close(ourClose.get()));
             end(ourClose.get(), peerClosed); // the handshake we started is complete
         }
     }

@@ -332,7 +332,7 @@ class DefaultSessionTest {
     }
 
     @Test
-    void aHandlerThatDoesNotReceiveStopsTheReadingButPingsStillFlowBeforeThat() throws Exception {
+    void aHandlerThatDoesNotReceiveStopsTheReading() throws Exception {
         Job job = start(QUIET, s -> {
             s.incoming(); // chooses messages, never receives
             return new CompletableFuture<Void>();
