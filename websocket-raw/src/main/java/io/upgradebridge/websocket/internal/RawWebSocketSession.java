@@ -241,6 +241,11 @@ public final class RawWebSocketSession implements WebSocketSession {
         input.cancel(cause);
     }
 
+    /** The executor the handler runs on; layers above the RAW session run their own callbacks there too. */
+    public Executor userContext() {
+        return user;
+    }
+
     // ------------------------------------------------------------------ WebSocketSession
 
     @Override

@@ -10,6 +10,7 @@ import io.upgradebridge.websocket.FrameType;
 import io.upgradebridge.websocket.IncomingFrames;
 import io.upgradebridge.websocket.WebSocketProtocolException;
 import io.upgradebridge.websocket.WebSocketSession;
+import io.upgradebridge.websocket.internal.RawWebSocketSession;
 import io.upgradebridge.websockets.DefaultWebSocketSession;
 import io.upgradebridge.websockets.IncomingMessages;
 import io.upgradebridge.websockets.Message;
@@ -95,7 +96,8 @@ public final class DefaultSession implements DefaultWebSocketSession {
         this.decoder = new DataFrameDecoder(settings.maxMessageSize(), deflate);
         this.sender = new MessageSender(raw, deflate);
         this.messages = new MessageReader(queue, settings.maxMessageSize());
-        this.timers = new SessionTimers(timer);
+        // timer tasks run where the handler runs: the RAW session's user executor
+        this.timers = new SessionTimers(timer, raw instanceof RawWebSocketSession r ? r.userContext() : Runnable::run);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.upgradebridge.websockets.internal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -16,12 +17,19 @@ import java.util.concurrent.TimeUnit;
 final class SessionTimers {
 
     private final ScheduledExecutorService timer;
+    private final Executor runner;
     // guarded by this; made with the first task
     private List<ScheduledFuture<?>> scheduled;
     private boolean cancelled;
 
-    SessionTimers(ScheduledExecutorService timer) {
+    /**
+     * @param timer only ticks: its one thread never runs a task itself
+     * @param runner runs the tasks (the session's user executor), so nothing a task completes (the
+     *     application's callbacks on {@code closeReason()}, say) runs on, or holds up, the shared timer thread
+     */
+    SessionTimers(ScheduledExecutorService timer, Executor runner) {
         this.timer = timer;
+        this.runner = runner;
     }
 
     /** Runs {@code task} after {@code delay} unless the session ended before. */
@@ -36,10 +44,18 @@ final class SessionTimers {
             // forget tasks that ran or were cancelled, so a long session does not collect them
             scheduled.removeIf(ScheduledFuture::isDone);
             try {
-                scheduled.add(timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS));
+                scheduled.add(timer.schedule(() -> hand(task), delay.toNanos(), TimeUnit.NANOSECONDS));
             } catch (RejectedExecutionException shutDown) {
                 // the scheduler stopped (the application is going away): the session ends through its job instead
             }
+        }
+    }
+
+    private void hand(Runnable task) {
+        try {
+            runner.execute(task);
+        } catch (RejectedExecutionException shutDown) {
+            // the executor stopped (the application is going away): the session ends through its job instead
         }
     }
 
