@@ -2,7 +2,7 @@ package io.upgradebridge.websockets;
 
 import io.upgradebridge.servlet.ProtocolUpgradeFilter;
 import io.upgradebridge.websockets.internal.RouteTable;
-import io.upgradebridge.websockets.internal.SessionTimer;
+import io.upgradebridge.websockets.internal.TimerThread;
 import io.upgradebridge.websockets.internal.UpgradeFilterRegistration;
 import io.upgradebridge.websockets.internal.WebSocketRoute;
 import io.upgradebridge.websockets.internal.WebSocketRouter;
@@ -55,7 +55,7 @@ public final class WebSockets {
     private final AtomicReference<SettingsChoice> settings =
         new AtomicReference<>(new SettingsChoice(WebSocketSettings.defaults(), false));
     private final RouteTable routes = new RouteTable();
-    private final SessionTimer timer = new SessionTimer();
+    private final TimerThread timer = new TimerThread();
     private final WebSocketRouter router = new WebSocketRouter(routes, this::settings, timer);
 
     private WebSockets() {

@@ -28,9 +28,9 @@ public final class WebSocketRouter implements UpgradeRouter {
 
     private final RouteTable routes;
     private final Supplier<WebSocketSettings> applicationSettings;
-    private final SessionTimer timer;
+    private final TimerThread timer;
 
-    public WebSocketRouter(RouteTable routes, Supplier<WebSocketSettings> applicationSettings, SessionTimer timer) {
+    public WebSocketRouter(RouteTable routes, Supplier<WebSocketSettings> applicationSettings, TimerThread timer) {
         this.routes = Objects.requireNonNull(routes, "routes");
         this.applicationSettings = Objects.requireNonNull(applicationSettings, "applicationSettings");
         this.timer = Objects.requireNonNull(timer, "timer");

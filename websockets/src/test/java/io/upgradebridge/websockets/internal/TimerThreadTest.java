@@ -15,18 +15,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
-class SessionTimerTest {
+class TimerThreadTest {
 
     @Test
     void oneDaemonThreadNamedForTheBridgeStartedLazilyAndStoppedForGood() throws Exception {
-        SessionTimer timer = new SessionTimer();
+        TimerThread timer = new TimerThread();
         assertFalse(timer.isRunning());
         ScheduledExecutorService executor = timer.get();
         assertSame(executor, timer.get(), "one timer per application");
         CompletableFuture<Thread> ran = new CompletableFuture<>();
         executor.schedule(() -> ran.complete(Thread.currentThread()), 1, TimeUnit.MILLISECONDS);
         Thread thread = ran.get(5, TimeUnit.SECONDS);
-        assertEquals(SessionTimer.THREAD_NAME, thread.getName());
+        assertEquals(TimerThread.THREAD_NAME, thread.getName());
         assertTrue(thread.isDaemon());
         assertTrue(thread.getName().startsWith("upgrade-bridge-"));
 
@@ -40,7 +40,7 @@ class SessionTimerTest {
 
     @Test
     void aTimerNeverUsedStopsWithoutAThreadAndRefusesLaterSessions() {
-        SessionTimer timer = new SessionTimer();
+        TimerThread timer = new TimerThread();
         timer.stop();
         RejectedExecutionException e = assertThrows(RejectedExecutionException.class, timer::get);
         assertTrue(e.getMessage().contains("stopping"), e.getMessage());

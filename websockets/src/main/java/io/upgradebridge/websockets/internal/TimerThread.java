@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * named {@value #THREAD_NAME}. Created by the first session that asks for it, stopped by {@link #stop} when the
  * application stops; after that no timer is handed out any more.
  */
-public final class SessionTimer {
+public final class TimerThread {
 
     /** The name of the timer thread; the {@code upgrade-bridge-} prefix marks every thread of the bridge. */
     public static final String THREAD_NAME = "upgrade-bridge-websockets-timer";
@@ -96,6 +96,6 @@ public final class SessionTimer {
 
     @Override
     public String toString() {
-        return "SessionTimer{" + state.get() + '}';
+        return "TimerThread{" + state.get() + '}';
     }
 }
