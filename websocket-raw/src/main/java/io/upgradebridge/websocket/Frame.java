@@ -52,7 +52,8 @@ public final class Frame {
         this.rsv1 = rsv1;
         this.rsv2 = rsv2;
         this.rsv3 = rsv3;
-        this.data = data == null || !data.hasRemaining() ? EMPTY : data.slice().asReadOnlyBuffer();
+        this.data = data == null || !data.hasRemaining() ? EMPTY
+            : data.isReadOnly() ? data.slice() : data.slice().asReadOnlyBuffer(); // a read-only buffer's slice is read-only: one view, not two
         if (type.isControl()) {
             checkControlFrame(type, fin, this.data.remaining());
         }
@@ -231,9 +232,9 @@ public final class Frame {
      * (for example a network read buffer the parser returned a zero-copy view of) is reused.
      */
     public Frame copy() {
-        ByteBuffer own = ByteBuffer.allocate(data.remaining());
-        own.put(data.duplicate()).flip();
-        return new Frame(type, fin, rsv1, rsv2, rsv3, own);
+        byte[] own = new byte[data.remaining()];
+        data.get(data.position(), own); // absolute: the shared view's position stays where it is
+        return new Frame(type, fin, rsv1, rsv2, rsv3, ByteBuffer.wrap(own));
     }
 
     private static String decodeUtf8(ByteBuffer bytes) {

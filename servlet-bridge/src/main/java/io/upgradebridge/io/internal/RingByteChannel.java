@@ -239,10 +239,8 @@ public final class RingByteChannel implements ByteChannel {
             }
         }
         // served at once: complete on this thread, no hand-off in a tight loop
-        own.completions.forEach(Runnable::run);
-        for (Runnable signal : own.signals) {
-            signal.run();
-        }
+        own.completions().forEach(Runnable::run);
+        own.runSignals();
         runAll(others);
         return read.future;
     }
@@ -655,7 +653,7 @@ public final class RingByteChannel implements ByteChannel {
 
     /** Completes waiting stages on the executor, then runs the transport signals on this thread. */
     private void runAll(Actions actions) {
-        List<Runnable> completions = actions.completions;
+        List<Runnable> completions = actions.completions();
         if (!completions.isEmpty()) {
             Runnable all = completions.size() == 1 ? completions.get(0) : () -> completions.forEach(Runnable::run);
             try {
@@ -664,9 +662,7 @@ public final class RingByteChannel implements ByteChannel {
                 all.run(); // the executor is shutting down: completing here beats leaving a waiter hanging
             }
         }
-        for (Runnable signal : actions.signals) {
-            signal.run();
-        }
+        actions.runSignals();
     }
 
     @Override
@@ -684,17 +680,39 @@ public final class RingByteChannel implements ByteChannel {
     private enum ReadKind { READ, FULLY, AWAIT }
 
     /** What to do once the lock is released: stage completions (dispatched) and transport signals (inline). */
+    /** What to run once the lock is released; the lists are made only when something is added (most calls add nothing). */
     private static final class Actions {
-        final List<Runnable> completions = new ArrayList<>(2);
-        final List<Runnable> signals = new ArrayList<>(2);
+        private List<Runnable> completions;
+        private List<Runnable> signals;
 
         void add(Runnable completion) {
+            if (completions == null) {
+                completions = new ArrayList<>(2);
+            }
             completions.add(completion);
         }
 
         void signal(Runnable signal) {
-            if (signal != null && !signals.contains(signal)) {
+            if (signal == null) {
+                return;
+            }
+            if (signals == null) {
+                signals = new ArrayList<>(2);
+            }
+            if (!signals.contains(signal)) {
                 signals.add(signal);
+            }
+        }
+
+        List<Runnable> completions() {
+            return completions == null ? List.of() : completions;
+        }
+
+        void runSignals() {
+            if (signals != null) {
+                for (int i = 0; i < signals.size(); i++) {
+                    signals.get(i).run();
+                }
             }
         }
     }
