@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 
+import static io.upgradebridge.containertests.WsWire.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -112,14 +113,6 @@ class WsClientCodecTest {
         assertEquals(Optional.of(Map.of()), DeflateClient.responseParameters("x-other, permessage-deflate"));
         assertEquals(Optional.empty(), DeflateClient.responseParameters("x-webkit-deflate-frame"));
         assertEquals(Optional.empty(), DeflateClient.responseParameters(null));
-    }
-
-    static byte[] bytes(int... values) {
-        byte[] bytes = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            bytes[i] = (byte) values[i];
-        }
-        return bytes;
     }
 
     private static byte[] head(byte[] frame, int n) {

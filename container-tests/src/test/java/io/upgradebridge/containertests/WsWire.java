@@ -188,6 +188,15 @@ final class WsWire implements AutoCloseable {
         return frame(fin, 0, 0x1, s.getBytes(StandardCharsets.UTF_8), true);
     }
 
+    /** Bytes from ints, for hex written as in the RFCs: {@code bytes(0x81, 0x05)}. */
+    static byte[] bytes(int... values) {
+        byte[] bytes = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bytes[i] = (byte) values[i];
+        }
+        return bytes;
+    }
+
     /** A masked client frame. */
     static byte[] masked(boolean fin, int opcode, byte[] payload) {
         return frame(fin, 0, opcode, payload, true);
