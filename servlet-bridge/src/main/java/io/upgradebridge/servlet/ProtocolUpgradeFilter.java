@@ -20,7 +20,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 
 /**
@@ -54,9 +57,14 @@ import java.util.concurrent.Executor;
  *   <li>{@value #BUFFER_SIZE_PARAM}: bytes buffered per direction and connection (default 65536).</li>
  * </ul>
  *
+ * <p>Features that own paths (the WebSockets feature's routes) register an {@link UpgradeRouter} with
+ * {@link #addRouter}; the filter asks the routers before it calls the chain, and serves their answer through
+ * the same upgrade path as {@link ApplicationCall#respond}.
+ *
  * <p>When the filter is destroyed (undeploy), every live upgrade whose job is {@link ShutdownAware} gets
  * up to two seconds to close its connection cleanly (a WebSocket session sends 1001), then every upgrade
- * still live is cancelled and its connection closed, and the threads the filter started are stopped.
+ * still live is cancelled and its connection closed, the routers hear {@link UpgradeRouter#filterDestroyed()},
+ * and the threads the filter started are stopped.
  */
 public class ProtocolUpgradeFilter implements Filter {
 
@@ -68,6 +76,9 @@ public class ProtocolUpgradeFilter implements Filter {
     public static final String BUFFER_SIZE_PARAM = "io.upgradebridge.bufferSize";
     /** Servlet-context attribute under which the filter publishes itself (for {@link #openUpgrades()}). */
     public static final String CONTEXT_ATTRIBUTE = ProtocolUpgradeFilter.class.getName();
+    /** Servlet-context attribute holding the {@link UpgradeRouter}s added with {@link #addRouter}. */
+    public static final String ROUTERS_ATTRIBUTE = ProtocolUpgradeFilter.class.getName() + ".routers";
+    private static final Object ROUTERS_LOCK = new Object();
 
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
     private static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
@@ -82,11 +93,49 @@ public class ProtocolUpgradeFilter implements Filter {
     private volatile int bufferSize = DEFAULT_BUFFER_SIZE;
     private volatile String containerName = "servlet container";
     private volatile ServletContext context;
+    private volatile List<UpgradeRouter> routers = List.of();
+
+    /**
+     * Adds a router to the web application of {@code context}: every {@code ProtocolUpgradeFilter} of that
+     * application asks it, in the order routers were added, before calling the filter chain. May be called
+     * before or after the filter's {@code init}, from any thread.
+     *
+     * @throws IllegalStateException when the context attribute {@value #ROUTERS_ATTRIBUTE} holds something else
+     */
+    public static void addRouter(ServletContext context, UpgradeRouter router) {
+        Objects.requireNonNull(router, "router");
+        routers(context).add(router);
+    }
+
+    /** The routers of {@code context}: the list stored in its attribute, created when absent. */
+    private static List<UpgradeRouter> routers(ServletContext context) {
+        Objects.requireNonNull(context, "context");
+        synchronized (ROUTERS_LOCK) { // race: addRouter from an initializer and init() of a filter
+            Object existing = context.getAttribute(ROUTERS_ATTRIBUTE);
+            if (existing == null) {
+                List<UpgradeRouter> created = new CopyOnWriteArrayList<>();
+                context.setAttribute(ROUTERS_ATTRIBUTE, created);
+                return created;
+            }
+            if (existing instanceof CopyOnWriteArrayList) {
+                @SuppressWarnings("unchecked")
+                List<UpgradeRouter> list = (List<UpgradeRouter>) existing;
+                return list;
+            }
+            throw new IllegalStateException("the servlet-context attribute " + ROUTERS_ATTRIBUTE
+                + " is reserved for ProtocolUpgradeFilter's routers, but holds " + existing.getClass().getName());
+        }
+    }
 
     @Override
     public void init(FilterConfig config) throws ServletException {
         context = config.getServletContext();
         containerName = context.getServerInfo();
+        try {
+            routers = routers(context);
+        } catch (IllegalStateException e) {
+            throw new ServletException("ProtocolUpgradeFilter '" + config.getFilterName() + "': " + e.getMessage(), e);
+        }
         try {
             bufferSize = parseBufferSize(param(config, BUFFER_SIZE_PARAM));
             executor = ExecutorChoice.choose(param(config, EXECUTOR_PARAM), ExecutorChoice.sources(context::getAttribute),
@@ -163,13 +212,29 @@ public class ProtocolUpgradeFilter implements Filter {
         request.setAttribute(ApplicationCall.ATTRIBUTE, call);
         OutgoingContent.ProtocolUpgrade upgrade;
         try {
-            chain.doFilter(request, response);
+            OutgoingContent routed = route(call);
+            if (routed != null) {
+                call.respond(routed); // exactly as if the application had answered: checks, then upgrade below
+            } else {
+                chain.doFilter(request, response);
+            }
         } finally {
             upgrade = call.finishHandling();
         }
         if (upgrade != null) {
             performUpgrade(call, request, response, upgrade);
         }
+    }
+
+    /** The first router's answer, or {@code null} when no router takes the request. */
+    private OutgoingContent route(ApplicationCall call) {
+        for (UpgradeRouter router : routers) {
+            OutgoingContent answer = router.route(call);
+            if (answer != null) {
+                return answer;
+            }
+        }
+        return null;
     }
 
     private void performUpgrade(ApplicationCall call, HttpServletRequest request, HttpServletResponse response,
@@ -247,6 +312,13 @@ public class ProtocolUpgradeFilter implements Filter {
     @Override
     public void destroy() {
         live.shutDown("the application is stopping", GRACE_MILLIS);
+        for (UpgradeRouter router : routers) {
+            try {
+                router.filterDestroyed();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.log(Level.WARNING, "router " + router + " failed when the filter was destroyed", e);
+            }
+        }
         ServletContext ctx = context;
         if (ctx != null && ctx.getAttribute(CONTEXT_ATTRIBUTE) == this) {
             ctx.removeAttribute(CONTEXT_ATTRIBUTE);

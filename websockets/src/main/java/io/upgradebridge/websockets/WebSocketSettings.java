@@ -165,6 +165,26 @@ public final class WebSocketSettings {
         return value;
     }
 
+    /** Equal when every setting is equal (so installing the same settings twice is no conflict). */
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof WebSocketSettings)) {
+            return false;
+        }
+        WebSocketSettings o = (WebSocketSettings) other;
+        return maxFrameSize == o.maxFrameSize && maxMessageSize == o.maxMessageSize && masking == o.masking
+            && pingPeriod.equals(o.pingPeriod) && timeout.equals(o.timeout) && idleTimeout.equals(o.idleTimeout)
+            && allowedOrigins.equals(o.allowedOrigins) && deflate.equals(o.deflate);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking, allowedOrigins, deflate);
+    }
+
     @Override
     public String toString() {
         return "WebSocketSettings{pingPeriod=" + pingPeriod + ", timeout=" + timeout + ", idleTimeout=" + idleTimeout

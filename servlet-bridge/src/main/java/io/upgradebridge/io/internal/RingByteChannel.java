@@ -31,7 +31,6 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class RingByteChannel implements ByteChannel {
 
-    private static final int INITIAL_SIZE = 4096;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final int capacity;
@@ -149,6 +148,24 @@ public final class RingByteChannel implements ByteChannel {
             settle(actions);
         }
         runAll(actions);
+    }
+
+    /**
+     * Gives the buffer of an empty channel back to the {@link SmallBuffers} pool, so an idle connection holds
+     * no buffer; the next bytes take one again. Only the transport calls this, and only while it holds no
+     * slice of this channel (the other side never holds a slice of an empty channel).
+     */
+    public void releaseIfEmpty() {
+        byte[] released;
+        synchronized (this) {
+            if (size != 0 || buf == null) {
+                return;
+            }
+            released = buf;
+            buf = null;
+            head = 0;
+        }
+        SmallBuffers.give(released);
     }
 
     /** Whether every committed byte has been consumed and the writer has closed: the consumer can finish. */
@@ -442,7 +459,7 @@ public final class RingByteChannel implements ByteChannel {
 
     private boolean ensureRoom() {
         if (buf == null) {
-            buf = new byte[Math.min(capacity, INITIAL_SIZE)];
+            buf = capacity >= SmallBuffers.SIZE ? SmallBuffers.take() : new byte[capacity];
             head = 0;
             return true;
         }

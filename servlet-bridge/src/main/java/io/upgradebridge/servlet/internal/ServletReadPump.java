@@ -91,6 +91,7 @@ final class ServletReadPump implements ReadListener {
                     return;
                 }
                 if (!in.isReady()) {
+                    input.releaseIfEmpty(); // an idle connection holds no buffer
                     if (gate.park(State.AWAITING_DATA)) {
                         return;
                     }

@@ -98,6 +98,7 @@ final class ServletWritePump implements WriteListener {
                     connection.outputDrained();
                     return;
                 }
+                output.releaseIfEmpty(); // nothing in flight: an idle connection holds no buffer
                 // a signal that came after readableSlice() saw nothing turned WRITING into WRITING_RECHECK
                 if (gate.park(State.IDLE)) {
                     return;

@@ -110,4 +110,37 @@ class RingByteChannelTransportTest {
         channel.commit(1);
         assertEquals(0, channel.availableForRead());
     }
+
+    @Test
+    void anEmptyChannelGivesItsBufferBackAndTakesOneAgainForTheNextBytes() throws Exception {
+        RingByteChannel channel = new RingByteChannel(64 * 1024, Runnable::run);
+        channel.attachTransport(null, () -> { });
+        channel.tryWrite(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        channel.releaseIfEmpty();
+        assertEquals(3, channel.availableForRead(), "a channel holding bytes keeps its buffer");
+        ByteBuffer bytes = channel.readableSlice();
+        assertEquals(1, bytes.get(0));
+        channel.consume(3);
+        int pooledBefore = SmallBuffers.pooled();
+        channel.releaseIfEmpty();
+        assertTrue(channel.toString().contains("allocated=0"), channel.toString());
+        assertTrue(SmallBuffers.pooled() >= Math.min(pooledBefore + 1, 1), "the array went back to the pool");
+        channel.tryWrite(ByteBuffer.wrap(new byte[] {4, 5}));
+        ByteBuffer again = channel.readableSlice();
+        assertEquals(2, again.remaining());
+        assertEquals(4, again.get(0));
+        assertEquals(5, again.get(1));
+    }
+
+    @Test
+    void thePoolIsBoundedAndTakesOnlyItsOwnSize() {
+        for (int i = 0; i < 300; i++) {
+            SmallBuffers.give(new byte[SmallBuffers.SIZE]);
+        }
+        assertTrue(SmallBuffers.pooled() <= 256, "bounded: " + SmallBuffers.pooled());
+        int before = SmallBuffers.pooled();
+        SmallBuffers.give(new byte[SmallBuffers.SIZE * 2]);
+        assertEquals(before, SmallBuffers.pooled(), "a grown buffer is left to the GC");
+        assertEquals(SmallBuffers.SIZE, SmallBuffers.take().length);
+    }
 }

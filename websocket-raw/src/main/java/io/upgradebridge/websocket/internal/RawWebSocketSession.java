@@ -4,6 +4,7 @@ import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
 import io.upgradebridge.io.internal.Failures;
+import io.upgradebridge.io.internal.RingByteChannel;
 import io.upgradebridge.servlet.ApplicationCall;
 import io.upgradebridge.websocket.ClosedReceiveException;
 import io.upgradebridge.websocket.ClosedSendException;
@@ -37,6 +38,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.websocket");
     private static final int READ_BUFFER = 16 * 1024;
+    private static final ByteBuffer NO_ROOM = ByteBuffer.allocate(0);
 
     private final ApplicationCall call;
     private final String description;
@@ -51,7 +53,10 @@ public final class RawWebSocketSession implements WebSocketSession {
     private final FrameOutbox outbox;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final AtomicBoolean ending = new AtomicBoolean();
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER).flip();
+    /** The input as the bridge's own channel, read without a copy; {@code null} for another channel. */
+    private final RingByteChannel ring;
+    /** For another channel only; touched by the reading loop only, which never runs twice at once. */
+    private ByteBuffer readBuffer;
     private volatile boolean sawCloseFrame;
     private volatile boolean masking;
     private volatile Job job;
@@ -69,6 +74,7 @@ public final class RawWebSocketSession implements WebSocketSession {
         this.call = call;
         this.description = call == null ? "a WebSocket session" : call.uri() + " from " + call.remoteAddress();
         this.input = input;
+        this.ring = input instanceof RingByteChannel r ? r : null;
         this.output = output;
         this.engine = engine;
         this.user = user;
@@ -110,6 +116,10 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     // ------------------------------------------------------------------ reading (engine executor)
 
+    /**
+     * Parses frames straight out of the input channel's buffer when it is the bridge's own channel (no read
+     * buffer of the session's own, no copy before parsing), else through a read buffer made on first use.
+     */
     private void readLoop() {
         try {
             while (true) {
@@ -117,19 +127,32 @@ public final class RawWebSocketSession implements WebSocketSession {
                     inbox.whenSpace(() -> engine.execute(this::readLoop));
                     return;
                 }
-                if (readBuffer.hasRemaining()) {
-                    Frame frame = parser.parse(readBuffer);
+                ByteBuffer bytes = ring != null ? ring.readableSlice() : readBuffer();
+                if (bytes.hasRemaining()) {
+                    int before = bytes.position();
+                    Frame frame = parser.parse(bytes);
                     if (frame != null) {
                         if (frame.type() == FrameType.CLOSE) {
                             sawCloseFrame = true;
                         }
-                        inbox.offer(frame.copy()); // the read buffer is reused: the handler gets its own bytes
+                        inbox.offer(frame.copy()); // the bytes go back to the channel below: the handler gets its own
+                    }
+                    if (ring != null) {
+                        ring.consume(bytes.position() - before);
+                        continue;
+                    }
+                    if (frame != null) {
                         continue;
                     }
                 }
-                readBuffer.compact();
-                int n = input.tryRead(readBuffer);
-                readBuffer.flip();
+                int n;
+                if (ring != null) {
+                    n = ring.tryRead(NO_ROOM); // 0 while open and empty, -1 or the failure once ended
+                } else {
+                    readBuffer.compact();
+                    n = input.tryRead(readBuffer);
+                    readBuffer.flip();
+                }
                 if (n > 0) {
                     continue;
                 }
@@ -157,6 +180,13 @@ public final class RawWebSocketSession implements WebSocketSession {
         } catch (IOException | RuntimeException e) {
             inbox.end(Failures.unwrap(e));
         }
+    }
+
+    private ByteBuffer readBuffer() {
+        if (readBuffer == null) {
+            readBuffer = ByteBuffer.allocate(READ_BUFFER).flip();
+        }
+        return readBuffer;
     }
 
     /** Closes with the error's code (1002, 1009, ...), then ends the session: the bridge then closes TCP. */
@@ -209,6 +239,11 @@ public final class RawWebSocketSession implements WebSocketSession {
         outbox.closeForSend(cause);
         output.close(cause);
         input.cancel(cause);
+    }
+
+    /** The executor the handler runs on; layers above the RAW session run their own callbacks there too. */
+    public Executor userContext() {
+        return user;
     }
 
     // ------------------------------------------------------------------ WebSocketSession

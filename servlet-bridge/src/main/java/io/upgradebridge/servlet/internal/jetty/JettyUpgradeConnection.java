@@ -149,6 +149,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
                 if (n > 0) {
                     input.commit(n);
                 } else if (n == 0) {
+                    input.releaseIfEmpty(); // an idle connection holds no buffer
                     if (readState.compareAndSet(ReadState.READING, ReadState.FILL_INTERESTED)) {
                         fillInterested(fillable);
                     }
@@ -210,6 +211,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
                 connection.outputDrained();
                 return;
             }
+            output.releaseIfEmpty(); // nothing in flight: an idle connection holds no buffer
             if (!writeState.compareAndSet(WriteState.WRITING, WriteState.IDLE)) {
                 return;
             }

@@ -1,0 +1,22 @@
+package io.upgradebridge.websockets;
+
+import jakarta.servlet.ServletContext;
+
+/** {@link FakeServletContext} for tests in other packages. */
+public final class WebSocketsTestAccess {
+
+    private final FakeServletContext app = new FakeServletContext();
+
+    public ServletContext context() {
+        return app.context;
+    }
+
+    /** Sends a valid handshake with {@code headers} to {@code path}; the status. */
+    public int handshake(String path, String... headers) throws Exception {
+        return app.get(path, FakeServletContext.handshake(headers)).status;
+    }
+
+    public void stop() {
+        app.stopFilter();
+    }
+}
