@@ -89,20 +89,26 @@ final class ConformanceSuite {
 
     /** Runs every case against {@code path} of {@code container}, one after the other. */
     static Report run(EmbeddedContainer container, String path) {
-        List<Outcome> outcomes = new ArrayList<>();
-        for (Case c : cases()) {
-            outcomes.add(runCase(c, container, path));
-        }
-        return new Report(container.kind() + " " + path, outcomes);
+        return run(container.port(), container.kind().toString(), path);
     }
 
-    static Outcome runCase(Case c, EmbeddedContainer container, String path) {
+    /** Runs every case against {@code path} of any server on 127.0.0.1:{@code port}, named {@code server}. */
+    static Report run(int port, String server, String path) {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Case c : cases()) {
+            outcomes.add(runCase(c, port, server, path));
+        }
+        return new Report(server + " " + path, outcomes);
+    }
+
+    /** Runs one case on fresh connections, which it closes afterwards whatever happened. */
+    static Outcome runCase(Case c, int port, String server, String path) {
         List<WsPeer> opened = new ArrayList<>();
         long start = System.nanoTime();
         String failure = null;
         try {
             c.action().run(headers -> {
-                WsPeer peer = WsPeer.open(container, path, headers);
+                WsPeer peer = WsPeer.open(port, server, path, headers);
                 opened.add(peer);
                 return peer;
             });

@@ -53,17 +53,17 @@ class ConformanceTest {
 
     /**
      * The runner reports a failing case with its reason and goes on: a case whose check fails, and one whose
-     * connection cannot even open (no container), both end up as failures, not as an exception.
+     * connection cannot even open (nothing listens on port 1), both end up as failures, not as an exception.
      */
     @Test
     void aFailingCaseIsReportedWithItsReason() {
         ConformanceSuite.Case failing = new ConformanceSuite.Case("0.1", "always fails", to -> {
             throw new AssertionError("the reason");
         });
-        ConformanceSuite.Outcome outcome = ConformanceSuite.runCase(failing, null, ECHO);
+        ConformanceSuite.Outcome outcome = ConformanceSuite.runCase(failing, 1, "no server", ECHO);
         assertEquals("the reason", outcome.failure());
         ConformanceSuite.Case unreachable = new ConformanceSuite.Case("0.2", "no server", to -> to.open());
-        ConformanceSuite.Outcome noServer = ConformanceSuite.runCase(unreachable, null, ECHO);
+        ConformanceSuite.Outcome noServer = ConformanceSuite.runCase(unreachable, 1, "no server", ECHO);
         assertTrue(noServer.failure() != null && !noServer.passed(), String.valueOf(noServer));
         ConformanceSuite.Report report = new ConformanceSuite.Report("nowhere", List.of(outcome, noServer));
         assertTrue(report.table().contains("cases: 2 passed: 0 failed: 2"), report::table);

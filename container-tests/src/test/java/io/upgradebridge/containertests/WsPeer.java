@@ -58,7 +58,12 @@ final class WsPeer implements AutoCloseable {
      * ({@code client_max_window_bits} under 15: the JDK's {@link Deflater} always uses a 32 KiB window) fails here.
      */
     static WsPeer open(EmbeddedContainer container, String path, String... headers) throws Exception {
-        WsWire wire = WsWire.open(container, path, headers).readTimeout(WAIT);
+        return open(container.port(), container.kind().toString(), path, headers);
+    }
+
+    /** {@link #open(EmbeddedContainer, String, String...)} to any server on 127.0.0.1:{@code port}, named {@code server}. */
+    static WsPeer open(int port, String server, String path, String... headers) throws Exception {
+        WsWire wire = WsWire.open(port, server, path, headers).readTimeout(WAIT);
         try {
             String extensions = wire.head.header("Sec-WebSocket-Extensions").orElse(null);
             Map<String, String> parameters = DeflateClient.responseParameters(extensions).orElse(null);

@@ -84,13 +84,18 @@ final class WsWire implements AutoCloseable {
 
     /** Opens a WebSocket with a correct handshake and checks the 101 and its accept key. */
     static WsWire open(EmbeddedContainer container, String path, String... extraHeaders) throws Exception {
+        return open(container.port(), container.kind().toString(), path, extraHeaders);
+    }
+
+    /** {@link #open(EmbeddedContainer, String, String...)} to any server on 127.0.0.1:{@code port}, named {@code server}. */
+    static WsWire open(int port, String server, String path, String... extraHeaders) throws Exception {
         byte[] keyBytes = new byte[16];
         RANDOM.nextBytes(keyBytes);
         String key = Base64.getEncoder().encodeToString(keyBytes);
-        RawHttpClient http = RawHttpClient.connect(container.port());
+        RawHttpClient http = RawHttpClient.connect(port);
         try {
-            RawHttpClient.ResponseHead head = sendHandshake(http, container.port(), path, key, extraHeaders);
-            assertEquals(101, head.status(), () -> container.kind() + ": " + head);
+            RawHttpClient.ResponseHead head = sendHandshake(http, port, path, key, extraHeaders);
+            assertEquals(101, head.status(), () -> server + ": " + head);
             assertEquals(acceptKey(key), head.header("Sec-WebSocket-Accept").orElse(null), head::toString);
             assertEquals(1, head.headers().stream().filter(h -> h.getKey().equalsIgnoreCase("Upgrade")).count(),
                 () -> "exactly one Upgrade header: " + head);
