@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * The class path of one isolated container world: {@code <containers.dir>/<kind>/*.jar}, then the
- * servlet-bridge jar or classes ({@code servletBridge.path}; left out for a world that deploys a WAR, which brings
- * its own copy), then this module's server side ({@code serverApp.path} = {@code target/classes}). Surefire sets
+ * servlet-bridge, websocket-raw and websockets jars or classes ({@code servletBridge.path}, {@code websocketRaw.path},
+ * {@code websockets.path}; left out for a world that deploys a WAR, which brings its own copies), then this module's server side ({@code serverApp.path} = {@code target/classes}). Surefire sets
  * the three properties, {@code warSample.path} (the war-sample WAR) and {@code warSampleAnnotations.path} (its
  * annotations WAR); the fallbacks are for an IDE started in
  * the module folder after {@code mvn process-test-classes}.
@@ -43,6 +43,7 @@ final class ContainerClassPath {
         if (withServletBridge) {
             entries.add(existing(path("servletBridge.path", "../servlet-bridge/target/classes"), "servletBridge.path"));
             entries.add(existing(path("websocketRaw.path", "../websocket-raw/target/classes"), "websocketRaw.path"));
+            entries.add(existing(path("websockets.path", "../websockets/target/classes"), "websockets.path"));
         }
         entries.add(existing(path("serverApp.path", "target/classes"), "serverApp.path"));
         return entries.stream().map(ContainerClassPath::url).toArray(URL[]::new);

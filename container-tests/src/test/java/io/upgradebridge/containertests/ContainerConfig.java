@@ -19,6 +19,7 @@ public final class ContainerConfig {
 
     private final List<Map<String, Object>> servlets = new ArrayList<>();
     private final List<Map<String, Object>> filters = new ArrayList<>();
+    private final List<String> listeners = new ArrayList<>();
     private final Map<String, String> contextInitParams = new LinkedHashMap<>();
     private final Map<String, Object> contextAttributes = new LinkedHashMap<>();
     private Duration idleTimeout;
@@ -44,6 +45,15 @@ public final class ContainerConfig {
     public ContainerConfig filter(String name, String className, Map<String, String> initParams,
                                   String... urlPatterns) {
         filters.add(component(name, className, initParams, urlPatterns));
+        return this;
+    }
+
+    /**
+     * Adds an application listener (e.g. a {@code ServletContextListener}) declared as {@code web.xml} declares one:
+     * it may add filters and servlets while the application starts.
+     */
+    public ContainerConfig listener(String className) {
+        listeners.add(className);
         return this;
     }
 
@@ -103,6 +113,7 @@ public final class ContainerConfig {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("servlets", List.copyOf(servlets));
         map.put("filters", List.copyOf(filters));
+        map.put("listeners", List.copyOf(listeners));
         map.put("contextInitParams", Map.copyOf(contextInitParams));
         map.put("contextAttributes", new LinkedHashMap<>(contextAttributes));
         if (idleTimeout != null) {

@@ -53,6 +53,23 @@ class HarnessSmokeTest {
 
     @ParameterizedTest
     @EnumSource(ContainerKind.class)
+    void aListenerMayAddAFilterWhileTheApplicationStartsAlsoAfterARedeploy(ContainerKind kind) throws Exception {
+        ContainerConfig config = ContainerConfig.create()
+                .listener(SERVER + "FilterAddingListener")
+                .servlet("hello", SERVER + "HelloServlet", "/hello");
+        try (EmbeddedContainer container = EmbeddedContainer.start(kind, config)) {
+            Response first = RawHttpClient.get(container.port(), "/hello");
+            assertEquals(200, first.status(), first::bodyText);
+            assertEquals(Optional.of("added"), first.head().header("X-Listener"), first.head()::toString);
+            container.undeploy();
+            container.deploy();
+            Response again = RawHttpClient.get(container.port(), "/hello");
+            assertEquals(Optional.of("added"), again.head().header("X-Listener"), again.head()::toString);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ContainerKind.class)
     void runsInAnIsolatedClassLoader(ContainerKind kind) throws Exception {
         ClassLoader world = containers.get(kind).classLoader();
 

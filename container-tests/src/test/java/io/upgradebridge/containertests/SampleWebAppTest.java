@@ -226,6 +226,35 @@ class SampleWebAppTest {
     }
 
     /**
+     * Chromium offers permessage-deflate on every WebSocket: from the page's JavaScript, a socket to the WebSockets
+     * feature's {@code /ws/echo} (deflate enabled) reports the negotiated extension in {@code ws.extensions}, and a
+     * message makes the round trip through the compressing session.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("deployments")
+    void chromiumNegotiatesPermessageDeflateWithTheEchoRoute(ContainerKind kind, War war) throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed (" + CHROMIUM + "): skipped");
+        EmbeddedContainer container = container(kind, war);
+        try (HeadlessChromium chromium = HeadlessChromium.start()) {
+            chromium.navigate(container.uri("/index.html"));
+            chromium.awaitLoaded(container.uri("/index.html"));
+            // single quotes only: the expression travels inside a JSON string
+            String message = "compress me, compress me, compress me, compress me";
+            String result = chromium.evaluate("new Promise(function (done) {"
+                + " var ws = new WebSocket('ws://' + location.host + '/ws/echo');"
+                + " var timer = setTimeout(function () { done('timeout, readyState ' + ws.readyState); }, 10000);"
+                + " ws.onerror = function () { clearTimeout(timer); done('error, readyState ' + ws.readyState); };"
+                + " ws.onopen = function () { ws.send('" + message + "'); };"
+                + " ws.onmessage = function (e) { clearTimeout(timer); done(ws.extensions + '|' + e.data); ws.close(1000); };"
+                + "})", true);
+            String[] extensionsAndEcho = result.split("\\|", 2);
+            assertEquals(2, extensionsAndEcho.length, "the page's WebSocket: " + result);
+            assertTrue(extensionsAndEcho[0].contains("permessage-deflate"), "ws.extensions: " + result);
+            assertEquals(message, extensionsAndEcho[1], result);
+        }
+    }
+
+    /**
      * One headless Chromium process with an empty profile, driven through the DevTools protocol on a pipe-free
      * 127.0.0.1 port; {@link #close()} kills it and its helper processes and removes the profile.
      */
@@ -315,10 +344,32 @@ class SampleWebAppTest {
 
         /** The text content of the element with {@code id}, or "(none)". */
         String text(String id) throws Exception {
-            String expression = "(function(){var e=document.getElementById('" + id + "');return e?e.textContent:'(none)';})()";
-            String answer = call("Runtime.evaluate", "{\"expression\":\"" + expression + "\",\"returnByValue\":true}");
+            return evaluate("(function(){var e=document.getElementById('" + id + "');return e?e.textContent:'(none)';})()", false);
+        }
+
+        /**
+         * The string value of a JavaScript {@code expression} (no double quotes or backslashes in it) in the page;
+         * with {@code awaitPromise}, of the promise it returns, waited for up to the DevTools answer timeout.
+         */
+        String evaluate(String expression, boolean awaitPromise) throws Exception {
+            String answer = call("Runtime.evaluate", "{\"expression\":\"" + expression + "\",\"returnByValue\":true"
+                + (awaitPromise ? ",\"awaitPromise\":true" : "") + "}");
             Matcher m = Pattern.compile("\"value\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(answer);
             return m.find() ? unescape(m.group(1)) : "(no value: " + answer + ")";
+        }
+
+        /** Waits (bounded) until the page at {@code uri} has loaded, so scripts run in its context. */
+        void awaitLoaded(URI uri) throws Exception {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            String state = "";
+            while (System.nanoTime() - deadline < 0) {
+                state = evaluate("location.href + ' ' + document.readyState", false);
+                if (state.equals(uri + " complete")) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+            throw new AssertionError("the page did not load within " + TIMEOUT + ": " + state);
         }
 
         /** Sends one DevTools command and waits (bounded) for its answer, skipping events. */

@@ -26,6 +26,9 @@ import java.util.Map;
  *   <li>{@value #FILTERS}: {@code List<Map<String,Object>>}, each with {@value #NAME}, {@value #CLASS},
  *       {@value #URL_PATTERNS}, optional {@value #INIT_PARAMS} and {@value #ASYNC_SUPPORTED} (default
  *       {@code true}); mapped for the {@code REQUEST} dispatcher, in list order</li>
+ *   <li>{@value #LISTENERS}: {@code List<String>}, class names of application listeners, registered as if
+ *       declared in {@code web.xml} (so a {@code ServletContextListener} may add filters and servlets in
+ *       {@code contextInitialized}), in list order</li>
  *   <li>{@value #CONTEXT_INIT_PARAMS}: {@code Map<String,String>}, servlet context init parameters</li>
  *   <li>{@value #CONTEXT_ATTRIBUTES}: {@code Map<String,Object>}, servlet context attributes set before any
  *       filter or servlet is initialised, on every deploy. Values must be JDK types (a
@@ -45,7 +48,7 @@ import java.util.Map;
  *       welcome files), Jetty with an ee10 {@code WebAppContext} and Jetty's default rules of which server classes
  *       a web application may see (all of {@code org.eclipse.jetty.} hidden, unless the WAR's
  *       {@code WEB-INF/jetty-web.xml} exposes some). The WAR brings its own classes and descriptors, so
- *       {@value #SERVLETS}, {@value #FILTERS}, {@value #CONTEXT_INIT_PARAMS} and {@value #CONTEXT_ATTRIBUTES}
+ *       {@value #SERVLETS}, {@value #FILTERS}, {@value #LISTENERS}, {@value #CONTEXT_INIT_PARAMS} and {@value #CONTEXT_ATTRIBUTES}
  *       must then be absent or empty</li>
  *   <li>{@value #IGNORE_JETTY_WEB_XML}: {@code Boolean}, default {@code false}; only with {@value #WAR}: Jetty
  *       deploys the WAR without applying its {@code WEB-INF/jetty-web.xml} (Jetty's
@@ -57,6 +60,7 @@ public interface ContainerLauncher {
 
     String SERVLETS = "servlets";
     String FILTERS = "filters";
+    String LISTENERS = "listeners";
     String NAME = "name";
     String CLASS = "class";
     String URL_PATTERNS = "urlPatterns";

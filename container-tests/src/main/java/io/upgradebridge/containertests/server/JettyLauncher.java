@@ -9,17 +9,19 @@ import java.util.EnumSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.FilterMapping;
+import org.eclipse.jetty.ee10.servlet.ListenerHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.servlet.ServletMapping;
+import org.eclipse.jetty.ee10.servlet.Source;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Embedded Jetty 12.1 (ee10, Servlet 6.0): {@link Server}, one {@link ServerConnector} on 127.0.0.1 and one
- * {@link ServletContextHandler} at {@code "/"} with sessions, filters and servlets registered
+ * {@link ServletContextHandler} at {@code "/"} with sessions, listeners, filters and servlets registered
  * programmatically.
  *
  * <p>Each deployment gets its own (empty) context class loader whose parent is the world loader, so threads a
@@ -71,6 +73,12 @@ public final class JettyLauncher extends AbstractLauncher {
         // ContextHandler attributes are persistent: they are there again after a restart.
         config.contextAttributes().forEach(context::setAttribute);
         ServletHandler handler = context.getServletHandler();
+        for (String listener : config.listeners()) {
+            // a descriptor-like (not ServletContext.addListener) listener: it may add filters and servlets
+            ListenerHolder holder = handler.newListenerHolder(Source.EMBEDDED);
+            holder.setClassName(listener);
+            handler.addListener(holder);
+        }
         for (FilterSpec spec : config.filters()) {
             FilterHolder holder = new FilterHolder();
             holder.setName(spec.name());

@@ -14,6 +14,7 @@ import java.util.Set;
 record LauncherConfig(
         List<ServletSpec> servlets,
         List<FilterSpec> filters,
+        List<String> listeners,
         Map<String, String> contextInitParams,
         Map<String, Object> contextAttributes,
         OptionalLong idleTimeoutMillis,
@@ -22,7 +23,7 @@ record LauncherConfig(
         String war,
         boolean ignoreJettyWebXml) {
 
-    private static final Set<String> KEYS = Set.of(SERVLETS, FILTERS, CONTEXT_INIT_PARAMS, CONTEXT_ATTRIBUTES,
+    private static final Set<String> KEYS = Set.of(SERVLETS, FILTERS, LISTENERS, CONTEXT_INIT_PARAMS, CONTEXT_ATTRIBUTES,
             IDLE_TIMEOUT_MILLIS, ASYNC_TIMEOUT_MILLIS, WORK_DIR, WAR, IGNORE_JETTY_WEB_XML);
     private static final Set<String> SERVLET_KEYS = Set.of(NAME, CLASS, URL_PATTERNS, INIT_PARAMS,
             ASYNC_SUPPORTED, LOAD_ON_STARTUP);
@@ -53,21 +54,22 @@ record LauncherConfig(
             filters.add(new FilterSpec(string(f, NAME), string(f, CLASS), strings(f.get(URL_PATTERNS)),
                     stringMap(f.get(INIT_PARAMS)), bool(f.get(ASYNC_SUPPORTED), true)));
         }
+        List<String> listeners = strings(map.get(LISTENERS));
         @SuppressWarnings("unchecked")
         Map<String, Object> attributes = map.get(CONTEXT_ATTRIBUTES) == null
                 ? Map.of() : new LinkedHashMap<>((Map<String, Object>) map.get(CONTEXT_ATTRIBUTES));
         Map<String, String> contextInitParams = stringMap(map.get(CONTEXT_INIT_PARAMS));
         String war = (String) map.get(WAR);
         boolean ignoreJettyWebXml = bool(map.get(IGNORE_JETTY_WEB_XML), false);
-        if (war != null && !(servlets.isEmpty() && filters.isEmpty() && contextInitParams.isEmpty()
+        if (war != null && !(servlets.isEmpty() && filters.isEmpty() && listeners.isEmpty() && contextInitParams.isEmpty()
                 && attributes.isEmpty())) {
             throw new IllegalArgumentException("a WAR brings its own web application: '" + WAR + "' cannot be combined "
-                    + "with servlets, filters, context init parameters or context attributes");
+                    + "with servlets, filters, listeners, context init parameters or context attributes");
         }
         if (war == null && ignoreJettyWebXml) {
             throw new IllegalArgumentException("'" + IGNORE_JETTY_WEB_XML + "' needs '" + WAR + "'");
         }
-        return new LauncherConfig(List.copyOf(servlets), List.copyOf(filters), contextInitParams, attributes,
+        return new LauncherConfig(List.copyOf(servlets), List.copyOf(filters), listeners, contextInitParams, attributes,
                 millis(map.get(IDLE_TIMEOUT_MILLIS)), millis(map.get(ASYNC_TIMEOUT_MILLIS)),
                 (String) map.get(WORK_DIR), war, ignoreJettyWebXml);
     }

@@ -23,7 +23,7 @@ import org.apache.tomcat.util.modeler.Registry;
 
 /**
  * Embedded Tomcat (10.1 or 11: the embedding API used here is the same) with one {@link StandardContext} at
- * context path {@code ""}, its own web application class loader, filters and servlets registered
+ * context path {@code ""}, its own web application class loader, listeners, filters and servlets registered
  * programmatically.
  *
  * <p>Undeploy removes the context from the host (stop + destroy, as the manager's undeploy does): that is
@@ -130,6 +130,8 @@ public final class TomcatLauncher extends AbstractLauncher {
             ctx.addServletContainerInitializer((classes, servletContext) -> attributes.forEach(
                     servletContext::setAttribute), null);
         }
+        // as web.xml declares them: such a listener may add filters and servlets while the context starts
+        config.listeners().forEach(ctx::addApplicationListener);
         for (FilterSpec spec : config.filters()) {
             FilterDef def = new FilterDef();
             def.setFilterName(spec.name());
