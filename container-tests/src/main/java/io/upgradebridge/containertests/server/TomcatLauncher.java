@@ -154,6 +154,17 @@ public final class TomcatLauncher extends AbstractLauncher {
             ctx.addChild(wrapper);
             spec.urlPatterns().forEach(pattern -> ctx.addServletMapping(pattern, spec.name()));
         }
+        boolean mapsRoot = config.servlets().stream().anyMatch(spec -> spec.urlPatterns().contains("/"));
+        if (!mapsRoot) {
+            // what a standalone Tomcat's conf/web.xml gives every application (and Jetty adds by itself): a
+            // default servlet, so that requests to paths no servlet maps still pass the application's filters
+            Wrapper fallback = ctx.createWrapper();
+            fallback.setName("default");
+            fallback.setServletClass("org.apache.catalina.servlets.DefaultServlet");
+            fallback.setLoadOnStartup(1);
+            ctx.addChild(fallback);
+            ctx.addServletMapping("/", "default");
+        }
         addAndStart(ctx);
     }
 

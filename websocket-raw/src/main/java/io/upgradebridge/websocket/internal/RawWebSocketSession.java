@@ -58,6 +58,8 @@ public final class RawWebSocketSession implements WebSocketSession {
     /** For another channel only; touched by the reading loop only, which never runs twice at once. */
     private ByteBuffer readBuffer;
     private volatile boolean sawCloseFrame;
+    /** Set once the peer broke the protocol; its close frame goes out when the handler exits. */
+    private volatile WebSocketProtocolException protocolError;
     private volatile boolean masking;
     private volatile Job job;
     private final List<String> extensions;
@@ -189,22 +191,31 @@ public final class RawWebSocketSession implements WebSocketSession {
         return readBuffer;
     }
 
-    /** Closes with the error's code (1002, 1009, ...), then ends the session: the bridge then closes TCP. */
+    /**
+     * The peer broke the protocol: no more frames are read; the handler takes the frames that came before the error,
+     * then sees it (a {@link ClosedReceiveException} caused by it). The close frame with the error's code (1002,
+     * 1009, ...) goes out when the handler exits, after whatever it sent in answer to those frames; then the bridge
+     * closes TCP.
+     */
     private void protocolError(WebSocketProtocolException e) {
         LOG.log(Level.DEBUG, () -> "protocol error in " + description + ": " + e.getMessage());
-        // queue the close frame before the handler can see the end (and exit, which closes the outbox)
-        if (!outbox.isClosedForSend()) {
-            outbox.send(Frame.close(e.closeReason()));
-        }
+        protocolError = e;
         inbox.end(e);
-        finish();
     }
 
     // ------------------------------------------------------------------ the end
 
     private void handlerExited(Throwable failure) {
         Throwable cause = failure == null ? null : Failures.unwrap(failure);
-        if (cause != null && !(cause instanceof CancellationException) && !(cause instanceof ClosedReceiveException)
+        WebSocketProtocolException broken = protocolError;
+        if (broken != null) {
+            // the peer broke the protocol: its code wins over how the handler took it (often by failing)
+            LOG.log(Level.DEBUG, () -> "the WebSocket handler of " + description + " exited after the protocol error"
+                + (cause != null ? " with " + cause : ""));
+            if (!outbox.isClosedForSend()) {
+                outbox.send(Frame.close(broken.closeReason())); // after the handler's answers to the frames before the error
+            }
+        } else if (cause != null && !(cause instanceof CancellationException) && !(cause instanceof ClosedReceiveException)
             && !(cause instanceof ClosedSendException)) {
             LOG.log(Level.WARNING, "the WebSocket handler of " + description + " failed; closing the session with 1011", cause);
             if (!outbox.isClosedForSend()) {

@@ -129,9 +129,23 @@ class RawWebSocketSessionTest {
 
     @Test
     void frameOverMaxFrameSizeClosesWith1009() throws Exception {
-        Job job = start(100, session -> new CompletableFuture<Void>());
+        Job job = start(100, session -> session.incoming().forEach(frame -> CompletableFuture.completedFuture(true)));
         send(Frame.binary(new byte[101], true));
         assertEquals(1009, receive().closeReason().code());
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theAnswerToAFrameBeforeAProtocolErrorGoesOutBeforeTheClose() throws Exception {
+        Job job = start(1 << 20, RawWebSocketSessionTest::echo);
+        byte[] text = client.encode(Frame.text("before")).array();
+        byte[] reservedOpcode = {(byte) 0x83, (byte) 0x80, 1, 2, 3, 4}; // opcode 3, masked, empty
+        byte[] both = new byte[text.length + reservedOpcode.length];
+        System.arraycopy(text, 0, both, 0, text.length);
+        System.arraycopy(reservedOpcode, 0, both, text.length, reservedOpcode.length);
+        sendRaw(both); // one write: the parser sees the error right after the text
+        assertEquals("before", receive().textData(), "the handler's echo of the frame before the error");
+        assertEquals(1002, receive().closeReason().code());
         job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 

@@ -87,6 +87,12 @@ public final class DefaultSession implements DefaultWebSocketSession {
     /** What {@link #run} returns: completes when the session is over. */
     private final CompletableFuture<Void> over = new CompletableFuture<>();
     private volatile long lastFrameNanos;
+    /**
+     * What to do once the handler has dealt with every frame that came before the peer's close or a protocol
+     * error (answer the close, or fail the connection): {@code null} before, {@link #DONE} after it ran.
+     */
+    private final AtomicReference<Runnable> afterHandler = new AtomicReference<>();
+    private static final Runnable DONE = () -> { };
 
     private DefaultSession(WebSocketSession raw, String protocol, WebSocketSettings settings, DeflateAgreement deflate,
                            ScheduledExecutorService timer) {
@@ -154,7 +160,7 @@ public final class DefaultSession implements DefaultWebSocketSession {
         lastFrameNanos = System.nanoTime();
         FrameType type = frame.type();
         if (type.isControl() && type != FrameType.CLOSE && (frame.rsv1() || frame.rsv2() || frame.rsv3())) {
-            failConnection(new WebSocketProtocolException(CloseReason.Codes.PROTOCOL_ERROR, "reserved bit set on a " + type + " frame"));
+            failAfterHandler(new WebSocketProtocolException(CloseReason.Codes.PROTOCOL_ERROR, "reserved bit set on a " + type + " frame"));
             return stop();
         }
         switch (type) {
@@ -191,7 +197,7 @@ public final class DefaultSession implements DefaultWebSocketSession {
                 decoded = decoder.decode(frame);
             }
         } catch (WebSocketProtocolException e) {
-            failConnection(e);
+            failAfterHandler(e);
             return stop();
         }
         return queue.offer(decoded).thenApply(v -> Boolean.TRUE);
@@ -202,13 +208,18 @@ public final class DefaultSession implements DefaultWebSocketSession {
         try {
             theirs = PeerCloseCheck.reasonOf(frame);
         } catch (WebSocketProtocolException e) {
-            failConnection(e);
+            failAfterHandler(e);
             return;
         }
         CloseReason reported = theirs != null ? theirs : new CloseReason(CloseReason.Codes.NO_STATUS, "");
         EOFException peerClosed = new EOFException("the peer closed the session: " + reported);
+        // the handler first answers what came before the close (an echo, say): our close must not overtake it
+        afterHandler(peerClosed, () -> answerPeerClose(theirs, reported, peerClosed));
+    }
+
+    private void answerPeerClose(CloseReason theirs, CloseReason reported, EOFException peerClosed) {
         if (state.compareAndSet(State.OPEN, State.CLOSE_RECEIVED)) { // race: the handler's close() at the same moment; the loser sees CLOSE_SENT
-            Frame answer = theirs == null ? Frame.close() : Frame.close(new CloseReason(theirs.code(), ""));
+            Frame answer = theirs == null ? Frame.close() : Frame.close(theirs); // the peer's code and reason, echoed
             raw.send(answer);
             raw.flush();
             end(reported, peerClosed);
@@ -231,9 +242,12 @@ public final class DefaultSession implements DefaultWebSocketSession {
         if (state.get() == State.CLOSED) {
             return;
         }
+        if (afterHandler.get() != null) {
+            return; // we stopped reading at the peer's close or an error: the action waiting for the handler ends the session
+        }
         Throwable cause = rawEndCause();
         if (cause instanceof WebSocketProtocolException protocolError) {
-            end(protocolError.closeReason(), protocolError); // the RAW session already sent this close frame
+            failAfterHandler(protocolError); // the RAW session leaves the close frame to us
         } else if (cause instanceof CancellationException) {
             end(new CloseReason(CloseReason.Codes.GOING_AWAY, cause.getMessage()), cause); // the application is stopping
         } else {
@@ -300,6 +314,15 @@ public final class DefaultSession implements DefaultWebSocketSession {
     // ------------------------------------------------------------------ closing
 
     private void handlerEnded(Throwable failure) {
+        Runnable pending = afterHandler.get();
+        if (pending != null && pending != DONE) {
+            if (failure != null) {
+                LOG.log(Level.DEBUG, () -> "the WebSocket handler of " + describe() + " ended with " + failure
+                    + " while the session was closing");
+            }
+            runAfterHandler(); // the handler is done: nothing more to wait for
+            return;
+        }
         if (failure == null) {
             startClose(new CloseReason(CloseReason.Codes.NORMAL, ""));
             return;
@@ -327,6 +350,37 @@ public final class DefaultSession implements DefaultWebSocketSession {
             return false;
         }
         return state.compareAndSet(State.OPEN, State.CLOSE_SENT); // race: the peer's close came in between; we answer it instead
+    }
+
+    /**
+     * Ends the handler's input with {@code cause} and runs {@code action} once the handler has dealt with every frame
+     * received before (it asked for one more), or has ended, or the timeout passed, whichever comes first; at once
+     * when the handler reads nothing at all. Only the first such action counts.
+     */
+    private void afterHandler(Throwable cause, Runnable action) {
+        if (!afterHandler.compareAndSet(null, action)) { // race: an error right after the peer's close; the first decides
+            return;
+        }
+        queue.end(cause);
+        if (readMode.get() == ReadMode.UNDECIDED) {
+            runAfterHandler(); // a handler that never reads has nothing to answer first
+            return;
+        }
+        queue.endSeen().thenRun(this::runAfterHandler);
+        timers.schedule(settings.timeout(), this::runAfterHandler);
+    }
+
+    private void runAfterHandler() {
+        Runnable action = afterHandler.getAndSet(DONE);
+        if (action != null && action != DONE) {
+            action.run();
+        }
+    }
+
+    /** The peer broke the protocol or a limit: once the handler has answered what came before, fail the connection. */
+    private void failAfterHandler(WebSocketProtocolException e) {
+        LOG.log(Level.DEBUG, () -> "the peer of " + describe() + " broke the protocol: " + e.getMessage());
+        afterHandler(e, () -> failConnection(e));
     }
 
     /** The peer broke the protocol or a limit: send the close frame with its code and end without waiting (RFC 6455 7.1.7). */

@@ -31,6 +31,8 @@ final class FrameQueue implements IncomingFrames {
     private CompletableFuture<Void> space;
     private boolean ended;
     private Throwable endCause;
+    /** Completes once the reader has come to the end: it asked for a frame after the last one. */
+    private final CompletableFuture<Void> endSeen = new CompletableFuture<>();
 
     /** Adds a frame; the stage completes when the reader may offer the next one. */
     CompletionStage<Void> offer(Frame frame) {
@@ -76,6 +78,7 @@ final class FrameQueue implements IncomingFrames {
             space = null;
         }
         if (waiting != null) {
+            endSeen.complete(null); // the reader was already waiting for the next frame: it is done with the others
             waiting.completeExceptionally(closed());
         }
         if (resume != null) {
@@ -89,17 +92,18 @@ final class FrameQueue implements IncomingFrames {
         CompletableFuture<Void> resume;
         synchronized (this) {
             frame = frames == null ? null : frames.poll();
-            if (frame == null) {
-                if (ended) {
-                    return CompletableFuture.failedFuture(closed());
-                }
+            if (frame == null && !ended) {
                 if (pending != null) {
                     throw new IllegalStateException("a receive is already pending on this session; wait for it first");
                 }
                 pending = new CompletableFuture<>();
                 return pending;
             }
-            resume = taken(frame);
+            resume = frame == null ? null : taken(frame);
+        }
+        if (frame == null) {
+            endSeen.complete(null); // outside the lock: what waits for the end may queue frames or end the session
+            return CompletableFuture.failedFuture(closed());
         }
         if (resume != null) {
             resume.complete(null);
@@ -111,15 +115,15 @@ final class FrameQueue implements IncomingFrames {
     public Frame poll() throws ClosedReceiveException {
         Frame frame;
         CompletableFuture<Void> resume;
+        boolean atEnd;
         synchronized (this) {
             frame = frames == null ? null : frames.poll();
-            if (frame == null) {
-                if (ended) {
-                    throw closed();
-                }
-                return null;
-            }
-            resume = taken(frame);
+            atEnd = frame == null && ended;
+            resume = frame == null ? null : taken(frame);
+        }
+        if (atEnd) {
+            endSeen.complete(null);
+            throw closed();
         }
         if (resume != null) {
             resume.complete(null);
@@ -142,6 +146,14 @@ final class FrameQueue implements IncomingFrames {
     @Override
     public synchronized boolean isClosedForReceive() {
         return ended && (frames == null || frames.isEmpty());
+    }
+
+    /**
+     * Completes once the reader, after {@link #end}, has asked for a frame after the last one: it has handled every
+     * frame before the end (a reader asks for the next frame only when it is done with the previous one).
+     */
+    CompletionStage<Void> endSeen() {
+        return endSeen;
     }
 
     /** Whether a frame is waiting. */

@@ -593,4 +593,50 @@ class DefaultSessionTest {
         receiveClose();
         job.cancel();
     }
+
+    /** A handler that answers each message only after a while, so that what follows has long been read. */
+    private WebSocketHandler slowEcho() {
+        return s -> s.incoming().forEach(m -> CompletableFuture.supplyAsync(() -> m,
+            CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS, user)).thenCompose(s::send).thenApply(v -> true));
+    }
+
+    private void sendTogether(Frame... frames) throws Exception {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (Frame frame : frames) {
+            ByteBuffer encoded = client.encode(frame);
+            all.write(encoded.array(), 0, encoded.remaining());
+        }
+        clientToServer.write(ByteBuffer.wrap(all.toByteArray())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void thePeersCloseIsAnsweredAfterTheHandlerAnsweredTheMessagesBeforeIt() throws Exception {
+        Job job = start(QUIET, slowEcho());
+        sendTogether(Frame.text("one"), Frame.text("two"), Frame.close(new CloseReason(1000, "done")));
+        assertEquals("one", receive().textData());
+        assertEquals("two", receive().textData(), "nothing the peer sent before its close is left unanswered");
+        Frame close = receiveClose();
+        assertEquals(new CloseReason(1000, "done"), close.closeReason(), "code and reason echoed");
+        await(job);
+    }
+
+    @Test
+    void aProtocolErrorIsAnsweredAfterTheMessagesBeforeIt() throws Exception {
+        Job job = start(QUIET, slowEcho());
+        Frame invalidUtf8 = new Frame(FrameType.TEXT, true, false, false, false, bytes(0xC3, 0x28));
+        sendTogether(Frame.text("fine"), invalidUtf8);
+        assertEquals("fine", receive().textData(), "the message before the bad one is still answered");
+        assertEquals(1007, receiveClose().closeReason().code());
+        await(job);
+        assertEquals(1007, closeReason().code());
+    }
+
+    @Test
+    void aHandlerThatDoesNotAnswerInTimeDoesNotHoldTheCloseBackBeyondTheTimeout() throws Exception {
+        Job job = start(QUIET.withTimeout(java.time.Duration.ofMillis(200)),
+            s -> s.incoming().forEach(m -> new CompletableFuture<Boolean>()));
+        sendTogether(Frame.text("never answered"), Frame.close(new CloseReason(1000, "")));
+        assertEquals(1000, receiveClose().closeReason().code(), "answered after the timeout");
+        await(job);
+    }
 }
