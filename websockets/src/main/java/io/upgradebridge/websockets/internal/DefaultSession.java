@@ -93,6 +93,8 @@ public final class DefaultSession implements DefaultWebSocketSession {
      */
     private final AtomicReference<Runnable> afterHandler = new AtomicReference<>();
     private static final Runnable DONE = () -> { };
+    /** Set once the handler's stage completed (or it threw): nobody is left to answer frames. */
+    private volatile boolean handlerDone;
 
     private DefaultSession(WebSocketSession raw, String protocol, WebSocketSettings settings, DeflateAgreement deflate,
                            ScheduledExecutorService timer) {
@@ -314,6 +316,7 @@ public final class DefaultSession implements DefaultWebSocketSession {
     // ------------------------------------------------------------------ closing
 
     private void handlerEnded(Throwable failure) {
+        handlerDone = true;
         Runnable pending = afterHandler.get();
         if (pending != null && pending != DONE) {
             if (failure != null) {
@@ -361,9 +364,11 @@ public final class DefaultSession implements DefaultWebSocketSession {
         if (!afterHandler.compareAndSet(null, action)) { // race: an error right after the peer's close; the first decides
             return;
         }
+        boolean nothingToWaitFor = handlerDone || state.get() != State.OPEN // we sent our close: no answer can follow
+            || (readMode.get() == ReadMode.UNDECIDED && !queue.hasFrame()); // nothing read, nothing waiting to be read
         queue.end(cause);
-        if (readMode.get() == ReadMode.UNDECIDED) {
-            runAfterHandler(); // a handler that never reads has nothing to answer first
+        if (nothingToWaitFor) {
+            runAfterHandler();
             return;
         }
         queue.endSeen().thenRun(this::runAfterHandler);

@@ -611,7 +611,7 @@ class DefaultSessionTest {
 
     @Test
     void thePeersCloseIsAnsweredAfterTheHandlerAnsweredTheMessagesBeforeIt() throws Exception {
-        Job job = start(QUIET, slowEcho());
+        Job job = start(QUIET.withTimeout(Duration.ofSeconds(3)), slowEcho());
         sendTogether(Frame.text("one"), Frame.text("two"), Frame.close(new CloseReason(1000, "done")));
         assertEquals("one", receive().textData());
         assertEquals("two", receive().textData(), "nothing the peer sent before its close is left unanswered");
@@ -622,7 +622,7 @@ class DefaultSessionTest {
 
     @Test
     void aProtocolErrorIsAnsweredAfterTheMessagesBeforeIt() throws Exception {
-        Job job = start(QUIET, slowEcho());
+        Job job = start(QUIET.withTimeout(Duration.ofSeconds(3)), slowEcho());
         Frame invalidUtf8 = new Frame(FrameType.TEXT, true, false, false, false, bytes(0xC3, 0x28));
         sendTogether(Frame.text("fine"), invalidUtf8);
         assertEquals("fine", receive().textData(), "the message before the bad one is still answered");
