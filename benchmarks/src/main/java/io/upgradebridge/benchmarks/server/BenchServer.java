@@ -1,14 +1,13 @@
 package io.upgradebridge.benchmarks.server;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * One echo server at {@code ws://127.0.0.1:PORT/echo}, in its own JVM: {@code BenchServer CONTAINER MODE PORT}
  * with CONTAINER {@code tomcat} (10.1 or 11: whichever is on the class path) or {@code jetty}, and MODE
  * {@code bridge}, {@code native-jakarta} or {@code native-jetty} (Jetty only). Prints {@code READY <info>} once
- * it accepts connections and runs until its standard input closes or it is killed.
+ * it accepts connections and runs until it is stopped (SIGTERM: the shutdown hook stops the container).
  */
 public final class BenchServer {
 
@@ -58,15 +57,6 @@ public final class BenchServer {
         }, "bench-server-stop"));
         System.out.println("READY " + server.info() + " " + mode + " pid " + ProcessHandle.current().pid());
         System.out.flush();
-        waitForStdinEnd();
-        System.exit(0);
-    }
-
-    private static void waitForStdinEnd() throws IOException {
-        InputStream in = System.in;
-        byte[] sink = new byte[256];
-        while (in.read(sink) >= 0) {
-            // discard
-        }
+        new CountDownLatch(1).await();
     }
 }
