@@ -41,7 +41,7 @@ ROWS = [("small", "msgs_per_s", "small: messages/s", "high", ">= 1.5"),
 
 
 def fmt(value):
-    if value is None:
+    if value is None or value == -1:  # -1: the load generator had no sample
         return "-"
     if abs(value) >= 100:
         return f"{value:,.0f}"
@@ -80,7 +80,8 @@ def main():
         ratios = []
         for bridge, native, _ in RATIOS:
             b, n = med.get((bridge, scenario, field)), med.get((native, scenario, field))
-            ratios.append(f"{b / n:.2f}" if b is not None and n not in (None, 0) else "-")
+            ok = b is not None and n is not None and b != -1 and n not in (0, -1)
+            ratios.append(f"{b / n:.2f}" if ok else "-")
         print("| " + " | ".join([label] + cells + ratios + [target]) + " |")
     if errors:
         print("\nErrors:")

@@ -41,9 +41,10 @@ final class ManySessions implements ClientConnection.Listener {
 
     JsonLine runIdle(Settings settings, JsonLine out) throws IOException, InterruptedException {
         ProcessProbe server = new ProcessProbe(settings.serverPid());
-        long threads0 = server.threads();
-        long rss0 = server.rssKb();
+        // RSS right after a full GC both times: G1 may give memory back during one
         long heap0 = server.liveHeapKb();
+        long rss0 = server.rssKb();
+        long threads0 = server.threads();
         try (EventLoop eventLoop = new EventLoop(settings.port(), settings.path())) {
             long openSeconds = openAll(eventLoop, settings.sessions());
             loop.run(System.nanoTime() + SETTLE_NANOS, 100, () -> { }, () -> false);

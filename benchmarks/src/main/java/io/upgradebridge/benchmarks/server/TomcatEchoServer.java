@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.util.ServerInfo;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
@@ -35,6 +36,10 @@ final class TomcatEchoServer implements BenchServer.Running {
         connector.setProperty("maxConnections", Integer.toString(BenchServer.MAX_CONNECTIONS));
         tomcat.setConnector(connector);
         Context context = tomcat.addContext("", base.toString());
+        // Without any servlet mapped at "/", Tomcat answers 404 before the filter chain runs, so Tomcat's WsFilter
+        // would never see an upgrade request for /echo. Both modes get the same default servlet.
+        Tomcat.addServlet(context, "default", new DefaultServlet());
+        context.addServletMappingDecoded("/", "default");
         switch (mode) {
             case "bridge":
                 addBridge(context);
