@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Prints the Markdown table of run.sh: the median over rounds of each figure for each server, and the ratio
+bridge/native on the same container. Usage: report.py results.jsonl [jmh.json]"""
+import json
+import statistics
+import sys
+
+SERVERS = ["tomcat11-bridge", "tomcat11-native", "tomcat10.1-bridge", "tomcat10.1-native",
+           "jetty-bridge", "jetty-native-jakarta", "jetty-native-jetty"]
+# (bridge, native, column title)
+RATIOS = [("tomcat11-bridge", "tomcat11-native", "T11 b/n"),
+          ("tomcat10.1-bridge", "tomcat10.1-native", "T10.1 b/n"),
+          ("jetty-bridge", "jetty-native-jakarta", "Jetty b/jakarta"),
+          ("jetty-bridge", "jetty-native-jetty", "Jetty b/jetty-api")]
+SHORT = {"tomcat11-bridge": "T11 bridge", "tomcat11-native": "T11 native", "tomcat10.1-bridge": "T10.1 bridge",
+         "tomcat10.1-native": "T10.1 native", "jetty-bridge": "Jetty bridge",
+         "jetty-native-jakarta": "Jetty jakarta", "jetty-native-jetty": "Jetty jetty-api"}
+# (scenario, field, label, better: "high" or "low", target ratio text)
+ROWS = [("small", "msgs_per_s", "small: messages/s", "high", ">= 1.5"),
+        ("small", "p50_us", "small: p50 round trip, us", "low", ""),
+        ("small", "p99_us", "small: p99 round trip, us", "low", ""),
+        ("small", "server_cpu_us_per_msg", "small: server CPU us/message", "low", ""),
+        ("small", "client_cpu_us_per_msg", "small: load generator CPU us/message", "low", ""),
+        ("large", "mb_per_s", "large: MB/s (1 MiB binary echoed)", "high", ">= 2 Tomcat, >= 1 Jetty"),
+        ("large", "server_cpu_us_per_msg", "large: server CPU us/MiB", "low", ""),
+        ("handshake", "upgrades_per_s", "handshake: upgrades/s", "high", ">= 1.5"),
+        ("handshake", "server_cpu_us_per_upgrade", "handshake: server CPU us/upgrade", "low", ""),
+        ("idle", "sessions", "idle: sessions open", "high", ""),
+        ("idle", "heap_per_session_bytes", "idle: live heap bytes/session", "low", "<= 0.5"),
+        ("idle", "rss_per_session_bytes", "idle: RSS bytes/session", "low", ""),
+        ("idle", "threads_before", "idle: threads before", "low", ""),
+        ("idle", "threads_after", "idle: threads with sessions", "low", "no growth"),
+        ("scale", "sessions", "scale: sessions open", "high", ""),
+        ("scale", "msgs_per_s", "scale: messages/s", "high", ""),
+        ("scale", "p99_us", "scale: p99 round trip, us", "low", ""),
+        ("scale", "missing", "scale: messages without echo", "low", "0"),
+        ("scale", "errors", "scale: errors", "low", "0"),
+        ("scale", "threads_open", "scale: threads after open", "low", ""),
+        ("scale", "threads_max", "scale: max threads while running", "low", "flat"),
+        ("scale", "rss_kb", "scale: RSS KiB at end", "low", "")]
+
+
+def fmt(value):
+    if value is None or value == -1:  # -1: the load generator had no sample
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def main():
+    lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+    values = {}
+    rounds = set()
+    quick = False
+    errors = []
+    for line in lines:
+        rounds.add(line.get("round"))
+        quick = quick or line.get("quick", False)
+        if line.get("errors"):
+            errors.append(f"{line['server']} round {line.get('round')} {line.get('scenario')}: "
+                          f"{line['errors']} error(s), first: {line.get('first_error', '')}")
+        for key, value in line.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                values.setdefault((line["server"], line.get("scenario"), key), []).append(value)
+    servers = [s for s in SERVERS if any(k[0] == s for k in values)]
+    med = {k: statistics.median(v) for k, v in values.items()}
+
+    print(f"Medians over {len(rounds)} round(s){' (QUICK run: short durations, 1,000 idle sessions, scale 2,000 sessions for 10 s)' if quick else ''}.")
+    print("Ratios are bridge/native on the same container (higher is better for /s rows, lower for cost rows).\n")
+    header = ["figure"] + [SHORT[s] for s in servers] + [r[2] for r in RATIOS] + ["target"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(["---"] + ["---:"] * (len(header) - 2) + ["---"]) + "|")
+    for scenario, field, label, _better, target in ROWS:
+        cells = [fmt(med.get((s, scenario, field))) for s in servers]
+        if all(c == "-" for c in cells):
+            continue
+        ratios = []
+        for bridge, native, _ in RATIOS:
+            b, n = med.get((bridge, scenario, field)), med.get((native, scenario, field))
+            ok = b is not None and n is not None and b != -1 and n not in (0, -1)
+            ratios.append(f"{b / n:.2f}" if ok else "-")
+        print("| " + " | ".join([label] + cells + ratios + [target]) + " |")
+    if errors:
+        print("\nErrors:")
+        for e in errors:
+            print(f"- {e}")
+    if len(sys.argv) > 2:
+        print("\nJMH (websocket-raw FrameParser / FrameWriter), ops/s = frames/s, higher is better:\n")
+        print("| benchmark | size | ops/s | +- |")
+        print("|---|---:|---:|---:|")
+        for b in json.load(open(sys.argv[2])):
+            name = b["benchmark"].rsplit(".", 2)
+            size = b.get("params", {}).get("size", "")
+            m = b["primaryMetric"]
+            print(f"| {name[-2]}.{name[-1]} | {size} | {m['score']:,.0f} | {m['scoreError']:,.0f} |")
+
+
+main()

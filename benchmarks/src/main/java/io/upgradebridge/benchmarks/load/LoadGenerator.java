@@ -1,0 +1,71 @@
+package io.upgradebridge.benchmarks.load;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Runs one scenario against one echo server and prints one JSON line:
+ * <pre>
+ * LoadGenerator --scenario small|large|handshake|idle|scale --port P --pid SERVER_PID --server NAME
+ *               [--round N] [--warmup S] [--seconds S] [--sessions N] [--quick true]
+ * </pre>
+ * Every scenario is bounded in time (and the open phases in count); the defaults are the full run's.
+ */
+public final class LoadGenerator {
+
+    private LoadGenerator() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value pairs: " + String.join(" ", args));
+            }
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        String scenario = required(options, "scenario");
+        boolean quick = Boolean.parseBoolean(options.getOrDefault("quick", "false"));
+        Settings settings = new Settings(
+                Integer.parseInt(required(options, "port")),
+                options.getOrDefault("path", "/echo"),
+                Long.parseLong(required(options, "pid")),
+                Double.parseDouble(options.getOrDefault("warmup", defaultWarmup(scenario))),
+                Double.parseDouble(options.getOrDefault("seconds", defaultSeconds(scenario))),
+                Integer.parseInt(options.getOrDefault("sessions", scenario.equals("scale") ? "10000" : "5000")));
+        JsonLine out = new JsonLine()
+                .put("server", options.getOrDefault("server", "?"))
+                .put("round", Long.parseLong(options.getOrDefault("round", "1")))
+                .put("scenario", scenario)
+                .put("quick", quick);
+        switch (scenario) {
+            case "small" -> PipelinedEcho.small().run(settings, out);
+            case "large" -> PipelinedEcho.large().run(settings, out);
+            case "handshake" -> new Handshakes().run(settings, out);
+            case "idle" -> new ManySessions().runIdle(settings, out);
+            case "scale" -> new ManySessions().runScale(settings, out);
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+        }
+        System.out.println(out);
+    }
+
+    private static String defaultWarmup(String scenario) {
+        return switch (scenario) {
+            case "small", "large" -> "3";
+            case "handshake" -> "2";
+            default -> "0";
+        };
+    }
+
+    private static String defaultSeconds(String scenario) {
+        return scenario.equals("scale") ? "60" : "10";
+    }
+
+    private static String required(Map<String, String> options, String name) {
+        String value = options.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return value;
+    }
+}
