@@ -43,8 +43,9 @@ public final class ApplicationCall {
         FILTER_DONE
     }
 
-    private final HttpServletRequest request;
-    private final HttpServletResponse response;
+    // let go of once the connection is upgraded: a live session must not keep the container's request objects alive
+    private volatile HttpServletRequest request;
+    private volatile HttpServletResponse response;
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.HANDLING);
     private volatile OutgoingContent.ProtocolUpgrade pendingUpgrade;
     private volatile RequestFacts facts;
@@ -69,14 +70,23 @@ public final class ApplicationCall {
             + "(<filter-mapping>) or with @WebFilter on a subclass, with async-supported true");
     }
 
-    /** The servlet request. Do not use it once the connection is upgraded: the container recycles it. */
+    /**
+     * The servlet request, or {@code null} once the connection is upgraded: the container recycles it then, and
+     * the call lets go of it so that a long-lived session does not keep it alive.
+     */
     public HttpServletRequest request() {
         return request;
     }
 
-    /** The servlet response. */
+    /** The servlet response, or {@code null} once the connection is upgraded. */
     public HttpServletResponse response() {
         return response;
+    }
+
+    /** Called by the filter once it handed the connection to the container's upgrade: the request facts stay. */
+    void detach() {
+        request = null;
+        response = null;
     }
 
     /**

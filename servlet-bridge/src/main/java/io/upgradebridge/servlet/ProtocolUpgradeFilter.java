@@ -222,7 +222,11 @@ public class ProtocolUpgradeFilter implements Filter {
             upgrade = call.finishHandling();
         }
         if (upgrade != null) {
-            performUpgrade(call, request, response, upgrade);
+            try {
+                performUpgrade(call, request, response, upgrade);
+            } finally {
+                call.detach(); // the session keeps the call (URI, headers, principal), not the container's request
+            }
         }
     }
 

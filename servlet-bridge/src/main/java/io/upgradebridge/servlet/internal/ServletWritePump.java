@@ -6,6 +6,7 @@ import jakarta.servlet.WriteListener;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Moves bytes from the connection's output channel to an upgraded {@link ServletOutputStream}.
@@ -44,9 +45,20 @@ final class ServletWritePump implements WriteListener {
         this.output = connection.output();
     }
 
-    /** Consumer signal of the output channel: bytes, a flush request, or the end. Runs the loop on the signalling thread. */
+    /**
+     * Consumer signal of the output channel: bytes after an idle spell, a flush request, or the end. The loop runs
+     * on the engine executor, not on the signalling thread: the application goes on writing meanwhile, and the loop
+     * then hands the container everything written so far in one write and one flush (an echo of a burst of small
+     * frames costs one socket write, not one per frame).
+     */
     void onChannelSignal() {
-        drive(State.IDLE);
+        if (gate.enter(State.IDLE, null)) {
+            try {
+                connection.engine().execute(this::writeLoop);
+            } catch (RejectedExecutionException shuttingDown) {
+                writeLoop(); // the executor is stopping: write here rather than leave the bytes behind
+            }
+        }
     }
 
     @Override
