@@ -70,6 +70,12 @@ class SampleWebAppTest {
             .flatMap(kind -> Arrays.stream(War.values()).map(war -> Arguments.of(kind, war)));
     }
 
+    /** Every deployment, with the page on the raw servlets ({@code ?auto}) and on the default-session routes. */
+    static Stream<Arguments> deploymentsAndPageModes() {
+        return deployments().flatMap(d -> Stream.of("?auto", "?auto&session=default")
+            .map(query -> Arguments.of(d.get()[0], d.get()[1], query)));
+    }
+
     private static EmbeddedContainer container(ContainerKind kind, War war) throws Exception {
         return (war == War.WEB_XML ? webXml : annotations).get(kind);
     }
@@ -200,14 +206,14 @@ class SampleWebAppTest {
      * budget does not wait for WebSocket messages (virtual time only pauses for pending fetches), so the page is
      * polled instead, with bounded waits.
      */
-    @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("deployments")
-    void chromiumRunsThePageEchoAndChat(ContainerKind kind, War war) throws Exception {
+    @ParameterizedTest(name = "{0}, {1}, {2}")
+    @MethodSource("deploymentsAndPageModes")
+    void chromiumRunsThePageEchoAndChat(ContainerKind kind, War war, String query) throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed (" + CHROMIUM
             + "): the headless-Chromium page test is skipped (.ci/run installs Debian's chromium)");
         EmbeddedContainer container = container(kind, war);
         try (HeadlessChromium chromium = HeadlessChromium.start()) {
-            chromium.navigate(container.uri("/index.html?auto"));
+            chromium.navigate(container.uri("/index.html" + query));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             String status = "";
             while (System.nanoTime() < deadline && !status.equals("done")) {

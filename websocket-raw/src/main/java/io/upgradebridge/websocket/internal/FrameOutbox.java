@@ -23,7 +23,7 @@ final class FrameOutbox implements OutgoingFrames {
 
     private final ByteWriteChannel output;
     private final Executor user;
-    private final Function<Frame, ByteBuffer> encoder;
+    private final Function<Frame, ByteBuffer[]> encoder;
     // guarded by this
     private final ArrayDeque<PendingFrame> queue = new ArrayDeque<>();
     private boolean draining;
@@ -31,7 +31,7 @@ final class FrameOutbox implements OutgoingFrames {
     private Throwable closedCause;
     private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
-    FrameOutbox(ByteWriteChannel output, Executor user, Function<Frame, ByteBuffer> encoder) {
+    FrameOutbox(ByteWriteChannel output, Executor user, Function<Frame, ByteBuffer[]> encoder) {
         this.output = output;
         this.user = user;
         this.encoder = encoder;
@@ -90,16 +90,22 @@ final class FrameOutbox implements OutgoingFrames {
                     return;
                 }
             }
+            ByteBuffer bytes;
             try {
-                if (p.bytes == null) {
-                    p.bytes = encoder.apply(p.frame);
+                if (p.parts == null) {
+                    p.parts = encoder.apply(p.frame);
                 }
-                output.tryWrite(p.bytes);
+                bytes = p.parts[p.part];
+                output.tryWrite(bytes);
+                if (!bytes.hasRemaining() && p.part + 1 < p.parts.length) {
+                    p.part++; // the header went in: now the payload, from the frame's own bytes
+                    continue;
+                }
             } catch (Exception e) {
                 failAll(e);
                 return;
             }
-            if (p.bytes.hasRemaining()) {
+            if (bytes.hasRemaining()) {
                 CompletableFuture<Void> space = output.awaitFreeSpace().toCompletableFuture();
                 if (!space.isDone()) {
                     space.whenComplete((v, e) -> {
@@ -157,7 +163,9 @@ final class FrameOutbox implements OutgoingFrames {
     private static final class PendingFrame {
         final Frame frame;
         final CompletableFuture<Void> future = new CompletableFuture<>();
-        ByteBuffer bytes;
+        /** The encoded frame: one buffer, or a header and the payload (a large frame is not copied first). */
+        ByteBuffer[] parts;
+        int part;
 
         PendingFrame(Frame frame) {
             this.frame = frame;

@@ -122,6 +122,8 @@ public final class FrameParser {
 
     /** The payload of a frame arriving in pieces; null until its first piece (and after completion). */
     private ByteBuffer partialPayload;
+    /** Whether the last frame returned is a view of the caller's buffer (else its payload is the parser's own copy). */
+    private boolean lastSharesInput;
     /** How many payload bytes are in {@link #partialPayload}. */
     private int payloadReceived;
 
@@ -330,9 +332,11 @@ public final class FrameParser {
                 payload = ByteBuffer.allocate(length);
                 payload.put(0, in, start, length);
                 unmask(payload, 0, length, 0);
+                lastSharesInput = false;
             } else {
                 payload = in.slice(start, length);
                 unmask(in, start, length, 0);
+                lastSharesInput = true;
             }
             in.position(start + length);
             return completeFrame(payload);
@@ -353,6 +357,7 @@ public final class FrameParser {
         }
         ByteBuffer payload = partialPayload.slice(0, length);
         partialPayload = null;
+        lastSharesInput = false; // the pieces were copied into a buffer of the frame's own
         return completeFrame(payload);
     }
 
@@ -416,6 +421,15 @@ public final class FrameParser {
 
     private static WebSocketProtocolException protocolError(String detail) {
         return new WebSocketProtocolException(CloseReason.Codes.PROTOCOL_ERROR, detail);
+    }
+
+    /**
+     * Whether the frame {@link #parse} returned last is a view of the buffer it was given (whole frame in the buffer:
+     * no copy), which the caller must copy before reusing that buffer; {@code false} when the frame came in pieces
+     * and its payload is already the parser's own copy.
+     */
+    public boolean lastFrameSharesInput() {
+        return lastSharesInput;
     }
 
     /** Capacity of the buffer holding a payload that arrives in pieces; 0 when there is none. For tests. */

@@ -137,7 +137,9 @@ public final class RawWebSocketSession implements WebSocketSession {
                         if (frame.type() == FrameType.CLOSE) {
                             sawCloseFrame = true;
                         }
-                        inbox.offer(frame.copy()); // the bytes go back to the channel below: the handler gets its own
+                        // the bytes go back to the channel below: the handler gets its own (a frame that came in
+                        // pieces already is the parser's own copy: a large frame is not copied twice)
+                        inbox.offer(parser.lastFrameSharesInput() ? frame.copy() : frame);
                     }
                     if (ring != null) {
                         ring.consume(bytes.position() - before);
@@ -324,16 +326,19 @@ public final class RawWebSocketSession implements WebSocketSession {
         return extensions;
     }
 
-    private ByteBuffer encode(Frame frame) {
+    /** Payloads from this size on go into the output channel from the frame itself, behind their header, uncopied. */
+    private static final int GATHER_FROM = 8 * 1024;
+
+    private ByteBuffer[] encode(Frame frame) {
         if (!masking) {
-            return writer.encode(frame);
+            return frame.length() >= GATHER_FROM ? writer.encodeForGatheringWrite(frame) : new ByteBuffer[] {writer.encode(frame)};
         }
         FrameWriter w = maskingWriter;
         if (w == null) {
             w = FrameWriter.forClient();
             maskingWriter = w; // race: two writers may be made; either masks correctly
         }
-        return w.encode(frame);
+        return new ByteBuffer[] {w.encode(frame)};
     }
 
     @Override
