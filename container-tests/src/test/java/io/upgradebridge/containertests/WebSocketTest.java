@@ -290,18 +290,33 @@ class WebSocketTest {
     @ParameterizedTest
     @EnumSource(ContainerKind.class)
     void thousandConcurrentSessions(ContainerKind kind) throws Exception {
-        EmbeddedContainer container = containers.get(kind);
+        concurrentSessionsEchoOnce(containers.get(kind), "/ws/echo", 1000);
+    }
+
+    /**
+     * More blocking handlers at once than a bounded pool has threads (200 on the bridge's own pool and on Jetty's
+     * pool): each keeps a thread while it waits for its next frame, and none may keep the bridge's own work (parsing,
+     * writing, completing sends) from running, or every session hangs.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ContainerKind.class)
+    void moreBlockingHandlersThanPoolThreads(ContainerKind kind) throws Exception {
+        concurrentSessionsEchoOnce(containers.get(kind), "/ws/echo-blocking", 300);
+    }
+
+    /** Opens {@code count} sessions on {@code path} (all open at once), echoes one message on each, then aborts them. */
+    private static void concurrentSessionsEchoOnce(EmbeddedContainer container, String path, int count) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         int before = Integer.parseInt(EchoLinesClient.stats(container, null).get("openUpgrades"));
         List<WebSocket> sockets = new ArrayList<>();
         List<Collector> collectors = new ArrayList<>();
         try {
             List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
-            for (int i = 0; i < 1000; i++) {
+            for (int i = 0; i < count; i++) {
                 Collector c = new Collector();
                 collectors.add(c);
                 opening.add(client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
-                    .buildAsync(URI.create("ws://127.0.0.1:" + container.port() + "/ws/echo"), c));
+                    .buildAsync(URI.create("ws://127.0.0.1:" + container.port() + path), c));
                 if (opening.size() % 100 == 0) {
                     CompletableFuture.allOf(opening.subList(opening.size() - 100, opening.size()).toArray(CompletableFuture[]::new))
                         .get(60, TimeUnit.SECONDS);
@@ -314,7 +329,7 @@ class WebSocketTest {
                 sockets.get(i).sendText("session " + i, true);
             }
             for (int i = 0; i < sockets.size(); i++) {
-                assertEquals("session " + i, collectors.get(i).next());
+                assertEquals("session " + i, collectors.get(i).next(), "echo on session " + i + " of " + count + " on " + path);
             }
         } finally {
             for (WebSocket ws : sockets) {
@@ -322,7 +337,7 @@ class WebSocketTest {
             }
         }
         EchoLinesClient.awaitStats(container, null, m -> Integer.parseInt(m.get("openUpgrades")) <= before, Duration.ofSeconds(30),
-            "all 1000 sessions ending");
+            "all " + count + " sessions on " + path + " ending");
     }
 
     private static byte[] concat(byte[]... parts) {

@@ -1,9 +1,12 @@
 package io.upgradebridge.servlet.internal;
 
 import java.lang.reflect.Method;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -11,23 +14,40 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Picks the executor that runs upgrades, in this order: an executor named by configuration (a JNDI
- * name starting with {@code java:}, or a servlet-context attribute), JNDI
- * {@code java:comp/DefaultManagedExecutorService}, Jetty's {@code org.eclipse.jetty.server.Executor}
- * context attribute, virtual threads (Java 21+), and last a bounded pool the bridge owns.
+ * Picks the two executors of every upgrade: {@code engineContext}, which runs the bridge's own short,
+ * non-blocking work (parsing, write loops, starting a session), and {@code userContext}, which runs
+ * application code that may block.
  *
- * @param executor the executor
+ * <p>The engine executor is the first of: an executor named by configuration (a JNDI name starting with
+ * {@code java:}, or a servlet-context attribute), JNDI {@code java:comp/DefaultManagedExecutorService},
+ * Jetty's {@code org.eclipse.jetty.server.Executor} context attribute, virtual threads (Java 21+), and
+ * last a bounded pool the bridge owns.
+ *
+ * <p>User code gets the same executor, except where that is a bounded pool that blocking handlers could
+ * fill: Jetty's server pool and the bridge's bounded pool. With every thread of such a pool waiting in a
+ * blocking handler, nothing would be left to parse the frames or complete the sends those handlers wait
+ * for, and every connection would hang (and on Jetty, the server with them). User code then runs on
+ * virtual threads (Java 21+) or on a pool of the bridge's that starts a thread whenever none is idle.
+ *
+ * @param engine the executor for the bridge's non-blocking work
+ * @param user the executor for application code, which may block
  * @param description what was chosen and why, for the start-up log line
- * @param owned whether the bridge created it and must shut it down
+ * @param owned the executors the bridge created and must shut down (empty when it borrowed both)
  */
-public record ExecutorChoice(Executor executor, String description, boolean owned) {
+public record ExecutorChoice(Executor engine, Executor user, String description, List<ExecutorService> owned) {
 
     /** The managed executor every Jakarta EE server provides. */
     public static final String DEFAULT_MANAGED_EXECUTOR = "java:comp/DefaultManagedExecutorService";
     /** Context attribute under which Jetty publishes its server thread pool. */
     public static final String JETTY_EXECUTOR_ATTRIBUTE = "org.eclipse.jetty.server.Executor";
-    /** Threads of the pool the bridge owns when nothing better is there. */
+    /** Threads of the bounded pool the bridge owns for its engine work when nothing better is there. */
     public static final int OWN_POOL_THREADS = 200;
+    /** Idle threads of the bridge's own pools end after this many seconds. */
+    static final long IDLE_SECONDS = 30;
+
+    public ExecutorChoice {
+        owned = List.copyOf(owned);
+    }
 
     /** Where the choice looks things up; a seam for tests. */
     public interface Sources {
@@ -59,25 +79,51 @@ public record ExecutorChoice(Executor executor, String description, boolean owne
                     + (name.startsWith("java:") ? " in JNDI" : " among the servlet-context attributes")
                     + "; fix the io.upgradebridge.executor parameter or remove it");
             }
-            return new ExecutorChoice((Executor) found, "configured executor '" + name + "' (" + found.getClass().getName() + ")", false);
+            return borrowed((Executor) found, "the configured executor '" + name + "' (" + found.getClass().getName() + ")");
         }
         Object managed = sources.jndi(DEFAULT_MANAGED_EXECUTOR);
         if (managed instanceof Executor) {
-            return new ExecutorChoice((Executor) managed, "the server's managed executor " + DEFAULT_MANAGED_EXECUTOR, false);
+            return borrowed((Executor) managed, "the server's managed executor " + DEFAULT_MANAGED_EXECUTOR);
         }
+        int java = sources.javaFeatureVersion();
         Object jetty = sources.contextAttribute(JETTY_EXECUTOR_ATTRIBUTE);
         if (jetty instanceof Executor) {
-            return new ExecutorChoice((Executor) jetty, "Jetty's server thread pool (context attribute " + JETTY_EXECUTOR_ATTRIBUTE + ")", false);
+            ExecutorService user = userPool(java, threadNamePrefix);
+            return new ExecutorChoice((Executor) jetty, user, "engine work on Jetty's server thread pool (context attribute "
+                + JETTY_EXECUTOR_ATTRIBUTE + "), application code on " + describeUserPool(user, java)
+                + " (never on Jetty's bounded pool, which blocking handlers could fill)", List.of(user));
         }
-        if (sources.javaFeatureVersion() >= 21) {
+        if (java >= 21) {
             ExecutorService virtual = newVirtualThreadExecutor();
             if (virtual != null) {
-                return new ExecutorChoice(virtual, "virtual threads (Java " + sources.javaFeatureVersion() + ")", true);
+                return new ExecutorChoice(virtual, virtual, "virtual threads (Java " + java + ")", List.of(virtual));
             }
         }
-        return new ExecutorChoice(newOwnPool(threadNamePrefix),
-            "the bridge's own pool of up to " + OWN_POOL_THREADS + " threads (Java " + sources.javaFeatureVersion()
-                + "; name an executor with io.upgradebridge.executor to use another)", true);
+        ExecutorService engine = newBoundedPool(threadNamePrefix);
+        ExecutorService user = userPool(java, threadNamePrefix);
+        return new ExecutorChoice(engine, user, "engine work on the bridge's own pool of up to " + OWN_POOL_THREADS
+            + " threads, application code on " + describeUserPool(user, java) + " (Java " + java
+            + "; name an executor with io.upgradebridge.executor to use another)", List.of(engine, user));
+    }
+
+    private static ExecutorChoice borrowed(Executor executor, String description) {
+        return new ExecutorChoice(executor, executor, description + ", for engine work and application code", List.of());
+    }
+
+    /** Virtual threads where the runtime has them, else the bridge's growing pool. */
+    private static ExecutorService userPool(int java, String threadNamePrefix) {
+        ExecutorService virtual = java >= 21 ? newVirtualThreadExecutor() : null;
+        return virtual != null ? virtual : newGrowingPool(threadNamePrefix + "user-");
+    }
+
+    private static String describeUserPool(ExecutorService user, int java) {
+        return user instanceof OwnPool ? "a pool of the bridge's that starts a thread whenever none is idle"
+            : "virtual threads (Java " + java + ")";
+    }
+
+    /** The single executor, for callers that only know of one; the engine executor. */
+    public Executor executor() {
+        return engine;
     }
 
     /** {@code Executors.newVirtualThreadPerTaskExecutor()} when this runtime has it, else {@code null}. */
@@ -90,31 +136,43 @@ public record ExecutorChoice(Executor executor, String description, boolean owne
         }
     }
 
-    static ExecutorService newOwnPool(String threadNamePrefix) {
-        return new OwnPool(threadNamePrefix);
+    /** The bounded pool for engine work: {@value #OWN_POOL_THREADS} threads at most, further tasks wait in line. */
+    static ExecutorService newBoundedPool(String threadNamePrefix) {
+        return new OwnPool(threadNamePrefix, OWN_POOL_THREADS, OWN_POOL_THREADS, new LinkedBlockingQueue<>());
     }
 
     /**
-     * Shuts down an owned executor and waits (bounded) until its threads are gone: not just until the
+     * The pool for application code on Java 17-20: a task never waits behind blocked ones, a new thread starts
+     * whenever none is idle (so a blocking handler per session costs a thread per session, as blocking I/O does).
+     */
+    static ExecutorService newGrowingPool(String threadNamePrefix) {
+        return new OwnPool(threadNamePrefix, 0, Integer.MAX_VALUE, new SynchronousQueue<>());
+    }
+
+    /**
+     * Shuts down the owned executors and waits (bounded) until their threads are gone: not just until a
      * pool says it terminated, since a worker may still be exiting then, and a container that checks for
      * leaked threads right after undeploy would report it.
      */
     public void shutdown(long timeoutMillis) {
-        if (!owned || !(executor instanceof ExecutorService)) {
-            return;
+        for (ExecutorService service : owned) {
+            service.shutdownNow();
         }
-        ExecutorService service = (ExecutorService) executor;
-        service.shutdownNow();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
-            service.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
-            if (service instanceof OwnPool) {
-                for (Thread thread : ((OwnPool) service).threads) {
-                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                    if (left <= 0) {
-                        break;
+            for (ExecutorService service : owned) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left > 0) {
+                    service.awaitTermination(left, TimeUnit.MILLISECONDS);
+                }
+                if (service instanceof OwnPool) {
+                    for (Thread thread : ((OwnPool) service).threads) {
+                        left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                        if (left <= 0) {
+                            break;
+                        }
+                        thread.join(left);
                     }
-                    thread.join(left);
                 }
             }
         } catch (InterruptedException e) {
@@ -122,12 +180,12 @@ public record ExecutorChoice(Executor executor, String description, boolean owne
         }
     }
 
-    /** The bridge's own bounded pool; it remembers its threads so that shutting down can wait for each. */
+    /** A pool of the bridge's own; it remembers its threads so that shutting down can wait for each. */
     static final class OwnPool extends ThreadPoolExecutor {
         final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-        OwnPool(String threadNamePrefix) {
-            super(OWN_POOL_THREADS, OWN_POOL_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+        OwnPool(String threadNamePrefix, int core, int max, BlockingQueue<Runnable> queue) {
+            super(core, max, IDLE_SECONDS, TimeUnit.SECONDS, queue);
             AtomicInteger counter = new AtomicInteger();
             ClassLoader loader = ExecutorChoice.class.getClassLoader();
             ThreadFactory factory = task -> {
@@ -144,7 +202,9 @@ public record ExecutorChoice(Executor executor, String description, boolean owne
                 return thread;
             };
             setThreadFactory(factory);
-            allowCoreThreadTimeOut(true);
+            if (core > 0) {
+                allowCoreThreadTimeOut(true);
+            }
         }
     }
 

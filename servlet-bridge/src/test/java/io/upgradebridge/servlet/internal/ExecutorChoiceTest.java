@@ -3,14 +3,18 @@ package io.upgradebridge.servlet.internal;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,8 +59,9 @@ class ExecutorChoiceTest {
     @Test
     void configuredJndiNameComesFirst() {
         ExecutorChoice choice = ExecutorChoice.choose("java:comp/env/concurrent/mine", everything(), "t-");
-        assertSame(CONFIGURED, choice.executor());
-        assertFalse(choice.owned());
+        assertSame(CONFIGURED, choice.engine());
+        assertSame(CONFIGURED, choice.user());
+        assertTrue(choice.owned().isEmpty());
         assertTrue(choice.description().contains("java:comp/env/concurrent/mine"), choice.description());
     }
 
@@ -80,16 +85,26 @@ class ExecutorChoiceTest {
 
     @Test
     void managedExecutorBeforeJetty() {
-        assertSame(MANAGED, ExecutorChoice.choose(null, everything(), "t-").executor());
+        ExecutorChoice choice = ExecutorChoice.choose(null, everything(), "t-");
+        assertSame(MANAGED, choice.engine());
+        assertSame(MANAGED, choice.user());
     }
 
     @Test
-    void jettyPoolBeforeVirtualThreads() {
+    void jettyPoolBeforeVirtualThreadsForEngineWorkButNeverForApplicationCode() throws Exception {
         FakeSources s = everything();
         s.jndi.clear();
+        s.java = 17;
         ExecutorChoice choice = ExecutorChoice.choose("  ", s, "t-");
-        assertSame(JETTY, choice.executor());
-        assertFalse(choice.owned());
+        try {
+            assertSame(JETTY, choice.engine());
+            assertNotSame(JETTY, choice.user());
+            assertEquals(List.of(choice.user()), choice.owned());
+            assertEventuallyAllRunAtOnce(choice.user(), 300);
+            assertTrue(choice.description().contains("never on Jetty's bounded pool"), choice.description());
+        } finally {
+            choice.shutdown(5000);
+        }
     }
 
     @Test
@@ -100,13 +115,14 @@ class ExecutorChoiceTest {
         try {
             if (Runtime.version().feature() >= 21) {
                 assertTrue(choice.description().startsWith("virtual threads"), choice.description());
-                assertTrue(choice.owned());
+                assertEquals(1, choice.owned().size());
+                assertSame(choice.engine(), choice.user());
                 java.util.concurrent.CompletableFuture<Boolean> virtual = new java.util.concurrent.CompletableFuture<>();
-                choice.executor().execute(() -> virtual.complete(Thread.currentThread().toString().contains("Virtual")));
+                choice.user().execute(() -> virtual.complete(Thread.currentThread().toString().contains("Virtual")));
                 assertTrue(virtual.get(5, java.util.concurrent.TimeUnit.SECONDS));
             } else {
                 // a Java 17 runtime that claims 21 has no virtual threads: the bridge falls back to its own pool
-                assertInstanceOf(ThreadPoolExecutor.class, choice.executor());
+                assertInstanceOf(ThreadPoolExecutor.class, choice.engine());
             }
         } finally {
             choice.shutdown(1000);
@@ -114,19 +130,46 @@ class ExecutorChoiceTest {
     }
 
     @Test
-    void ownBoundedPoolOnJava17AndItStopsItsThreads() throws Exception {
+    void ownBoundedPoolForEngineWorkAndAGrowingOneForApplicationCodeOnJava17AndBothStopTheirThreads() throws Exception {
         FakeSources s = new FakeSources();
         ExecutorChoice choice = ExecutorChoice.choose(null, s, "bridge-test-");
-        assertTrue(choice.owned());
-        ThreadPoolExecutor pool = assertInstanceOf(ThreadPoolExecutor.class, choice.executor());
-        assertEquals(ExecutorChoice.OWN_POOL_THREADS, pool.getMaximumPoolSize());
+        assertEquals(2, choice.owned().size());
+        ThreadPoolExecutor engine = assertInstanceOf(ThreadPoolExecutor.class, choice.engine());
+        assertEquals(ExecutorChoice.OWN_POOL_THREADS, engine.getMaximumPoolSize());
+        assertNotSame(choice.engine(), choice.user());
         java.util.concurrent.CompletableFuture<String> name = new java.util.concurrent.CompletableFuture<>();
-        pool.execute(() -> name.complete(Thread.currentThread().getName()));
-        assertTrue(name.get(5, java.util.concurrent.TimeUnit.SECONDS).startsWith("bridge-test-"));
+        engine.execute(() -> name.complete(Thread.currentThread().getName()));
+        assertTrue(name.get(5, TimeUnit.SECONDS).startsWith("bridge-test-"));
+        // more blocked tasks at once than the engine pool has threads: each still starts
+        assertEventuallyAllRunAtOnce(choice.user(), ExecutorChoice.OWN_POOL_THREADS + 50);
         choice.shutdown(5000);
-        assertTrue(((ExecutorService) choice.executor()).isTerminated());
+        for (ExecutorService owned : choice.owned()) {
+            assertTrue(owned.isTerminated());
+        }
         assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("bridge-test-") && t.isAlive()),
-            "no thread of the pool is left");
+            "no thread of the pools is left");
+    }
+
+    /** Submits {@code count} tasks that each wait until all of them run: only an executor that never queues them passes. */
+    private static void assertEventuallyAllRunAtOnce(Executor executor, int count) throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(count);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            for (int i = 0; i < count; i++) {
+                executor.execute(() -> {
+                    running.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            assertTrue(running.await(10, TimeUnit.SECONDS), (running.getCount()) + " of " + count
+                + " blocking tasks never started: they wait behind the blocked ones");
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test
