@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The war-sample web application ({@code /echo}, {@code /chat}, {@code index.html}) on every container, in both of
+ * The war-sample web application ({@code /echo}, {@code /chat}, {@code /ws/echo}, {@code /ws/chat}, {@code index.html}) on every container, in both of
  * its WARs: the one that declares its filter and servlets in {@code web.xml}, and the one that registers them by
  * {@code @WebServlet}/{@code @WebFilter}. Clients: the JDK's {@code java.net.http.WebSocket}, HtmlUnit's JavaScript
  * {@code WebSocket} running the page, and, where it is installed, headless Chromium running the page.
@@ -76,6 +76,16 @@ class SampleWebAppTest {
             .map(query -> Arguments.of(d.get()[0], d.get()[1], query)));
     }
 
+    /**
+     * Every deployment, on the raw-session servlets ({@code ""}: {@code /echo}, {@code /chat}) and on the
+     * default-session routes ({@code "/ws"}: {@code /ws/echo}, {@code /ws/chat}, declared by a {@code web.xml}
+     * listener in one WAR and as {@code @WebSocketEndpoint} classes in the other).
+     */
+    static Stream<Arguments> deploymentsAndSessions() {
+        return deployments().flatMap(d -> Stream.of("", "/ws")
+            .map(prefix -> Arguments.of(d.get()[0], d.get()[1], prefix)));
+    }
+
     private static EmbeddedContainer container(ContainerKind kind, War war) throws Exception {
         return (war == War.WEB_XML ? webXml : annotations).get(kind);
     }
@@ -102,13 +112,13 @@ class SampleWebAppTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("deployments")
-    void jdkClientEchoesTextFragmentsBinaryPingAndCloseHandshake(ContainerKind kind, War war) throws Exception {
+    @ParameterizedTest(name = "{0}, {1}, {2}/echo")
+    @MethodSource("deploymentsAndSessions")
+    void jdkClientEchoesTextFragmentsBinaryPingAndCloseHandshake(ContainerKind kind, War war, String prefix) throws Exception {
         EmbeddedContainer container = container(kind, war);
         HttpClient client = HttpClient.newHttpClient();
         WebSocketTest.Collector c = new WebSocketTest.Collector();
-        WebSocket ws = connect(client, container, "/echo", c);
+        WebSocket ws = connect(client, container, prefix + "/echo", c);
         ws.sendText("hello", true).get(5, TimeUnit.SECONDS);
         assertEquals("hello", c.next());
         ws.sendText("frag", false).get(5, TimeUnit.SECONDS);
@@ -125,22 +135,22 @@ class SampleWebAppTest {
         assertEquals("close:1000:bye", c.next(), "the handler completes the close handshake, echoing the code");
     }
 
-    @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("deployments")
-    void twoJdkClientsChatAndAClientWithoutTheSubprotocolIsRefused(ContainerKind kind, War war) throws Exception {
+    @ParameterizedTest(name = "{0}, {1}, {2}/chat")
+    @MethodSource("deploymentsAndSessions")
+    void twoJdkClientsChatAndAClientWithoutTheSubprotocolIsRefused(ContainerKind kind, War war, String prefix) throws Exception {
         EmbeddedContainer container = container(kind, war);
         HttpClient client = HttpClient.newHttpClient();
         WebSocketTest.Collector alice = new WebSocketTest.Collector();
         WebSocketTest.Collector bob = new WebSocketTest.Collector();
         // A member joins when its handler starts, just after the 101: its own first message coming back shows it
         // has joined (and the members before it get that message too).
-        WebSocket aliceWs = connect(client, container, "/chat", alice, "chat");
+        WebSocket aliceWs = connect(client, container, prefix + "/chat", alice, "chat");
         WebSocket bobWs = null;
         try {
             assertEquals("chat", aliceWs.getSubprotocol());
             aliceWs.sendText("alice is here", true).get(5, TimeUnit.SECONDS);
             assertEquals("alice is here", alice.next());
-            bobWs = connect(client, container, "/chat", bob, "chat");
+            bobWs = connect(client, container, prefix + "/chat", bob, "chat");
             assertEquals("chat", bobWs.getSubprotocol());
             bobWs.sendText("bob is here", true).get(5, TimeUnit.SECONDS);
             assertEquals("bob is here", bob.next());
@@ -162,7 +172,7 @@ class SampleWebAppTest {
         assertEquals("close:1000:", bob.next());
 
         ExecutionException refused = assertThrows(ExecutionException.class,
-            () -> connect(client, container, "/chat", new WebSocketTest.Collector()));
+            () -> connect(client, container, prefix + "/chat", new WebSocketTest.Collector()));
         WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class,
             refused.getCause(), () -> "cause: " + refused.getCause());
         assertEquals(400, handshake.getResponse().statusCode());
