@@ -263,15 +263,21 @@ class ProtocolUpgradeTest {
     @EnumSource(ContainerKind.class)
     void closeFromAForeignThreadReachesAnIdleClientPromptly(ContainerKind kind) throws Exception {
         EmbeddedContainer container = containers.get(kind);
-        List<Long> latencies = new ArrayList<>();
         for (String command : List.of("close", "cancel")) {
-            try (EchoLinesClient client = EchoLinesClient.open(container, "/upgrade/x?mode=lines")) {
-                assertEquals(command + "\n", client.roundTrip(command));
-                // the client stays silent: no socket event helps the container notice the close
-                latencies.add(client.awaitServerClose(Duration.ofSeconds(2)));
+            List<Long> latencies = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                try (EchoLinesClient client = EchoLinesClient.open(container, "/upgrade/x?mode=lines")) {
+                    assertEquals(command + "\n", client.roundTrip(command));
+                    // the client stays silent: no socket event helps the container notice the close
+                    latencies.add(client.awaitServerClose(Duration.ofSeconds(2)));
+                }
             }
+            System.out.println(kind + ": " + command + " from a foreign thread reached the client after " + latencies + " ms");
+            // the median of five, so that one hiccup of a shared machine does not decide; without the bridge's help
+            // Tomcat would not close the socket until the next socket event: never, for this silent client
+            List<Long> sorted = latencies.stream().sorted().toList();
+            assertTrue(sorted.get(2) <= 100, command + ": median close latency " + sorted.get(2) + " ms > 100 ms: " + latencies);
         }
-        System.out.println(kind + ": close from a foreign thread reached the client after " + latencies + " ms (close, cancel)");
     }
 
     @ParameterizedTest

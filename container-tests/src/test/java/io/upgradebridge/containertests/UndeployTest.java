@@ -4,6 +4,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.upgradebridge.containertests.app.JobEnds;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +63,14 @@ class UndeployTest {
                     ws.awaitTcpClose(Duration.ofSeconds(5));
                 }
             }
+            // every job ended: the 15 echo-lines upgrades and the 6 WebSocket sessions, each logged by the application
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            List<String> ended = container.logLinesContaining(JobEnds.PREFIX);
+            while (ended.size() < 21 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                ended = container.logLinesContaining(JobEnds.PREFIX);
+            }
+            assertEquals(21, ended.size(), "jobs that ended after undeploy: " + ended);
             List<Thread> left = container.awaitNoThreadNamed(Duration.ofSeconds(10), "upgrade-bridge-", "foreign-closer");
             assertTrue(left.isEmpty(), "threads left behind after undeploy: " + EmbeddedContainer.describe(left));
             List<String> leaks = container.logLinesContaining("failed to stop it");

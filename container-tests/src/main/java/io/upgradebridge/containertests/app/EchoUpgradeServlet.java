@@ -77,7 +77,7 @@ public class EchoUpgradeServlet extends HttpServlet {
                         throw new IllegalArgumentException("unknown mode " + mode);
                 }
                 stats.job(job);
-                return job;
+                return JobEnds.watch("echo-lines " + mode, job);
             }
         });
     }

@@ -29,10 +29,10 @@ public class WebSocketTestServlet extends HttpServlet {
         String path = request.getPathInfo() == null ? "" : request.getPathInfo();
         switch (path) {
             case "/echo":
-                call.respond(new WebSocketUpgrade(call, RawEchoHandler::run));
+                call.respond(JobEnds.watch("ws echo", new WebSocketUpgrade(call, RawEchoHandler::run)));
                 break;
             case "/echo-blocking":
-                call.respond(WebSocketUpgrade.blocking(call, null, WebSocketTestServlet::blockingEcho));
+                call.respond(JobEnds.watch("ws echo-blocking", WebSocketUpgrade.blocking(call, null, WebSocketTestServlet::blockingEcho)));
                 break;
             case "/echo-once":
                 // echoes one text message, then the server closes (for pages: HtmlUnit's close() ignores the code and reason)
