@@ -324,13 +324,23 @@ class ProtocolUpgradeTest {
     @EnumSource(ContainerKind.class)
     void upgradeOrJobFailureClosesTheConnection(ContainerKind kind) throws Exception {
         EmbeddedContainer container = containers.get(kind);
-        try (EchoLinesClient client = EchoLinesClient.open(container, "/upgrade/x?mode=throw")) {
+        String thrower = id();
+        try (EchoLinesClient client = EchoLinesClient.open(container, "/upgrade/x?mode=throw&id=" + thrower)) {
             client.awaitServerClose(Duration.ofSeconds(5));
         }
-        try (EchoLinesClient client = EchoLinesClient.open(container, "/upgrade/x?mode=lines")) {
+        String failer = id();
+        try (EchoLinesClient client = EchoLinesClient.open(container, "/upgrade/x?mode=lines&id=" + failer)) {
             assertEquals("fail\n", client.roundTrip("fail"));
             client.awaitServerClose(Duration.ofSeconds(5));
         }
+        Map<String, String> failed = EchoLinesClient.stats(container, failer);
+        assertEquals("completed", failed.get("job"), failed::toString);
+        assertTrue(failed.get("jobFailure").contains("the job failed on purpose"), () -> "completed exceptionally: " + failed);
+        // each failure is logged once, naming the connection
+        List<String> threw = container.logLinesContaining("threw; closing GET /upgrade/x?mode=throw&id=" + thrower);
+        assertEquals(1, threw.size(), () -> "one log line for the upgrade that threw: " + container.logLinesContaining("threw; closing"));
+        List<String> jobFailed = container.logLinesContaining("failed; closing GET /upgrade/x?mode=lines&id=" + failer);
+        assertEquals(1, jobFailed.size(), () -> "one log line for the failed job: " + container.logLinesContaining("failed; closing"));
     }
 
     @ParameterizedTest
