@@ -239,6 +239,8 @@ class ProtocolUpgradeTest {
         Map<String, String> s = EchoLinesClient.awaitStats(container, id, m -> !"active".equals(m.get("job")),
             Duration.ofSeconds(10), "the job completing after a reset");
         assertEquals("true", s.get("inputClosed"), s::toString);
+        assertEquals("true", s.get("outputClosed"), () -> "the output ends too: " + s);
+        assertEquals("0", s.get("inputBuffered"), () -> "nothing is kept buffered: " + s);
         if (kind != ContainerKind.JETTY_12_1) {
             // Jetty's SocketChannelEndPoint.fill() turns a reset into an ordinary end of stream: no cause to see there
             assertTrue(!"null".equals(s.get("inputCause")), "the input ended with a cause the handler can see: " + s);
