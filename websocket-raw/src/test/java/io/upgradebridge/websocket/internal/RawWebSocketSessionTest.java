@@ -30,8 +30,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The raw session over in-memory channels: the client side writes masked frames, reads the server's. */
 class RawWebSocketSessionTest {
 
-    private final ExecutorService engine = Executors.newFixedThreadPool(2);
-    private final ExecutorService user = Executors.newCachedThreadPool();
+    private final ExecutorService engine = Executors.newFixedThreadPool(2, named("engine-"));
+    private final ExecutorService user = Executors.newCachedThreadPool(named("user-"));
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return task -> {
+            Thread t = new Thread(task, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
     private final ByteChannel clientToServer = ByteChannel.create(64 * 1024, engine);
     private final ByteChannel serverToClient = ByteChannel.create(64 * 1024, engine);
     private final FrameWriter client = FrameWriter.forClient();
@@ -188,7 +197,7 @@ class RawWebSocketSessionTest {
         assertEquals("got x", receive().textData());
         job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertNotNull(thread.get());
-        assertTrue(thread.get().startsWith("pool-"), thread.get());
+        assertTrue(thread.get().startsWith("user-"), "the handler runs on userContext, not on " + thread.get());
     }
 
     @Test
