@@ -25,6 +25,7 @@ import io.upgradebridge.websocket.WebSocketProtocolException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -500,5 +501,23 @@ class FrameParserTest {
         byte[] wire = bytes(writer.encode(Frame.text("Hello")));
         assertArrayEquals(hex("81 85 37 fa 21 3d 7f 9f 4d 51 58"), wire);
         assertOneFrame(Frame.text("Hello"), parseEveryWay(true, wire));
+    }
+
+    @Test
+    void aWholeFrameIsAViewOfTheInputAndAFrameInPiecesIsTheParsersOwnCopy() throws Exception {
+        byte[] wire = bytes(FrameWriter.forClient().encode(Frame.binary(new byte[300], true)));
+        FrameParser parser = server();
+        ByteBuffer whole = ByteBuffer.wrap(wire.clone());
+        Frame atOnce = parser.parse(whole);
+        assertEquals(300, atOnce.length());
+        assertTrue(parser.lastFrameSharesInput(), "a frame whole in the buffer is a view: the caller must copy it");
+        ByteBuffer first = ByteBuffer.wrap(Arrays.copyOfRange(wire, 0, 100));
+        assertEquals(null, parser.parse(first));
+        ByteBuffer rest = ByteBuffer.wrap(Arrays.copyOfRange(wire, 100, wire.length));
+        Frame inPieces = parser.parse(rest);
+        assertEquals(300, inPieces.length());
+        assertFalse(parser.lastFrameSharesInput(), "a frame that came in pieces is already the parser's own copy");
+        Arrays.fill(rest.array(), (byte) 7); // the caller reuses its buffer: the frame does not change
+        assertEquals(0, inPieces.data().get(299));
     }
 }

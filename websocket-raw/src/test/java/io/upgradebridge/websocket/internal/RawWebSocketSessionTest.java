@@ -159,6 +159,96 @@ class RawWebSocketSessionTest {
     }
 
     @Test
+    void theSessionsSettingsAndWhatItNegotiated() throws Exception {
+        CompletableFuture<WebSocketSession> sessionRef = new CompletableFuture<>();
+        Job job = start(1 << 20, session -> {
+            assertEquals(1 << 20, session.getMaxFrameSize());
+            session.setMaxFrameSize(10); // for frames not yet started
+            sessionRef.complete(session);
+            return session.incoming().forEach(frame -> CompletableFuture.completedFuture(true));
+        });
+        WebSocketSession session = sessionRef.get(5, TimeUnit.SECONDS);
+        assertEquals(java.util.List.of(), session.extensions(), "no extension until one is negotiated");
+        assertEquals(false, session.getMasking(), "a server does not mask");
+        assertEquals(10, session.getMaxFrameSize());
+        send(Frame.binary(new byte[10], true)); // at the limit: accepted
+        send(Frame.binary(new byte[11], true));
+        assertEquals(1009, receive().closeReason().code(), "the lowered limit applies");
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void maskingCanBeTurnedOnForTestsOfClientBehaviour() throws Exception {
+        CompletableFuture<WebSocketSession> sessionRef = new CompletableFuture<>();
+        start(1 << 20, session -> {
+            sessionRef.complete(session);
+            return new CompletableFuture<Void>();
+        });
+        WebSocketSession session = sessionRef.get(5, TimeUnit.SECONDS);
+        session.send(Frame.text("plain")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        session.setMasking(true);
+        assertTrue(session.getMasking());
+        session.send(Frame.text("masked")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        ByteBuffer raw = ByteBuffer.allocate(64);
+        while (raw.position() < 2 + 5 + 2 + 4 + 6) {
+            serverToClient.read(raw).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        raw.flip();
+        assertEquals(5, raw.get(1), "the first frame is unmasked, 5 bytes");
+        assertEquals((byte) (0x80 | 6), raw.get(2 + 5 + 1), "the second frame has the mask bit and 6 bytes");
+        byte[] payload = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            payload[i] = (byte) (raw.get(2 + 5 + 2 + 4 + i) ^ raw.get(2 + 5 + 2 + (i % 4)));
+        }
+        assertEquals("masked", new String(payload, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void terminateEndsTheSessionAtOnceWithoutACloseFrameAndPendingSendsFail() throws Exception {
+        CompletableFuture<WebSocketSession> sessionRef = new CompletableFuture<>();
+        Job job = start(1 << 20, session -> {
+            sessionRef.complete(session);
+            return new CompletableFuture<Void>(); // would run for ever
+        });
+        WebSocketSession session = sessionRef.get(5, TimeUnit.SECONDS);
+        session.terminate();
+        CompletableFuture<?> completion = job.completion().toCompletableFuture();
+        assertThrows(Exception.class, () -> completion.get(5, TimeUnit.SECONDS));
+        assertTrue(completion.isCompletedExceptionally());
+        assertTrue(job.isCancelled(), "the job ends cancelled: the bridge then closes the TCP connection");
+        java.util.concurrent.ExecutionException late = assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> session.send(Frame.text("too late")).toCompletableFuture().get(5, TimeUnit.SECONDS));
+        assertInstanceOf(ClosedSendException.class, late.getCause());
+        assertEquals(0, serverToClient.availableForRead(), "no close frame was sent");
+    }
+
+    @Test
+    void aPeerThatDoesNotReadMakesSendWaitAndMemoryStaysBounded() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        byte[] payload = new byte[64 * 1024];
+        int frames = 40;
+        Job job = start(1 << 20, session -> RawWebSocketSession.runBlocking(session, s -> {
+            for (int i = 0; i < frames; i++) {
+                s.send(Frame.binary(payload, true)).toCompletableFuture().join();
+                sent.incrementAndGet();
+            }
+        }));
+        Thread.sleep(300); // the peer reads nothing meanwhile
+        assertTrue(sent.get() < 3, "send waits for a peer that does not read: " + sent.get() + " of " + frames + " done");
+        assertTrue(serverToClient.availableForRead() <= 64 * 1024, "no more than the channel holds is buffered");
+        long received = 0;
+        ByteBuffer sink = ByteBuffer.allocate(256 * 1024);
+        while (received < (long) frames * (payload.length + 4)) {
+            sink.clear();
+            int n = serverToClient.read(sink).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertTrue(n >= 0, "the output ended early after " + received + " bytes");
+            received += n;
+        }
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertEquals(frames, sent.get(), "every send completed once the peer read");
+    }
+
+    @Test
     void handlerExceptionClosesWith1011() throws Exception {
         Job job = start(1 << 20, session -> {
             throw new IllegalStateException("boom");
