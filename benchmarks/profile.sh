@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-if $BUILD; then (cd "$ROOT" && mvn -o -q -Pbenchmarks -pl benchmarks -am package -DskipTests); fi
+if $BUILD; then (cd "$ROOT" && mvn -q -Pbenchmarks -pl benchmarks -am package -DskipTests); fi
 TARGET=$HERE/target
 BASE_CP="$TARGET/classes:$(cat "$TARGET/classpath/base.txt")"
 jars() { ls "$1"/*.jar | tr '\n' ':'; }

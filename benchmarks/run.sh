@@ -50,8 +50,8 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 10500 ]; then
 fi
 
 if $BUILD; then
-  echo "building (mvn -o -q -Pbenchmarks -pl benchmarks -am package -DskipTests) ..." >&2
-  (cd "$ROOT" && mvn -o -q -Pbenchmarks -pl benchmarks -am package -DskipTests)
+  echo "building (mvn -q -Pbenchmarks -pl benchmarks -am package -DskipTests) ..." >&2
+  (cd "$ROOT" && mvn -q -Pbenchmarks -pl benchmarks -am package -DskipTests)
 fi
 
 TARGET=$HERE/target

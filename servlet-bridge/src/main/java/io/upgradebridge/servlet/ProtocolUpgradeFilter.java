@@ -51,11 +51,11 @@ import java.util.concurrent.Executor;
  *   name of a servlet-context attribute holding an {@link Executor}. Without it the filter uses, in this
  *   order: {@code java:comp/DefaultManagedExecutorService}, Jetty's server thread pool, virtual threads
  *   (Java 21+), or a bounded pool of its own. That executor is the upgrade's {@code engineContext}, and its
- *   {@code userContext} too, except that application code (which may block) never runs on Jetty's pool or
- *   the bridge's bounded pool: there it gets virtual threads (Java 21+) or a pool of the bridge's that starts
- *   a thread whenever none is idle, so blocking handlers cannot starve the bridge's own work. A configured or
- *   managed executor serves both: if handlers block, it must not make tasks wait behind them. The choice is
- *   logged once at start-up.</li>
+ *   {@code userContext} too, except that application code (which may block) takes at most a quarter of the
+ *   threads of Jetty's pool or the bridge's bounded pool; past that it runs on virtual threads (Java 21+) or a
+ *   pool of the bridge's that starts a thread whenever none is idle, so blocking handlers cannot starve the
+ *   bridge's own work or the container. A configured or managed executor serves both: if handlers block, it
+ *   must not make tasks wait behind them. The choice is logged once at start-up.</li>
  *   <li>{@value #TRANSPORT_PARAM}: {@code auto} (default), {@code servlet} (always the standard
  *   {@code HttpServletRequest.upgrade()}), or {@code jetty} (Jetty's connection API, needed on Jetty 12.1
  *   where the standard path loses the bytes a client sends after the 101).</li>

@@ -26,8 +26,10 @@ import java.util.function.Function;
  * <p>User code gets the same executor, except where that is a bounded pool that blocking handlers could
  * fill: Jetty's server pool and the bridge's bounded pool. With every thread of such a pool waiting in a
  * blocking handler, nothing would be left to parse the frames or complete the sends those handlers wait
- * for, and every connection would hang (and on Jetty, the server with them). User code then runs on
- * virtual threads (Java 21+) or on a pool of the bridge's that starts a thread whenever none is idle.
+ * for, and every connection would hang (and on Jetty, the server with them). There, user code may take up
+ * to a quarter of the pool's threads (short asynchronous callbacks stay as cheap as engine work); past that
+ * it runs on virtual threads (Java 21+) or on a pool of the bridge's that starts a thread whenever none is
+ * idle ({@link SharedUserExecutor}).
  *
  * @param engine the executor for the bridge's non-blocking work
  * @param user the executor for application code, which may block
@@ -88,10 +90,11 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         int java = sources.javaFeatureVersion();
         Object jetty = sources.contextAttribute(JETTY_EXECUTOR_ATTRIBUTE);
         if (jetty instanceof Executor) {
-            ExecutorService user = userPool(java, threadNamePrefix);
-            return new ExecutorChoice((Executor) jetty, user, "engine work on Jetty's server thread pool (context attribute "
-                + JETTY_EXECUTOR_ATTRIBUTE + "), application code on " + describeUserPool(user, java)
-                + " (never on Jetty's bounded pool, which blocking handlers could fill)", List.of(user));
+            ExecutorService overflow = userPool(java, threadNamePrefix);
+            int limit = SharedUserExecutor.quarterOf((Executor) jetty);
+            return new ExecutorChoice((Executor) jetty, new SharedUserExecutor((Executor) jetty, limit, overflow),
+                "Jetty's server thread pool (context attribute " + JETTY_EXECUTOR_ATTRIBUTE + "); application code takes at most "
+                + limit + " of its threads at once, more of it runs on " + describeUserPool(overflow, java), List.of(overflow));
         }
         if (java >= 21) {
             ExecutorService virtual = newVirtualThreadExecutor();
@@ -100,10 +103,12 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             }
         }
         ExecutorService engine = newBoundedPool(threadNamePrefix);
-        ExecutorService user = userPool(java, threadNamePrefix);
-        return new ExecutorChoice(engine, user, "engine work on the bridge's own pool of up to " + OWN_POOL_THREADS
-            + " threads, application code on " + describeUserPool(user, java) + " (Java " + java
-            + "; name an executor with io.upgradebridge.executor to use another)", List.of(engine, user));
+        ExecutorService overflow = userPool(java, threadNamePrefix);
+        int limit = SharedUserExecutor.quarterOf(engine);
+        return new ExecutorChoice(engine, new SharedUserExecutor(engine, limit, overflow), "the bridge's own pool of up to "
+            + OWN_POOL_THREADS + " threads; application code takes at most " + limit + " of them at once, more of it runs on "
+            + describeUserPool(overflow, java) + " (Java " + java + "; name an executor with io.upgradebridge.executor to use another)",
+            List.of(engine, overflow));
     }
 
     private static ExecutorChoice borrowed(Executor executor, String description) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -91,19 +92,26 @@ class ExecutorChoiceTest {
     }
 
     @Test
-    void jettyPoolBeforeVirtualThreadsForEngineWorkButNeverForApplicationCode() throws Exception {
+    void jettyPoolBeforeVirtualThreadsAndApplicationCodeTakesAtMostAQuarterOfIt() throws Exception {
         FakeSources s = everything();
         s.jndi.clear();
         s.java = 17;
+        ExecutorService jettyPool = java.util.concurrent.Executors.newFixedThreadPool(8); // a small Jetty pool
+        s.attributes.put(ExecutorChoice.JETTY_EXECUTOR_ATTRIBUTE, jettyPool);
         ExecutorChoice choice = ExecutorChoice.choose("  ", s, "t-");
         try {
-            assertSame(JETTY, choice.engine());
-            assertNotSame(JETTY, choice.user());
-            assertEquals(List.of(choice.user()), choice.owned());
-            assertEventuallyAllRunAtOnce(choice.user(), 300);
-            assertTrue(choice.description().contains("never on Jetty's bounded pool"), choice.description());
+            assertSame(jettyPool, choice.engine());
+            assertInstanceOf(SharedUserExecutor.class, choice.user());
+            assertEquals(1, choice.owned().size(), "the overflow pool is the bridge's; Jetty's is not");
+            assertTrue(choice.description().contains("at most 2 of its threads"), choice.description());
+            // far more blocked application tasks than Jetty has threads: each starts, and Jetty keeps 6 threads free
+            assertEventuallyAllRunAtOnce(choice.user(), 300, () -> {
+                CompletableFuture<Void> engineWork = CompletableFuture.runAsync(() -> { }, choice.engine());
+                engineWork.get(5, TimeUnit.SECONDS);
+            });
         } finally {
             choice.shutdown(5000);
+            jettyPool.shutdownNow();
         }
     }
 
@@ -140,8 +148,9 @@ class ExecutorChoiceTest {
         java.util.concurrent.CompletableFuture<String> name = new java.util.concurrent.CompletableFuture<>();
         engine.execute(() -> name.complete(Thread.currentThread().getName()));
         assertTrue(name.get(5, TimeUnit.SECONDS).startsWith("bridge-test-"));
-        // more blocked tasks at once than the engine pool has threads: each still starts
-        assertEventuallyAllRunAtOnce(choice.user(), ExecutorChoice.OWN_POOL_THREADS + 50);
+        // more blocked tasks at once than the engine pool has threads: each still starts, and engine work still runs
+        assertEventuallyAllRunAtOnce(choice.user(), ExecutorChoice.OWN_POOL_THREADS + 50, () ->
+            CompletableFuture.runAsync(() -> { }, choice.engine()).get(5, TimeUnit.SECONDS));
         choice.shutdown(5000);
         for (ExecutorService owned : choice.owned()) {
             assertTrue(owned.isTerminated());
@@ -150,8 +159,16 @@ class ExecutorChoiceTest {
             "no thread of the pools is left");
     }
 
-    /** Submits {@code count} tasks that each wait until all of them run: only an executor that never queues them passes. */
-    private static void assertEventuallyAllRunAtOnce(Executor executor, int count) throws InterruptedException {
+    /** Something to check while the tasks block. */
+    private interface Check {
+        void run() throws Exception;
+    }
+
+    /**
+     * Submits {@code count} tasks that each wait until all of them run (only an executor that never queues them
+     * behind blocked ones passes), then runs {@code whileBlocked} while all of them block.
+     */
+    private static void assertEventuallyAllRunAtOnce(Executor executor, int count, Check whileBlocked) throws Exception {
         CountDownLatch running = new CountDownLatch(count);
         CountDownLatch release = new CountDownLatch(1);
         try {
@@ -167,8 +184,34 @@ class ExecutorChoiceTest {
             }
             assertTrue(running.await(10, TimeUnit.SECONDS), (running.getCount()) + " of " + count
                 + " blocking tasks never started: they wait behind the blocked ones");
+            whileBlocked.run();
         } finally {
             release.countDown();
+        }
+    }
+
+    @Test
+    void shortApplicationTasksStayOnTheSharedPool() throws Exception {
+        ExecutorService shared = java.util.concurrent.Executors.newFixedThreadPool(4);
+        ExecutorService overflow = java.util.concurrent.Executors.newCachedThreadPool();
+        try {
+            SharedUserExecutor user = new SharedUserExecutor(shared, SharedUserExecutor.quarterOf(shared), overflow);
+            assertEquals(1, SharedUserExecutor.quarterOf(shared));
+            for (int i = 0; i < 100; i++) {
+                CompletableFuture<Boolean> onShared = new CompletableFuture<>();
+                user.execute(() -> onShared.complete(true));
+                onShared.get(5, TimeUnit.SECONDS);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (user.onShared() > 0 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // the task's own bookkeeping ends just after it completed the future
+                }
+            }
+            assertEquals(0, ((ThreadPoolExecutor) overflow).getLargestPoolSize(), "one at a time: the overflow pool was never needed");
+            assertEquals(0, user.onShared());
+            assertEquals(0, SharedUserExecutor.quarterOf(Runnable::run), "a pool of unknown size lends no thread");
+        } finally {
+            shared.shutdownNow();
+            overflow.shutdownNow();
         }
     }
 
