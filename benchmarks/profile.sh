@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Profiles the bridge echo servers with JFR during the small-message scenario and prints the top frames.
-# Usage: benchmarks/profile.sh [--no-build] [--servers "tomcat11-bridge jetty-bridge"] [--seconds 20]
+# Profiles the bridge echo servers with JFR during one scenario (small messages by default) and prints the top frames.
+# Usage: benchmarks/profile.sh [--no-build] [--servers "tomcat11-bridge jetty-bridge"] [--seconds 20] [--scenario small|large|handshake]
 # Output: benchmarks/target/profile/<time>/<server>.jfr and <server>.md (summary by jfr_summary.py).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 SERVERS="tomcat11-bridge jetty-bridge"
 SECONDS_TO_RECORD=20
+SCENARIO=small
 BUILD=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) BUILD=false ;;
     --servers) SERVERS=$2; shift ;;
     --seconds) SECONDS_TO_RECORD=$2; shift ;;
+    --scenario) SCENARIO=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -50,7 +52,7 @@ for server in $SERVERS; do
   for _ in $(seq 1 300); do grep -q '^READY' "$OUT/$server.out" 2>/dev/null && break; sleep 0.1; done
   grep -q '^READY' "$OUT/$server.out" || { echo "$server did not start" >&2; exit 1; }
   java -Xms256m -Xmx1g -XX:+UseG1GC -cp "$TARGET/classes" io.upgradebridge.benchmarks.load.LoadGenerator \
-    --scenario small --port $port --pid "$SERVER_PID" --server "$server" --warmup 3 \
+    --scenario "$SCENARIO" --port $port --pid "$SERVER_PID" --server "$server" --warmup 3 \
     --seconds $((SECONDS_TO_RECORD + 2)) > "$OUT/$server.json" &
   LOAD_PID=$!
   sleep 3
@@ -60,7 +62,7 @@ for server in $SERVERS; do
   for _ in $(seq 1 100); do [ -s "$OUT/$server.jfr" ] && break; sleep 0.2; done
   stop_server
   cat "$OUT/$server.json"
-  { echo "## $server: JFR during the small scenario (${SECONDS_TO_RECORD} s)"; echo;
+  { echo "## $server: JFR during the $SCENARIO scenario (${SECONDS_TO_RECORD} s)"; echo;
     python3 "$HERE/jfr_summary.py" "$OUT/$server.jfr" 10; } > "$OUT/$server.md"
   cat "$OUT/$server.md"
   port=$((port + 1))

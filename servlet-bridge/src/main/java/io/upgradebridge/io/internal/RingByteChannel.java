@@ -38,6 +38,8 @@ public final class RingByteChannel implements ByteChannel {
 
     // guarded by this
     private byte[] buf;
+    /** The size of the array to take when {@link #buf} is null: the first size, then the size last released. */
+    private int nextBufferSize;
     private int head;
     private int size;
     private long committedTotal;
@@ -60,6 +62,7 @@ public final class RingByteChannel implements ByteChannel {
         }
         this.capacity = capacity;
         this.executor = executor;
+        this.nextBufferSize = Math.min(capacity, BufferPool.MIN_SIZE);
     }
 
     // ------------------------------------------------------------------ transport API
@@ -151,7 +154,7 @@ public final class RingByteChannel implements ByteChannel {
     }
 
     /**
-     * Gives the buffer of an empty channel back to the {@link SmallBuffers} pool, so an idle connection holds
+     * Gives the buffer of an empty channel back to the {@link BufferPool}, so an idle connection holds
      * no buffer; the next bytes take one again. Only the transport calls this, and only while it holds no
      * slice of this channel (the other side never holds a slice of an empty channel).
      */
@@ -164,8 +167,9 @@ public final class RingByteChannel implements ByteChannel {
             released = buf;
             buf = null;
             head = 0;
+            nextBufferSize = released.length; // a stream that paused takes back the size it had grown to
         }
-        SmallBuffers.give(released);
+        BufferPool.give(released);
     }
 
     /** Whether every committed byte has been consumed and the writer has closed: the consumer can finish. */
@@ -457,7 +461,7 @@ public final class RingByteChannel implements ByteChannel {
 
     private boolean ensureRoom() {
         if (buf == null) {
-            buf = capacity >= SmallBuffers.SIZE ? SmallBuffers.take() : new byte[capacity];
+            buf = BufferPool.take(nextBufferSize);
             head = 0;
             return true;
         }
@@ -470,7 +474,8 @@ public final class RingByteChannel implements ByteChannel {
         if (buf.length >= capacity) {
             return false;
         }
-        byte[] bigger = new byte[(int) Math.min(capacity, buf.length * 2L)];
+        // not the old array back to the pool: a transport may still be using a slice of it
+        byte[] bigger = BufferPool.take((int) Math.min(capacity, buf.length * 2L));
         int first = Math.min(size, buf.length - head);
         System.arraycopy(buf, head, bigger, 0, first);
         System.arraycopy(buf, 0, bigger, first, size - first);

@@ -121,10 +121,10 @@ class RingByteChannelTransportTest {
         ByteBuffer bytes = channel.readableSlice();
         assertEquals(1, bytes.get(0));
         channel.consume(3);
-        int pooledBefore = SmallBuffers.pooled();
+        int pooledBefore = BufferPool.pooled(BufferPool.MIN_SIZE);
         channel.releaseIfEmpty();
         assertTrue(channel.toString().contains("allocated=0"), channel.toString());
-        assertTrue(SmallBuffers.pooled() >= Math.min(pooledBefore + 1, 1), "the array went back to the pool");
+        assertTrue(BufferPool.pooled(BufferPool.MIN_SIZE) >= Math.min(pooledBefore + 1, 1), "the array went back to the pool");
         channel.tryWrite(ByteBuffer.wrap(new byte[] {4, 5}));
         ByteBuffer again = channel.readableSlice();
         assertEquals(2, again.remaining());
@@ -133,14 +133,33 @@ class RingByteChannelTransportTest {
     }
 
     @Test
-    void thePoolIsBoundedAndTakesOnlyItsOwnSize() {
+    void thePoolIsBoundedPerSizeAndTakesOnlyItsSizes() {
         for (int i = 0; i < 300; i++) {
-            SmallBuffers.give(new byte[SmallBuffers.SIZE]);
+            BufferPool.give(new byte[BufferPool.MIN_SIZE]);
         }
-        assertTrue(SmallBuffers.pooled() <= 256, "bounded: " + SmallBuffers.pooled());
-        int before = SmallBuffers.pooled();
-        SmallBuffers.give(new byte[SmallBuffers.SIZE * 2]);
-        assertEquals(before, SmallBuffers.pooled(), "a grown buffer is left to the GC");
-        assertEquals(SmallBuffers.SIZE, SmallBuffers.take().length);
+        assertTrue(BufferPool.pooled(BufferPool.MIN_SIZE) <= 256, "bounded: " + BufferPool.pooled(BufferPool.MIN_SIZE));
+        for (int i = 0; i < 40; i++) {
+            BufferPool.give(new byte[64 * 1024]);
+        }
+        assertTrue(BufferPool.pooled(64 * 1024) <= 16, "1 MiB of 64 KiB arrays at most: " + BufferPool.pooled(64 * 1024));
+        BufferPool.give(new byte[5000]);
+        assertEquals(0, BufferPool.pooled(5000), "a size that is not a pooled size is left to the GC");
+        BufferPool.give(new byte[2 * BufferPool.MAX_SIZE]);
+        assertEquals(0, BufferPool.pooled(2 * BufferPool.MAX_SIZE));
+        assertEquals(BufferPool.MIN_SIZE, BufferPool.take(BufferPool.MIN_SIZE).length);
+        assertEquals(5000, BufferPool.take(5000).length);
+    }
+
+    @Test
+    void aStreamThatPausedTakesBackTheSizeItHadGrownTo() throws Exception {
+        RingByteChannel channel = new RingByteChannel(64 * 1024, Runnable::run);
+        channel.attachTransport(null, () -> { });
+        channel.tryWrite(ByteBuffer.wrap(new byte[40_000])); // grows 4 -> 8 -> 16 -> 32 -> 64 KiB
+        assertTrue(channel.toString().contains("allocated=65536"), channel.toString());
+        channel.consume(channel.readableSlice().remaining());
+        channel.releaseIfEmpty();
+        assertTrue(channel.toString().contains("allocated=0"), channel.toString());
+        channel.tryWrite(ByteBuffer.wrap(new byte[] {1}));
+        assertTrue(channel.toString().contains("allocated=65536"), "no growing again, one byte at a time: " + channel);
     }
 }

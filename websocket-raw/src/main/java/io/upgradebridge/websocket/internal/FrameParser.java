@@ -39,7 +39,7 @@ import java.nio.charset.StandardCharsets;
  *   buffer is never written to: its masked payloads are copied once, then unmasked in the copy.</li>
  *   <li><b>Frames in pieces.</b> When a payload spans several buffers, the parser copies each piece
  *   once into a buffer of its own, unmasking as it goes, and hands that buffer to the frame. That buffer
- *   grows only as bytes arrive (doubling, never beyond the announced length), so a header announcing a
+ *   grows only as bytes arrive (by four at a time, never beyond the announced length), so a header announcing a
  *   huge frame costs nothing until its bytes actually come.</li>
  * </ul>
  *
@@ -78,6 +78,8 @@ public final class FrameParser {
 
     /** The first buffer for a payload that arrives in pieces holds at least this much (or the whole payload). */
     static final int MIN_PARTIAL_CAPACITY = 16 * 1024;
+    /** How much the piece buffer grows at a time. */
+    static final int GROWTH = 4;
 
     private static final int ALL_RSV = RSV1 | RSV2 | RSV3;
 
@@ -368,13 +370,18 @@ public final class FrameParser {
         }
     }
 
-    /** Grows the piece buffer to hold {@code required} bytes: doubling, at most the announced length. */
+    /**
+     * Grows the piece buffer to hold {@code required} bytes: by four at a time, at most the announced length. A
+     * buffer is never more than four times what has arrived (a peer cannot make the parser allocate much more than
+     * it sent), and a large frame costs few regrowths: 16 KiB, 64 KiB, 256 KiB, 1 MiB (copies a third of the frame
+     * once, where doubling copies all of it).
+     */
     private void ensurePartialCapacity(int required) {
         int capacity = partialPayload == null ? 0 : partialPayload.capacity();
         if (required <= capacity) {
             return;
         }
-        long target = Math.max(2L * capacity, MIN_PARTIAL_CAPACITY);
+        long target = Math.max(GROWTH * (long) capacity, MIN_PARTIAL_CAPACITY);
         int newCapacity = (int) Math.max(required, Math.min(payloadLength, target));
         ByteBuffer bigger = ByteBuffer.allocate(newCapacity);
         if (partialPayload != null) {

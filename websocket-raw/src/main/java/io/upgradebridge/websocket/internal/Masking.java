@@ -34,19 +34,40 @@ public final class Masking {
         // The key as it applies from the first byte on: key byte `phase` first.
         int rotated = Integer.rotateLeft(maskKey, 8 * (phase & 3));
         long wide = (rotated & 0xFFFF_FFFFL) << 32 | (rotated & 0xFFFF_FFFFL);
-        if (buffer.order() == ByteOrder.LITTLE_ENDIAN) {
-            // getLong/putLong read bytes in the buffer's order; the XOR pattern must follow memory order.
+        // Longs are read and written in the machine's own byte order (no byte swapping per long); the XOR
+        // pattern must follow memory order, which the big-endian `wide` does only on a big-endian machine.
+        if (NATIVE_ORDER == ByteOrder.LITTLE_ENDIAN) {
             wide = Long.reverseBytes(wide);
         }
-        int cursor = index;
         int end = index + length;
-        // A long covers 8 bytes = 2 whole keys, so the phase is the same at the start of every long.
-        for (int lastLong = end - 8; cursor <= lastLong; cursor += 8) {
-            buffer.putLong(cursor, buffer.getLong(cursor) ^ wide);
+        java.util.Objects.checkFromIndexSize(index, length, buffer.limit());
+        int cursor;
+        if (buffer.hasArray()) {
+            cursor = applyToArray(buffer.array(), buffer.arrayOffset() + index, length, wide) - buffer.arrayOffset();
+        } else {
+            ByteBuffer nativeView = buffer.duplicate().order(NATIVE_ORDER);
+            cursor = index;
+            // A long covers 8 bytes = 2 whole keys, so the phase is the same at the start of every long.
+            for (int lastLong = end - 8; cursor <= lastLong; cursor += 8) {
+                nativeView.putLong(cursor, nativeView.getLong(cursor) ^ wide);
+            }
         }
         // Tail: fewer than 8 bytes, still in phase because whole longs were consumed.
         for (int shift = 24; cursor < end; cursor++, shift = (shift + 24) & 31) {
             buffer.put(cursor, (byte) (buffer.get(cursor) ^ (rotated >>> shift)));
         }
+    }
+
+    private static final ByteOrder NATIVE_ORDER = ByteOrder.nativeOrder();
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, NATIVE_ORDER);
+
+    /** XORs the whole longs of {@code array[from, from + length)}; returns the array index after the last one. */
+    private static int applyToArray(byte[] array, int from, int length, long wide) {
+        int cursor = from;
+        for (int lastLong = from + length - 8; cursor <= lastLong; cursor += 8) {
+            LONGS.set(array, cursor, (long) LONGS.get(array, cursor) ^ wide);
+        }
+        return cursor;
     }
 }

@@ -453,7 +453,7 @@ class FrameParserTest {
             int piece = 1 + random.nextInt(9000);
             assertNull(parser.parse(ByteBuffer.wrap(new byte[piece])));
             received += piece;
-            assertTrue(parser.partialPayloadCapacity() <= Math.max(2 * received, FrameParser.MIN_PARTIAL_CAPACITY),
+            assertTrue(parser.partialPayloadCapacity() <= Math.max((long) FrameParser.GROWTH * received, FrameParser.MIN_PARTIAL_CAPACITY),
                     "capacity " + parser.partialPayloadCapacity() + " for " + received + " bytes received");
             assertTrue(parser.partialPayloadCapacity() >= received);
         }
