@@ -8,17 +8,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The user executor over a bounded pool that also runs the bridge's engine work (Jetty's server pool, the
- * bridge's own pool on Java 17): application tasks run on that pool while fewer than {@code limit} of them are
- * queued or running there, and on an overflow executor (one that never makes a task wait) past that. Short
- * asynchronous callbacks therefore stay on the shared pool, as cheap as engine work; blocking handlers can hold
- * at most {@code limit} of its threads, so parsing, writing and the container itself always keep the rest.
+ * bridge's own pool on Java 17): every application task is handed to that pool, and runs there if fewer than
+ * {@code limit} application tasks are running on it at that moment; otherwise it moves on at once to an overflow
+ * executor (one that never makes a task wait). Short asynchronous callbacks therefore stay on the shared pool, as
+ * cheap as engine work, and a burst of them only queues there; blocking handlers can hold at most {@code limit} of
+ * its threads, so parsing, writing and the container itself always keep the rest.
  */
 final class SharedUserExecutor implements Executor {
 
     private final Executor shared;
     private final int limit;
     private final Executor overflow;
-    /** Application tasks handed to {@link #shared} and not finished yet (queued or running). */
+    /** Application tasks running on {@link #shared} now. */
     private final AtomicInteger onShared = new AtomicInteger();
 
     SharedUserExecutor(Executor shared, int limit, Executor overflow) {
@@ -51,29 +52,32 @@ final class SharedUserExecutor implements Executor {
 
     @Override
     public void execute(Runnable task) {
-        int n;
-        do {
-            n = onShared.get();
-            if (n >= limit) {
-                overflow.execute(task);
-                return;
-            }
-        } while (!onShared.compareAndSet(n, n + 1)); // race: two submitters at limit - 1; one CAS wins, the other looks again
+        if (limit <= 0) {
+            overflow.execute(task);
+            return;
+        }
         try {
-            shared.execute(() -> {
-                try {
-                    task.run();
-                } finally {
-                    onShared.decrementAndGet();
-                }
-            });
+            shared.execute(() -> runOrMove(task));
         } catch (RejectedExecutionException e) {
-            onShared.decrementAndGet();
             overflow.execute(task); // the shared pool is stopping or full: the overflow executor takes it
         }
     }
 
-    /** Application tasks on the shared pool now (queued or running). */
+    private void runOrMove(Runnable task) {
+        // race: two tasks starting at limit - 1 both count themselves; the one that makes it limit + 1 moves on
+        if (onShared.incrementAndGet() > limit) {
+            onShared.decrementAndGet();
+            overflow.execute(task);
+            return;
+        }
+        try {
+            task.run();
+        } finally {
+            onShared.decrementAndGet();
+        }
+    }
+
+    /** Application tasks running on the shared pool now. */
     int onShared() {
         return onShared.get();
     }
