@@ -263,6 +263,20 @@ class WebSocketFeatureTest {
 
     @ParameterizedTest
     @EnumSource(ContainerKind.class)
+    void aCompressedMessageThatInflatesPastTheMaximumMessageSizeClosesWith1009(ContainerKind kind) throws Exception {
+        try (WsPeer peer = WsPeer.open(containers.get(kind), "/wsf/deflate-max-message", OFFER)) {
+            assertNotNull(peer.deflateParameters(), () -> "Sec-WebSocket-Extensions: " + peer.extensionsHeader());
+            byte[] atTheLimit = new byte[MAX_MESSAGE];
+            peer.send(peer.compressedFrames(WsWire.BINARY, atTheLimit, 1)).expectEcho(WsWire.BINARY, atTheLimit);
+            byte[] bomb = new byte[64 * MAX_MESSAGE]; // 4 MiB of zeros: a few KiB on the wire
+            byte[][] frames = peer.compressedFrames(WsWire.BINARY, bomb, 1);
+            assertTrue(frames[0].length < MAX_MESSAGE / 8, "small on the wire: " + frames[0].length);
+            peer.send(frames).expectCloseFromServer(1009);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ContainerKind.class)
     void serverNoContextTakeoverIsAnsweredAndKept(ContainerKind kind) throws Exception {
         try (WsPeer peer = WsPeer.open(containers.get(kind), "/wsf/deflate-no-context", OFFER)) {
             assertNotNull(peer.deflateParameters(), () -> "Sec-WebSocket-Extensions: " + peer.extensionsHeader());

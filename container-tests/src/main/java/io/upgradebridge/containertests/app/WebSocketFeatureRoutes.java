@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@code /wsf/max-message}: messages up to {@value #MAX_MESSAGE} bytes; {@code /wsf/max-frame}: frames up to
  *       {@value #MAX_FRAME} bytes;</li>
  *   <li>{@code /wsf/masked}: the server masks its frames;</li>
+ *   <li>{@code /wsf/deflate-max-message}: permessage-deflate with messages up to {@value #MAX_MESSAGE} bytes inflated;</li>
  *   <li>{@code /wsf/deflate}: permessage-deflate; {@code /wsf/deflate-no-context}: the same with
  *       {@code server_no_context_takeover};</li>
  *   <li>{@code /wsf/fail}: the handler throws after the first message; {@code /wsf/throw}: it throws at once;</li>
@@ -56,6 +57,8 @@ public final class WebSocketFeatureRoutes implements ServletContextListener {
             .webSocket("/wsf/max-frame", null, s -> s.withMaxFrameSize(MAX_FRAME), WebSocketFeatureRoutes::echo)
             .webSocket("/wsf/masked", null, s -> s.withMasking(true), WebSocketFeatureRoutes::echo)
             .webSocket("/wsf/deflate", null, s -> s.withDeflate(PerMessageDeflate.ENABLED), WebSocketFeatureRoutes::echo)
+            .webSocket("/wsf/deflate-max-message", null, s -> s.withDeflate(PerMessageDeflate.ENABLED).withMaxMessageSize(MAX_MESSAGE),
+                WebSocketFeatureRoutes::echo)
             .webSocket("/wsf/deflate-no-context", null,
                 s -> s.withDeflate(PerMessageDeflate.ENABLED.withServerNoContextTakeover(true)),
                 WebSocketFeatureRoutes::echo)
