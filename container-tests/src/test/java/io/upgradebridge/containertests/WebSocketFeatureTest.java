@@ -1,5 +1,7 @@
 package io.upgradebridge.containertests;
 
+import io.upgradebridge.containertests.app.WebSocketFeatureRoutes;
+
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -13,6 +15,7 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
@@ -272,6 +275,76 @@ class WebSocketFeatureTest {
             byte[][] frames = peer.compressedFrames(WsWire.BINARY, bomb, 1);
             assertTrue(frames[0].length < MAX_MESSAGE / 8, "small on the wire: " + frames[0].length);
             peer.send(frames).expectCloseFromServer(1009);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ContainerKind.class)
+    void aHandlerThatAsksForFramesGetsFragmentsAsTheyComeAndSeesTheCloseReason(ContainerKind kind) throws Exception {
+        EmbeddedContainer container = containers.get(kind);
+        try (WsWire ws = WsWire.open(container, "/wsf/frames")) {
+            ws.send(WsWire.masked(false, WsWire.TEXT, utf8("frag")));
+            ws.send(WsWire.masked(true, WsWire.PING, utf8("in between")));
+            ws.send(WsWire.masked(false, WsWire.CONTINUATION, utf8("men")), WsWire.masked(true, WsWire.CONTINUATION, utf8("ted")));
+            List<String> seen = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                WsWire.ServerFrame f = ws.read();
+                seen.add(f.opcode() + (f.fin() ? " fin " : " ") + f.text());
+            }
+            // the pong may come before or after the first fragment's echo; the data frames keep their order
+            assertTrue(seen.contains(WsWire.PONG + " fin in between"), () -> "the session answered the ping: " + seen);
+            seen.remove(WsWire.PONG + " fin in between");
+            assertEquals(List.of(WsWire.TEXT + " frag", WsWire.CONTINUATION + " men", WsWire.CONTINUATION + " fin ted"), seen,
+                "each data frame echoed as it came, not as one message");
+            ws.send(WsWire.close(4001, "bye"));
+            WsWire.ServerFrame close = ws.read();
+            assertEquals(4001, close.closeCode(), close::toString);
+            ws.awaitTcpClose(Duration.ofSeconds(5));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (container.logLinesContaining(WebSocketFeatureRoutes.CLOSE_REASON_LOG + "4001 bye").isEmpty()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, container.logLinesContaining(WebSocketFeatureRoutes.CLOSE_REASON_LOG + "4001 bye").size(),
+            () -> "closeReason() completed with the peer's close: " + container.logLinesContaining(WebSocketFeatureRoutes.CLOSE_REASON_LOG));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ContainerKind.class)
+    void aHandlerThatDoesNotReadHoldsThePeerBackWithBoundedMemory(ContainerKind kind) throws Exception {
+        EmbeddedContainer container = containers.get(kind);
+        try (WsWire ws = WsWire.open(container, "/wsf/not-reading")) {
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            byte[] frame = WsWire.masked(true, WsWire.BINARY, new byte[64 * 1024]);
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 1024; i++) { // at most 64 MiB
+                        ws.send(frame);
+                        written.addAndGet(frame.length);
+                    }
+                } catch (java.io.IOException expected) {
+                    // the server closes the connection after 5 s
+                }
+            }, "not-reading-writer");
+            writer.setDaemon(true);
+            writer.start();
+            long last = -1;
+            long stalledSince = System.nanoTime();
+            for (int i = 0; i < 20; i++) { // at most 4 s (the handler ends after 5); stops once 1 s passes without progress
+                long now = written.get();
+                if (now != last) {
+                    last = now;
+                    stalledSince = System.nanoTime();
+                } else if (System.nanoTime() - stalledSince > 1_000_000_000L) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertTrue(writer.isAlive(), "the peer's write blocks: the session stopped reading the socket");
+            assertTrue(written.get() < 48L * 1024 * 1024, "the peer could write " + written.get() + " bytes");
+            writer.join(15_000); // the handler ends after 5 s: the server closes, the blocked write fails
+            assertTrue(!writer.isAlive(), "the blocked write ended when the session ended");
         }
     }
 

@@ -24,6 +24,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@code /wsf/max-message}: messages up to {@value #MAX_MESSAGE} bytes; {@code /wsf/max-frame}: frames up to
  *       {@value #MAX_FRAME} bytes;</li>
  *   <li>{@code /wsf/masked}: the server masks its frames;</li>
+ *   <li>{@code /wsf/frames}: echoes data frame by frame ({@code frames()}), logs {@code closeReason()};
+ *       {@code /wsf/not-reading}: reads nothing for 5 s, then ends (its close waits 300 ms for the answer);</li>
  *   <li>{@code /wsf/deflate-max-message}: permessage-deflate with messages up to {@value #MAX_MESSAGE} bytes inflated;</li>
  *   <li>{@code /wsf/deflate}: permessage-deflate; {@code /wsf/deflate-no-context}: the same with
  *       {@code server_no_context_takeover};</li>
@@ -71,6 +73,9 @@ public final class WebSocketFeatureRoutes implements ServletContextListener {
             })
             .webSocket("/wsf/close-4000", null, s -> s.withTimeout(shortTime), session -> session.incoming().receive()
                 .thenCompose(first -> session.close(new CloseReason(4000, HANDLER_CLOSE_REASON))))
+            .webSocket("/wsf/frames", WebSocketFeatureRoutes::frameEcho)
+            .webSocket("/wsf/not-reading", null, s -> s.withTimeout(shortTime), session -> new java.util.concurrent.CompletableFuture<Void>()
+                .completeOnTimeout(null, 5, java.util.concurrent.TimeUnit.SECONDS)) // reads nothing, ends after 5 s
             .webSocket("/wsf/proto", "chat", WebSocketFeatureRoutes::prefixedEcho)
             .webSocket("/wsf/proto", "superchat", WebSocketFeatureRoutes::prefixedEcho);
     }
@@ -78,6 +83,20 @@ public final class WebSocketFeatureRoutes implements ServletContextListener {
     /** Sends every message back as it came; completes when the peer closed. */
     static CompletionStage<Void> echo(DefaultWebSocketSession session) {
         return session.incoming().forEach(message -> session.send(message).thenApply(sent -> true));
+    }
+
+    /** Logged when a {@code /wsf/frames} session ends, followed by its close reason. */
+    public static final String CLOSE_REASON_LOG = "frames session ended: ";
+    private static final System.Logger LOG = System.getLogger(WebSocketFeatureRoutes.class.getName());
+
+    /**
+     * Sends every data frame back as it came (fragments stay fragments), asking for frames rather than messages;
+     * logs the session's {@code closeReason()} when it ends.
+     */
+    private static CompletionStage<Void> frameEcho(DefaultWebSocketSession session) {
+        session.closeReason().thenAccept(reason -> LOG.log(System.Logger.Level.INFO,
+            CLOSE_REASON_LOG + reason.code() + " " + reason.message()));
+        return session.frames().forEach(frame -> session.sendFrame(frame.copy()).thenApply(sent -> true));
     }
 
     /** Answers every text message with {@code <negotiated protocol>:<text>}. */
