@@ -40,6 +40,8 @@ public final class RingByteChannel implements ByteChannel {
     private byte[] buf;
     /** The size of the array to take when {@link #buf} is null: the first size, then the size last released. */
     private int nextBufferSize;
+    /** Whether the producer holds a slice from {@link #writableSlice()} that it has not committed yet. */
+    private boolean producerHoldsSlice;
     private int head;
     private int size;
     private long committedTotal;
@@ -101,6 +103,7 @@ public final class RingByteChannel implements ByteChannel {
             }
             int tail = (head + size) % buf.length;
             int end = tail < head ? head : buf.length;
+            producerHoldsSlice = true;
             return ByteBuffer.wrap(buf, tail, end - tail).slice();
         }
     }
@@ -108,10 +111,14 @@ public final class RingByteChannel implements ByteChannel {
     /** Publishes {@code n} bytes the producer put into the last {@link #writableSlice()}. */
     public void commit(int n) {
         if (n <= 0) {
+            synchronized (this) {
+                producerHoldsSlice = false;
+            }
             return;
         }
         Actions actions = new Actions();
         synchronized (this) {
+            producerHoldsSlice = false;
             if (writeClosed) {
                 return; // race: the reader cancelled while the producer was filling; the bytes are dropped with the rest
             }
@@ -161,6 +168,7 @@ public final class RingByteChannel implements ByteChannel {
     public void releaseIfEmpty() {
         byte[] released;
         synchronized (this) {
+            producerHoldsSlice = false;
             if (size != 0 || buf == null) {
                 return;
             }
@@ -525,8 +533,24 @@ public final class RingByteChannel implements ByteChannel {
         do {
             moved = serveReader(actions) + serveWriter(actions);
         } while (moved > 0 && (pendingRead != null || pendingWrite != null));
+        releaseIfDrainedByApplication();
         wakeConsumer(actions);
         wakeProducer(actions);
+    }
+
+    /**
+     * On a channel a transport fills and the application drains (a connection's input): the application's
+     * read that emptied it gives the buffer back, unless the transport holds a slice of it right now. The
+     * transport's own {@link #releaseIfEmpty()} comes too early when the application reads after the transport
+     * parked, and an idle connection would keep its input buffer.
+     */
+    private void releaseIfDrainedByApplication() {
+        if (size == 0 && buf != null && producerSignal != null && !drainedByTransport && !producerHoldsSlice) {
+            nextBufferSize = buf.length;
+            BufferPool.give(buf);
+            buf = null;
+            head = 0;
+        }
     }
 
     /** Moves bytes to the pending read, completing it when it is satisfied or the input ended; returns bytes moved. */

@@ -162,4 +162,30 @@ class RingByteChannelTransportTest {
         channel.tryWrite(ByteBuffer.wrap(new byte[] {1}));
         assertTrue(channel.toString().contains("allocated=65536"), "no growing again, one byte at a time: " + channel);
     }
+
+    @Test
+    void anInputTheApplicationEmptiesGivesItsBufferBackUnlessTheTransportHoldsASlice() throws Exception {
+        RingByteChannel input = new RingByteChannel(64 * 1024, Runnable::run);
+        input.attachTransport(() -> { }, null); // the transport fills, the application drains
+        ByteBuffer room = input.writableSlice();
+        room.put(new byte[] {1, 2, 3});
+        input.commit(3);
+        ByteBuffer dst = ByteBuffer.allocate(16);
+        assertEquals(3, input.tryRead(dst));
+        assertTrue(input.toString().contains("allocated=0"), "the read that emptied it released the buffer: " + input);
+
+        ByteBuffer first = input.writableSlice();
+        first.put(new byte[] {4, 5});
+        input.commit(2);
+        ByteBuffer filling = input.writableSlice(); // the transport is filling this slice now
+        filling.put((byte) 6);
+        dst.clear();
+        assertEquals(2, input.tryRead(dst));
+        assertTrue(input.toString().contains("allocated=4096"), "kept while the transport holds a slice: " + input);
+        input.commit(1);
+        dst.clear();
+        assertEquals(1, input.tryRead(dst));
+        assertEquals(6, dst.get(0), "the byte the transport put into its slice arrived");
+        assertTrue(input.toString().contains("allocated=0"), input.toString());
+    }
 }
