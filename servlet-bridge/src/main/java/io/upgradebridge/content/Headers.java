@@ -25,13 +25,38 @@ import java.util.function.BiConsumer;
 public final class Headers {
 
     /** No headers at all; Ktor's {@code Headers.Empty}. */
-    public static final Headers EMPTY = new Headers(new LinkedHashMap<>());
+    public static final Headers EMPTY = new Headers(new String[0], new Object[0]);
 
-    /** Values by lower-case name; each entry keeps the name's first spelling. */
-    private final Map<String, Field> fields;
+    // Kept compact (a session keeps the copied request headers for its whole life): two arrays, the name of
+    // header i as first spelled and its value (a String when it has one, an immutable List<String> otherwise).
+    // Lookups compare names ignoring case, one by one: HTTP messages have a few dozen headers at most.
+    private final String[] names;
+    private final Object[] values;
 
-    private Headers(Map<String, Field> fields) {
-        this.fields = fields;
+    private Headers(String[] names, Object[] values) {
+        this.names = names;
+        this.values = values;
+    }
+
+    private int indexOf(String name) {
+        Objects.requireNonNull(name, "header name");
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> valuesAt(int i) {
+        Object v = values[i];
+        return v instanceof String ? List.of((String) v) : (List<String>) v;
+    }
+
+    private String firstValueAt(int i) {
+        Object v = values[i];
+        return v instanceof String ? (String) v : valuesAt(i).get(0);
     }
 
     /**
@@ -64,28 +89,26 @@ public final class Headers {
 
     /** The first value of header {@code name}, or {@code null} when there is none. */
     public String get(String name) {
-        Field field = fields.get(key(name));
-        return field == null ? null : field.values.get(0);
+        int i = indexOf(name);
+        return i < 0 ? null : firstValueAt(i);
     }
 
     /** Every value of header {@code name} in the order they were added; an empty list when there is none. */
     public List<String> getAll(String name) {
-        Field field = fields.get(key(name));
-        return field == null ? List.of() : field.values;
+        int i = indexOf(name);
+        return i < 0 ? List.of() : valuesAt(i);
     }
 
     /** The header names, each in the spelling it was first added with, in the order they were first added. */
     public Set<String> names() {
-        Set<String> names = new LinkedHashSet<>();
-        for (Field field : fields.values()) {
-            names.add(field.name);
-        }
-        return Collections.unmodifiableSet(names);
+        Set<String> result = new LinkedHashSet<>();
+        Collections.addAll(result, names);
+        return Collections.unmodifiableSet(result);
     }
 
     /** Whether there is at least one value for header {@code name}. */
     public boolean contains(String name) {
-        return fields.containsKey(key(name));
+        return indexOf(name) >= 0;
     }
 
     /** Whether header {@code name} has exactly the value {@code value} (values are compared with case). */
@@ -95,18 +118,18 @@ public final class Headers {
 
     /** Whether there are no headers. */
     public boolean isEmpty() {
-        return fields.isEmpty();
+        return names.length == 0;
     }
 
     /** Number of distinct header names. */
     public int size() {
-        return fields.size();
+        return names.length;
     }
 
     /** Calls {@code action} once per header name, with every value of that header, in order. */
     public void forEach(BiConsumer<String, List<String>> action) {
-        for (Field field : fields.values()) {
-            action.accept(field.name, field.values);
+        for (int i = 0; i < names.length; i++) {
+            action.accept(names[i], valuesAt(i));
         }
     }
 
@@ -118,13 +141,13 @@ public final class Headers {
         if (!(other instanceof Headers)) {
             return false;
         }
-        Map<String, Field> otherFields = ((Headers) other).fields;
-        if (fields.size() != otherFields.size()) {
+        Headers that = (Headers) other;
+        if (names.length != that.names.length) {
             return false;
         }
-        for (Map.Entry<String, Field> entry : fields.entrySet()) {
-            Field otherField = otherFields.get(entry.getKey());
-            if (otherField == null || !otherField.values.equals(entry.getValue().values)) {
+        for (int i = 0; i < names.length; i++) {
+            int j = that.indexOf(names[i]);
+            if (j < 0 || !that.valuesAt(j).equals(valuesAt(i))) {
                 return false;
             }
         }
@@ -134,8 +157,8 @@ public final class Headers {
     @Override
     public int hashCode() {
         int hash = 0;
-        for (Map.Entry<String, Field> entry : fields.entrySet()) {
-            hash += entry.getKey().hashCode() ^ entry.getValue().values.hashCode();
+        for (int i = 0; i < names.length; i++) {
+            hash += key(names[i]).hashCode() ^ valuesAt(i).hashCode();
         }
         return hash;
     }
@@ -145,12 +168,12 @@ public final class Headers {
     public String toString() {
         StringBuilder text = new StringBuilder("Headers[");
         boolean first = true;
-        for (Field field : fields.values()) {
+        for (int i = 0; i < names.length; i++) {
             if (!first) {
                 text.append(", ");
             }
             first = false;
-            text.append(field.name).append('=').append(field.values);
+            text.append(names[i]).append('=').append(valuesAt(i));
         }
         return text.append(']').toString();
     }
@@ -252,12 +275,15 @@ public final class Headers {
             if (fields.isEmpty()) {
                 return EMPTY;
             }
-            Map<String, Field> copy = new LinkedHashMap<>(fields.size() * 2);
-            for (Map.Entry<String, Field> entry : fields.entrySet()) {
-                Field field = entry.getValue();
-                copy.put(entry.getKey(), new Field(field.name, List.copyOf(field.values)));
+            String[] names = new String[fields.size()];
+            Object[] values = new Object[names.length];
+            int i = 0;
+            for (Field field : fields.values()) {
+                names[i] = field.name;
+                values[i] = field.values.size() == 1 ? field.values.get(0) : List.copyOf(field.values);
+                i++;
             }
-            return new Headers(copy);
+            return new Headers(names, values);
         }
 
         private static void checkName(String name) {
