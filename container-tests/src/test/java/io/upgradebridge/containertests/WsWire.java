@@ -221,9 +221,19 @@ final class WsWire implements AutoCloseable {
         return payload;
     }
 
+    /**
+     * Writes {@code frames} in one write: a server that closes after the first of them (a close frame, say) cannot
+     * make the rest fail with a broken pipe, and frames meant to arrive together do.
+     */
     WsWire send(byte[]... frames) throws IOException {
-        for (byte[] f : frames) {
-            http.output().write(f);
+        if (frames.length == 1) {
+            http.output().write(frames[0]);
+        } else {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            for (byte[] f : frames) {
+                all.writeBytes(f);
+            }
+            http.output().write(all.toByteArray());
         }
         http.output().flush();
         return this;
