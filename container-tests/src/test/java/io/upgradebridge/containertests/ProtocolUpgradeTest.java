@@ -239,7 +239,9 @@ class ProtocolUpgradeTest {
         Map<String, String> s = EchoLinesClient.awaitStats(container, id, m -> !"active".equals(m.get("job")),
             Duration.ofSeconds(10), "the job completing after a reset");
         assertEquals("true", s.get("inputClosed"), s::toString);
-        assertEquals("true", s.get("outputClosed"), () -> "the output ends too: " + s);
+        // the output is closed as the connection is torn down, which may finish just after the job completed
+        EchoLinesClient.awaitStats(container, id, m -> "true".equals(m.get("outputClosed")), Duration.ofSeconds(10),
+            "the output ending too after a reset");
         assertEquals("0", s.get("inputBuffered"), () -> "nothing is kept buffered: " + s);
         if (kind != ContainerKind.JETTY_12_1) {
             // Jetty's SocketChannelEndPoint.fill() turns a reset into an ordinary end of stream: no cause to see there
