@@ -200,18 +200,7 @@ class ProtocolUpgradeTest {
             }, "sink-writer");
             writer.setDaemon(true);
             writer.start();
-            long last = -1;
-            long stalledSince = System.nanoTime();
-            for (int i = 0; i < 300; i++) { // at most 60 s; stops once a second passes without progress
-                long now = written.get();
-                if (now != last) {
-                    last = now;
-                    stalledSince = System.nanoTime();
-                } else if (System.nanoTime() - stalledSince > 1_000_000_000L) {
-                    break;
-                }
-                Thread.sleep(200);
-            }
+            WriteStall.await(written, Duration.ofSeconds(60)); // at most 60 s; stops once a second passes without progress
             assertTrue(writer.isAlive(), "the client's write blocks: the server stopped reading the socket");
             assertTrue(written.get() < 48L * 1024 * 1024, "the client could write " + written.get() + " bytes");
             Map<String, String> s = EchoLinesClient.stats(container, id);

@@ -329,18 +329,7 @@ class WebSocketFeatureTest {
             }, "not-reading-writer");
             writer.setDaemon(true);
             writer.start();
-            long last = -1;
-            long stalledSince = System.nanoTime();
-            for (int i = 0; i < 20; i++) { // at most 4 s (the handler ends after 5); stops once 1 s passes without progress
-                long now = written.get();
-                if (now != last) {
-                    last = now;
-                    stalledSince = System.nanoTime();
-                } else if (System.nanoTime() - stalledSince > 1_000_000_000L) {
-                    break;
-                }
-                Thread.sleep(200);
-            }
+            WriteStall.await(written, Duration.ofSeconds(4)); // at most 4 s (the handler ends after 5); stops once 1 s passes without progress
             assertTrue(writer.isAlive(), "the peer's write blocks: the session stopped reading the socket");
             assertTrue(written.get() < 48L * 1024 * 1024, "the peer could write " + written.get() + " bytes");
             writer.join(15_000); // the handler ends after 5 s: the server closes, the blocked write fails
