@@ -172,10 +172,7 @@ public final class RingByteChannel implements ByteChannel {
             if (size != 0 || buf == null) {
                 return;
             }
-            released = buf;
-            buf = null;
-            head = 0;
-            nextBufferSize = released.length; // a stream that paused takes back the size it had grown to
+            released = detachBuffer();
         }
         BufferPool.give(released);
     }
@@ -546,11 +543,17 @@ public final class RingByteChannel implements ByteChannel {
      */
     private void releaseIfDrainedByApplication() {
         if (size == 0 && buf != null && producerSignal != null && !drainedByTransport && !producerHoldsSlice) {
-            nextBufferSize = buf.length;
-            BufferPool.give(buf);
-            buf = null;
-            head = 0;
+            BufferPool.give(detachBuffer());
         }
+    }
+
+    /** Lets go of the (empty) buffer; the next bytes take one of the size it had grown to, as a paused stream needs. */
+    private byte[] detachBuffer() {
+        byte[] released = buf;
+        buf = null;
+        head = 0;
+        nextBufferSize = released.length;
+        return released;
     }
 
     /** Moves bytes to the pending read, completing it when it is satisfied or the input ended; returns bytes moved. */

@@ -89,46 +89,33 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         }
         int java = sources.javaFeatureVersion();
         Object jetty = sources.contextAttribute(JETTY_EXECUTOR_ATTRIBUTE);
+        ExecutorService virtual = java >= 21 ? newVirtualThreadExecutor() : null;
         if (jetty instanceof Executor) {
-            ExecutorService overflow = userPool(java, threadNamePrefix);
-            int limit = SharedUserExecutor.quarterOf((Executor) jetty);
-            return new ExecutorChoice((Executor) jetty, new SharedUserExecutor((Executor) jetty, limit, overflow),
-                "Jetty's server thread pool (context attribute " + JETTY_EXECUTOR_ATTRIBUTE + "); application code takes at most "
-                + limit + " of its threads at once, more of it runs on " + describeUserPool(overflow, java), List.of(overflow));
+            ExecutorService overflow = virtual != null ? virtual : newGrowingPool(threadNamePrefix + "user-");
+            return shared((Executor) jetty, overflow, "Jetty's server thread pool (context attribute " + JETTY_EXECUTOR_ATTRIBUTE
+                + ")", java, List.of(overflow));
         }
-        if (java >= 21) {
-            ExecutorService virtual = newVirtualThreadExecutor();
-            if (virtual != null) {
-                return new ExecutorChoice(virtual, virtual, "virtual threads (Java " + java + ")", List.of(virtual));
-            }
+        if (virtual != null) {
+            return new ExecutorChoice(virtual, virtual, "virtual threads (Java " + java + ")", List.of(virtual));
         }
         ExecutorService engine = newBoundedPool(threadNamePrefix);
-        ExecutorService overflow = userPool(java, threadNamePrefix);
-        int limit = SharedUserExecutor.quarterOf(engine);
-        return new ExecutorChoice(engine, new SharedUserExecutor(engine, limit, overflow), "the bridge's own pool of up to "
-            + OWN_POOL_THREADS + " threads; application code takes at most " + limit + " of them at once, more of it runs on "
-            + describeUserPool(overflow, java) + " (Java " + java + "; name an executor with io.upgradebridge.executor to use another)",
-            List.of(engine, overflow));
+        ExecutorService overflow = newGrowingPool(threadNamePrefix + "user-");
+        return shared(engine, overflow, "the bridge's own pool of up to " + OWN_POOL_THREADS + " threads (Java " + java
+            + "; name an executor with io.upgradebridge.executor to use another)", java, List.of(engine, overflow));
+    }
+
+    /** Engine work on {@code pool}; application code on it up to a quarter of its threads, past that on {@code overflow}. */
+    private static ExecutorChoice shared(Executor pool, ExecutorService overflow, String poolDescription, int java,
+                                         List<ExecutorService> owned) {
+        int limit = SharedUserExecutor.quarterOf(pool);
+        String overflowDescription = overflow instanceof OwnPool ? "a pool of the bridge's that starts a thread whenever none is idle"
+            : "virtual threads (Java " + java + ")";
+        return new ExecutorChoice(pool, new SharedUserExecutor(pool, limit, overflow), poolDescription
+            + "; application code takes at most " + limit + " of its threads at once, more of it runs on " + overflowDescription, owned);
     }
 
     private static ExecutorChoice borrowed(Executor executor, String description) {
         return new ExecutorChoice(executor, executor, description + ", for engine work and application code", List.of());
-    }
-
-    /** Virtual threads where the runtime has them, else the bridge's growing pool. */
-    private static ExecutorService userPool(int java, String threadNamePrefix) {
-        ExecutorService virtual = java >= 21 ? newVirtualThreadExecutor() : null;
-        return virtual != null ? virtual : newGrowingPool(threadNamePrefix + "user-");
-    }
-
-    private static String describeUserPool(ExecutorService user, int java) {
-        return user instanceof OwnPool ? "a pool of the bridge's that starts a thread whenever none is idle"
-            : "virtual threads (Java " + java + ")";
-    }
-
-    /** The single executor, for callers that only know of one; the engine executor. */
-    public Executor executor() {
-        return engine;
     }
 
     /** {@code Executors.newVirtualThreadPerTaskExecutor()} when this runtime has it, else {@code null}. */

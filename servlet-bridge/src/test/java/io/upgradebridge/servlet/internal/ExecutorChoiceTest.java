@@ -69,7 +69,7 @@ class ExecutorChoiceTest {
     @Test
     void configuredContextAttributeComesFirst() {
         ExecutorChoice choice = ExecutorChoice.choose("my.executor", everything(), "t-");
-        assertSame(CONFIGURED, choice.executor());
+        assertSame(CONFIGURED, choice.engine());
     }
 
     @Test

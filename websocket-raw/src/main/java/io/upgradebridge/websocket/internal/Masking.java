@@ -1,7 +1,10 @@
 package io.upgradebridge.websocket.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * The XOR masking of RFC 6455 section 5.3, done in place, 8 bytes at a time.
@@ -12,6 +15,10 @@ import java.nio.ByteOrder;
  * passes its {@code phase}: the payload offset of its first byte, modulo 4.
  */
 public final class Masking {
+
+    private static final ByteOrder NATIVE_ORDER = ByteOrder.nativeOrder();
+    /** The longs of a byte array in the machine's byte order. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, NATIVE_ORDER);
 
     private Masking() {
     }
@@ -40,7 +47,7 @@ public final class Masking {
             wide = Long.reverseBytes(wide);
         }
         int end = index + length;
-        java.util.Objects.checkFromIndexSize(index, length, buffer.limit());
+        Objects.checkFromIndexSize(index, length, buffer.limit());
         int cursor;
         if (buffer.hasArray()) {
             cursor = applyToArray(buffer.array(), buffer.arrayOffset() + index, length, wide) - buffer.arrayOffset();
@@ -57,10 +64,6 @@ public final class Masking {
             buffer.put(cursor, (byte) (buffer.get(cursor) ^ (rotated >>> shift)));
         }
     }
-
-    private static final ByteOrder NATIVE_ORDER = ByteOrder.nativeOrder();
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, NATIVE_ORDER);
 
     /** XORs the whole longs of {@code array[from, from + length)}; returns the array index after the last one. */
     private static int applyToArray(byte[] array, int from, int length, long wide) {
