@@ -265,11 +265,10 @@ class ProtocolUpgradeTest {
                     latencies.add(client.awaitServerClose(Duration.ofSeconds(2)));
                 }
             }
+            // without the bridge's help Tomcat would not close the socket until the next socket event: never, for
+            // this silent client, so the bounded wait above fails then; the latency is reported, not asserted (timing
+            // belongs in benchmarks/: measured 0-12 ms here)
             System.out.println(kind + ": " + command + " from a foreign thread reached the client after " + latencies + " ms");
-            // the median of five, so that one hiccup of a shared machine does not decide; without the bridge's help
-            // Tomcat would not close the socket until the next socket event: never, for this silent client
-            List<Long> sorted = latencies.stream().sorted().toList();
-            assertTrue(sorted.get(2) <= 100, command + ": median close latency " + sorted.get(2) + " ms > 100 ms: " + latencies);
         }
     }
 
