@@ -38,7 +38,7 @@ done
 
 SERVER_JVM_FLAGS=(-Xms512m -Xmx2g -XX:+UseG1GC)
 CLIENT_JVM_FLAGS=(-Xms256m -Xmx1g -XX:+UseG1GC)
-BASE_PORT=18180
+BASE_PORT=${BENCH_BASE_PORT:-18180} # another port range for runs side by side
 
 # 10,000 sessions need 10,000 descriptors in the server and as many in the load generator (separate processes)
 WANT_FDS=21000

@@ -60,8 +60,11 @@ public final class EmbeddedContainer implements AutoCloseable {
         try {
             contract = Class.forName(CONTRACT, true, loader);
             launcher = Class.forName(kind.launcherClass(), true, loader).getConstructor().newInstance();
-            int port = (Integer) call(contract, launcher, "start", new Class<?>[] {Map.class},
-                    config.toMap(workDir));
+            Map<String, Object> launch = config.toMap(workDir);
+            if (kind.bridgeTransport() != null) {
+                launch.put("bridgeTransport", kind.bridgeTransport());
+            }
+            int port = (Integer) call(contract, launcher, "start", new Class<?>[] {Map.class}, launch);
             return new EmbeddedContainer(kind, loader, contract, launcher, port);
         } catch (Throwable failure) {
             try {

@@ -49,6 +49,20 @@ class ProtocolUpgradeTest {
 
     @ParameterizedTest
     @EnumSource(ContainerKind.class)
+    void theFilterTakesConnectionsOverTheWayThatWorksBestOnTheContainer(ContainerKind kind) throws Exception {
+        EmbeddedContainer container = containers.get(kind);
+        String expected = switch (kind) {
+            case JETTY_12_1 -> "through Jetty's connection API";
+            case TOMCAT_11_SERVLET_UPGRADE -> "through the standard HttpServletRequest.upgrade() path";
+            default -> "through Tomcat's internal upgrade API";
+        };
+        List<String> lines = container.logLinesContaining("connections are taken over");
+        assertEquals(1, lines.size(), () -> "one start-up line: " + lines);
+        assertTrue(lines.get(0).contains(expected), () -> "expected '" + expected + "' in " + lines.get(0));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ContainerKind.class)
     void roundTripAndHeadersSentOnce(ContainerKind kind) throws Exception {
         EmbeddedContainer container = containers.get(kind);
         try (EchoLinesClient client = EchoLinesClient.open(container, "/upgrade/x?mode=echo")) {

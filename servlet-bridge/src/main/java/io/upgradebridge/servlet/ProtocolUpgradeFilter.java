@@ -56,9 +56,12 @@ import java.util.concurrent.Executor;
  *   pool of the bridge's that starts a thread whenever none is idle, so blocking handlers cannot starve the
  *   bridge's own work or the container. A configured or managed executor serves both: if handlers block, it
  *   must not make tasks wait behind them. The choice is logged once at start-up.</li>
- *   <li>{@value #TRANSPORT_PARAM}: {@code auto} (default), {@code servlet} (always the standard
- *   {@code HttpServletRequest.upgrade()}), or {@code jetty} (Jetty's connection API, needed on Jetty 12.1
- *   where the standard path loses the bytes a client sends after the 101).</li>
+ *   <li>{@value #TRANSPORT_PARAM}: {@code auto} (default: {@code jetty} on Jetty, {@code tomcat} on Tomcat,
+ *   {@code servlet} elsewhere), {@code servlet} (always the standard {@code HttpServletRequest.upgrade()}),
+ *   {@code jetty} (Jetty's connection API, needed on Jetty 12.1 where the standard path loses the bytes a
+ *   client sends after the 101), or {@code tomcat} (Tomcat's internal upgrade API, the one Tomcat's own
+ *   WebSocket uses: reads and writes the socket without servlet streams; the standard path works on Tomcat
+ *   too, but moves large messages slower).</li>
  *   <li>{@value #BUFFER_SIZE_PARAM}: bytes buffered per direction and connection (default 65536).</li>
  * </ul>
  *
@@ -75,7 +78,7 @@ public class ProtocolUpgradeFilter implements Filter {
 
     /** Names the executor for upgrades: a JNDI name or a servlet-context attribute. */
     public static final String EXECUTOR_PARAM = "io.upgradebridge.executor";
-    /** {@code auto}, {@code servlet} or {@code jetty}. */
+    /** {@code auto}, {@code servlet}, {@code jetty} or {@code tomcat}. */
     public static final String TRANSPORT_PARAM = "io.upgradebridge.transport";
     /** Bytes buffered per direction and connection. */
     public static final String BUFFER_SIZE_PARAM = "io.upgradebridge.bufferSize";
@@ -176,33 +179,66 @@ public class ProtocolUpgradeFilter implements Filter {
 
     private void chooseStarter(String transport) throws ServletException {
         String mode = transport == null || transport.isBlank() ? "auto" : transport.trim().toLowerCase(Locale.ROOT);
-        boolean onJetty = containerName.toLowerCase(Locale.ROOT).startsWith("jetty");
+        String container = containerName.toLowerCase(Locale.ROOT);
         switch (mode) {
             case "servlet":
                 starter = new ServletUpgradeStarter(containerName);
                 return;
             case "jetty":
+                starter = jettyStarter(true);
+                return;
+            case "tomcat":
+                starter = tomcatStarter(true);
+                return;
             case "auto":
-                if (mode.equals("auto") && !onJetty) {
+                if (container.startsWith("jetty")) {
+                    starter = jettyStarter(false);
+                } else if (container.startsWith("apache tomcat")) {
+                    UpgradeStarter tomcat = tomcatStarter(false);
+                    starter = tomcat != null ? tomcat : new ServletUpgradeStarter(containerName);
+                } else {
                     starter = new ServletUpgradeStarter(containerName);
-                    return;
-                }
-                try {
-                    starter = (UpgradeStarter) Class.forName("io.upgradebridge.servlet.internal.jetty.JettyUpgradeStarter")
-                        .getConstructor().newInstance();
-                } catch (ReflectiveOperationException | LinkageError e) {
-                    starterProblem = "Jetty hides its server classes from this webapp, so the bridge cannot take over "
-                        + "connections (Jetty 12.1's standard upgrade path loses data). Expose org.eclipse.jetty.server., "
-                        + "org.eclipse.jetty.io. and org.eclipse.jetty.util. to the webapp in WEB-INF/jetty-web.xml (see the README)";
-                    if (mode.equals("jetty")) {
-                        throw new ServletException(starterProblem, e);
-                    }
-                    LOG.log(Level.ERROR, starterProblem + " (" + e + ")");
                 }
                 return;
             default:
-                throw new ServletException(TRANSPORT_PARAM + " must be auto, servlet or jetty, was '" + transport + "'");
+                throw new ServletException(TRANSPORT_PARAM + " must be auto, servlet, jetty or tomcat, was '" + transport + "'");
         }
+    }
+
+    /** Jetty's adapter, or null (with {@link #starterProblem} set) when Jetty hides its classes and it was not required. */
+    private UpgradeStarter jettyStarter(boolean required) throws ServletException {
+        try {
+            return loadStarter("io.upgradebridge.servlet.internal.jetty.JettyUpgradeStarter");
+        } catch (ReflectiveOperationException | LinkageError e) {
+            starterProblem = "Jetty hides its server classes from this webapp, so the bridge cannot take over "
+                + "connections (Jetty 12.1's standard upgrade path loses data). Expose org.eclipse.jetty.server., "
+                + "org.eclipse.jetty.io. and org.eclipse.jetty.util. to the webapp in WEB-INF/jetty-web.xml (see the README)";
+            if (required) {
+                throw new ServletException(starterProblem, e);
+            }
+            LOG.log(Level.ERROR, starterProblem + " (" + e + ")");
+            return null;
+        }
+    }
+
+    /** Tomcat's adapter, or null when this Tomcat lacks its internal upgrade API and it was not required. */
+    private UpgradeStarter tomcatStarter(boolean required) throws ServletException {
+        try {
+            return loadStarter("io.upgradebridge.servlet.internal.tomcat.TomcatUpgradeStarter");
+        } catch (ReflectiveOperationException | LinkageError e) {
+            String problem = "this webapp cannot use Tomcat's internal upgrade API (org.apache.coyote.http11.upgrade."
+                + "InternalHttpUpgradeHandler) on " + containerName;
+            if (required) {
+                throw new ServletException(problem + "; set " + TRANSPORT_PARAM + " to auto or servlet", e);
+            }
+            LOG.log(Level.WARNING, problem + "; using the standard HttpServletRequest.upgrade() path instead (" + e + ")");
+            return null;
+        }
+    }
+
+    private static UpgradeStarter loadStarter(String className) throws ReflectiveOperationException {
+        return (UpgradeStarter) Class.forName(className, true, ProtocolUpgradeFilter.class.getClassLoader())
+            .getConstructor().newInstance();
     }
 
     @Override

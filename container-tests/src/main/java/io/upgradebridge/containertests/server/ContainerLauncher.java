@@ -54,6 +54,8 @@ import java.util.Map;
  *       deploys the WAR without applying its {@code WEB-INF/jetty-web.xml} (Jetty's
  *       {@code JettyWebXmlConfiguration} is removed from the context). Tomcat never reads that file and ignores
  *       the key</li>
+ *   <li>{@value #BRIDGE_TRANSPORT}: {@code String}, optional: the bridge's {@code io.upgradebridge.transport}
+ *   context parameter for the deployed application (programmatic or WAR) unless it sets one itself; Tomcat only.</li>
  * </ul>
  */
 public interface ContainerLauncher {
@@ -74,6 +76,7 @@ public interface ContainerLauncher {
     String WORK_DIR = "workDir";
     String WAR = "war";
     String IGNORE_JETTY_WEB_XML = "ignoreJettyWebXml";
+    String BRIDGE_TRANSPORT = "bridgeTransport";
 
     /**
      * Starts the server on {@code 127.0.0.1}, port 0, and deploys the web application.

@@ -21,10 +21,11 @@ record LauncherConfig(
         OptionalLong asyncTimeoutMillis,
         String workDir,
         String war,
-        boolean ignoreJettyWebXml) {
+        boolean ignoreJettyWebXml,
+        String bridgeTransport) {
 
     private static final Set<String> KEYS = Set.of(SERVLETS, FILTERS, LISTENERS, CONTEXT_INIT_PARAMS, CONTEXT_ATTRIBUTES,
-            IDLE_TIMEOUT_MILLIS, ASYNC_TIMEOUT_MILLIS, WORK_DIR, WAR, IGNORE_JETTY_WEB_XML);
+            IDLE_TIMEOUT_MILLIS, ASYNC_TIMEOUT_MILLIS, WORK_DIR, WAR, IGNORE_JETTY_WEB_XML, BRIDGE_TRANSPORT);
     private static final Set<String> SERVLET_KEYS = Set.of(NAME, CLASS, URL_PATTERNS, INIT_PARAMS,
             ASYNC_SUPPORTED, LOAD_ON_STARTUP);
     private static final Set<String> FILTER_KEYS = Set.of(NAME, CLASS, URL_PATTERNS, INIT_PARAMS,
@@ -71,7 +72,7 @@ record LauncherConfig(
         }
         return new LauncherConfig(List.copyOf(servlets), List.copyOf(filters), listeners, contextInitParams, attributes,
                 millis(map.get(IDLE_TIMEOUT_MILLIS)), millis(map.get(ASYNC_TIMEOUT_MILLIS)),
-                (String) map.get(WORK_DIR), war, ignoreJettyWebXml);
+                (String) map.get(WORK_DIR), war, ignoreJettyWebXml, (String) map.get(BRIDGE_TRANSPORT));
     }
 
     /** @return whether this configuration deploys a WAR file rather than the programmatic web application */

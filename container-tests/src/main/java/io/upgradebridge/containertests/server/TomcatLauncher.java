@@ -38,6 +38,9 @@ import org.apache.tomcat.util.modeler.Registry;
  */
 public final class TomcatLauncher extends AbstractLauncher {
 
+    /** The bridge filter's transport parameter, set for {@link ContainerLauncher#BRIDGE_TRANSPORT}. */
+    private static final String TRANSPORT_PARAM = "io.upgradebridge.transport";
+
     private static final String CATALINA_BASE = "catalina.base";
     private static final String CATALINA_HOME = "catalina.home";
 
@@ -125,6 +128,9 @@ public final class TomcatLauncher extends AbstractLauncher {
         ctx.setParentClassLoader(worldLoader());
         ctx.setClearReferencesStopThreads(false);
         config.contextInitParams().forEach(ctx::addParameter);
+        if (config.bridgeTransport() != null && !config.contextInitParams().containsKey(TRANSPORT_PARAM)) {
+            ctx.addParameter(TRANSPORT_PARAM, config.bridgeTransport());
+        }
         Map<String, Object> attributes = config.contextAttributes();
         if (!attributes.isEmpty()) {
             ctx.addServletContainerInitializer((classes, servletContext) -> attributes.forEach(
@@ -172,7 +178,7 @@ public final class TomcatLauncher extends AbstractLauncher {
         // addWebapp creates the context, adds it to the running host and so starts it
         Context ctx;
         try {
-            ctx = tomcat.addWebapp(tomcat.getHost(), "", config.war(), new NoJspContextConfig());
+            ctx = tomcat.addWebapp(tomcat.getHost(), "", config.war(), new NoJspContextConfig(config.bridgeTransport()));
         } catch (RuntimeException e) {
             removeFailed(tomcat.getHost().findChild(""), e);
             throw e;
@@ -221,6 +227,12 @@ public final class TomcatLauncher extends AbstractLauncher {
      * a JSP engine on the class path that fails with a logged stack trace.
      */
     private static final class NoJspContextConfig extends ContextConfig {
+        private final String bridgeTransport;
+
+        NoJspContextConfig(String bridgeTransport) {
+            this.bridgeTransport = bridgeTransport;
+        }
+
         @Override
         public void lifecycleEvent(LifecycleEvent event) {
             if (Lifecycle.BEFORE_START_EVENT.equals(event.getType()) && event.getLifecycle() instanceof Context ctx
@@ -230,6 +242,11 @@ public final class TomcatLauncher extends AbstractLauncher {
                 ctx.removeChild(ctx.findChild("jsp"));
             }
             super.lifecycleEvent(event);
+            // after web.xml was read (configure start), before the context merges its parameters and starts filters
+            if (bridgeTransport != null && Lifecycle.CONFIGURE_START_EVENT.equals(event.getType())
+                    && event.getLifecycle() instanceof Context ctx && ctx.findParameter(TRANSPORT_PARAM) == null) {
+                ctx.addParameter(TRANSPORT_PARAM, bridgeTransport);
+            }
         }
     }
 

@@ -9,14 +9,14 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * @param <S> the pump's states; it names which of them mean "running" and "running, recheck"
  */
-final class LoopGate<S extends Enum<S>> {
+public final class LoopGate<S extends Enum<S>> {
 
     private final AtomicReference<S> state;
     private final S running;
     private final S recheck;
     private final S done;
 
-    LoopGate(S initial, S running, S recheck, S done) {
+    public LoopGate(S initial, S running, S recheck, S done) {
         this.state = new AtomicReference<>(initial);
         this.running = running;
         this.recheck = recheck;
@@ -29,7 +29,7 @@ final class LoopGate<S extends Enum<S>> {
      * @return {@code true} when the caller now owns the loop and must run it; {@code false} when the
      *     pump is elsewhere, or the running loop was told to go round once more
      */
-    boolean enter(S resumable, S alsoResumable) {
+    public boolean enter(S resumable, S alsoResumable) {
         while (true) {
             S now = state.get();
             if (now == resumable || (alsoResumable != null && now == alsoResumable)) {
@@ -52,7 +52,7 @@ final class LoopGate<S extends Enum<S>> {
      *
      * @return whether the pump is parked in {@code parked} (the caller then asks the container to run it)
      */
-    boolean nudge(S parked) {
+    public boolean nudge(S parked) {
         while (true) {
             S now = state.get();
             if (now != running) {
@@ -66,12 +66,36 @@ final class LoopGate<S extends Enum<S>> {
     }
 
     /**
+     * A wake-up for a pump parked in {@code parked}, whose loop must run elsewhere (the caller arranges
+     * that): moves it to {@code woken}; a running loop goes round once more instead.
+     *
+     * @return {@code true} when this call moved the pump from {@code parked} to {@code woken}
+     */
+    public boolean wake(S parked, S woken) {
+        while (true) {
+            S now = state.get();
+            if (now == parked) {
+                if (state.compareAndSet(parked, woken)) {
+                    return true;
+                }
+            } else if (now == running) {
+                // race: the wake-up came between the loop's last check and its park: make it look again
+                if (state.compareAndSet(running, recheck)) {
+                    return false;
+                }
+            } else {
+                return false;
+            }
+        }
+    }
+
+    /**
      * The loop wants to stop in {@code next}.
      *
      * @return {@code true} when it stopped (or the pump ended); {@code false} when a wake-up came
      *     meanwhile and the loop must go round once more
      */
-    boolean park(S next) {
+    public boolean park(S next) {
         if (state.compareAndSet(running, next)) {
             return true;
         }
@@ -79,11 +103,11 @@ final class LoopGate<S extends Enum<S>> {
     }
 
     /** Ends the pump. @return whether this call ended it. */
-    boolean finish() {
+    public boolean finish() {
         return state.getAndSet(done) != done;
     }
 
-    S get() {
+    public S get() {
         return state.get();
     }
 
