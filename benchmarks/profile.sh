@@ -37,7 +37,7 @@ stop_server() {
 }
 trap stop_server EXIT
 trap 'exit 130' INT TERM
-port=18190
+port=${BENCH_PROFILE_PORT:-18190}
 for server in $SERVERS; do
   case "$server" in
     tomcat11-bridge) cp="$BASE_CP:$(jars "$TARGET/classpath/tomcat-11")"; args="tomcat bridge" ;;

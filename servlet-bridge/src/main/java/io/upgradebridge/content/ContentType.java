@@ -214,7 +214,7 @@ public final class ContentType {
         /** @throws IllegalArgumentException when the name is not a token or the value holds CR, LF or NUL */
         public Parameter {
             HttpSyntax.requireToken(name, "Media type parameter name");
-            HttpSyntax.requireFieldValue(value, "Value of media type parameter " + name);
+            HttpSyntax.requireFieldValue(value, "Value of media type parameter ", name);
         }
     }
 }

@@ -291,7 +291,7 @@ public final class Headers {
         }
 
         private static void checkValue(String name, String value) {
-            HttpSyntax.requireFieldValue(value, "Value of header " + name);
+            HttpSyntax.requireFieldValue(value, "Value of header ", name);
         }
     }
 }

@@ -66,13 +66,21 @@ final class HttpSyntax {
      * @return {@code value}
      */
     static String requireFieldValue(String value, String what) {
+        return requireFieldValue(value, what, "");
+    }
+
+    /**
+     * {@link #requireFieldValue(String, String)} with the description in two parts ({@code "Value of header "},
+     * {@code name}), joined only for the message: checking a valid value builds no string.
+     */
+    static String requireFieldValue(String value, String what, String whose) {
         if (value == null) {
-            throw new NullPointerException(what + " must not be null");
+            throw new NullPointerException(what + whose + " must not be null");
         }
         for (int i = 0; i < value.length(); i++) {
             char ch = value.charAt(i);
             if (ch == '\r' || ch == '\n' || ch == '\0') {
-                throw new IllegalArgumentException(what + " \"" + printable(value) + "\" contains "
+                throw new IllegalArgumentException(what + whose + " \"" + printable(value) + "\" contains "
                         + describe(ch) + " at index " + i
                         + "; remove CR, LF and NUL characters (encode the value, for example with"
                         + " percent-encoding, if it must carry them)");

@@ -8,7 +8,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.security.Principal;
-import java.util.Collections;
+import java.util.Enumeration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -202,9 +202,10 @@ public final class ApplicationCall {
             uri = query == null ? r.getRequestURI() : r.getRequestURI() + '?' + query;
             protocol = r.getProtocol();
             Headers.Builder builder = Headers.builder();
-            for (String name : Collections.list(r.getHeaderNames())) {
-                for (String value : Collections.list(r.getHeaders(name))) {
-                    builder.append(name, value);
+            for (Enumeration<String> names = r.getHeaderNames(); names.hasMoreElements(); ) {
+                String name = names.nextElement();
+                for (Enumeration<String> values = r.getHeaders(name); values.hasMoreElements(); ) {
+                    builder.append(name, values.nextElement());
                 }
             }
             headers = builder.build();

@@ -17,7 +17,6 @@ import io.upgradebridge.websocket.WebSocketProtocolException;
 import io.upgradebridge.websocket.WebSocketSession;
 import io.upgradebridge.websocket.WebSocketUpgrade;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -161,8 +160,7 @@ public final class RawWebSocketSession implements WebSocketSession {
                     continue;
                 }
                 if (n < 0) {
-                    inbox.end(new EOFException(sawCloseFrame ? "the peer closed the connection after its close frame"
-                        : "the peer closed the connection without a close frame"));
+                    inbox.end(SessionEnd.peerClosed(sawCloseFrame));
                     return;
                 }
                 CompletableFuture<Boolean> more = input.awaitContent().toCompletableFuture();
@@ -224,7 +222,7 @@ public final class RawWebSocketSession implements WebSocketSession {
                 outbox.send(Frame.close(new CloseReason(CloseReason.Codes.INTERNAL_ERROR, "internal error")));
             }
         }
-        inbox.end(new CancellationException("the session handler exited"));
+        inbox.end(SessionEnd.cancelled("the session handler exited"));
         finish();
     }
 
@@ -233,7 +231,7 @@ public final class RawWebSocketSession implements WebSocketSession {
         if (!outbox.isClosedForSend()) {
             outbox.send(Frame.close(new CloseReason(CloseReason.Codes.GOING_AWAY, "the application is stopping")));
         }
-        inbox.end(new java.util.concurrent.CancellationException("the application is stopping"));
+        inbox.end(SessionEnd.cancelled("the application is stopping"));
         finish();
         return outbox.queued();
     }
