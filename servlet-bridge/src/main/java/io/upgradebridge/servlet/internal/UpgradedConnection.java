@@ -2,6 +2,7 @@ package io.upgradebridge.servlet.internal;
 
 import io.upgradebridge.content.OutgoingContent;
 import io.upgradebridge.io.Job;
+import io.upgradebridge.io.internal.CompletableJob;
 import io.upgradebridge.io.internal.Failures;
 import io.upgradebridge.io.internal.RingByteChannel;
 import io.upgradebridge.servlet.ShutdownAware;
@@ -135,7 +136,11 @@ public final class UpgradedConnection {
         if (state.get() == State.CLOSED) {
             started.cancel(); // race: aborted while upgrade(...) was still running
         }
-        started.completion().whenComplete((ignored, failure) -> jobCompleted(failure));
+        if (started instanceof CompletableJob own) {
+            own.onCompletion(this::jobCompleted); // the bridge's own jobs: no stage kept for the session's life
+        } else {
+            started.completion().whenComplete((ignored, failure) -> jobCompleted(failure));
+        }
         if (stopping.get()) {
             deliverStop(started); // race: the application began stopping while upgrade(...) was still running
         }

@@ -51,7 +51,7 @@ public final class RawWebSocketSession implements WebSocketSession {
     private volatile FrameWriter maskingWriter;
     private final FrameInbox inbox;
     private final FrameOutbox outbox;
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final SessionJob job = new SessionJob(this);
     private final AtomicBoolean ending = new AtomicBoolean();
     /** The input as the bridge's own channel, read without a copy; {@code null} for another channel. */
     private final RingByteChannel ring;
@@ -61,7 +61,6 @@ public final class RawWebSocketSession implements WebSocketSession {
     /** Set once the peer broke the protocol; its close frame goes out when the handler exits. */
     private volatile WebSocketProtocolException protocolError;
     private volatile boolean masking;
-    private volatile Job job;
     private final List<String> extensions;
 
     /** @param call the call that started the session ({@code null} only in tests) */
@@ -94,12 +93,6 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     /** Starts reading and the handler; returns the session's job. */
     public Job start(WebSocketUpgrade.Handler handler) {
-        job = new SessionJob(Job.of(done), this::goingAway);
-        done.whenComplete((v, e) -> {
-            if (e != null) {
-                abort(e); // cancelled (terminate, undeploy): no close frame
-            }
-        });
         engine.execute(this::readLoop);
         user.execute(() -> {
             try {
@@ -229,7 +222,7 @@ public final class RawWebSocketSession implements WebSocketSession {
     }
 
     /** The application stops: close 1001 (going away), then end the session as if the handler had exited. */
-    private CompletionStage<?> goingAway() {
+    CompletionStage<?> goingAway() {
         if (!outbox.isClosedForSend()) {
             outbox.send(Frame.close(new CloseReason(CloseReason.Codes.GOING_AWAY, "the application is stopping")));
         }
@@ -244,10 +237,11 @@ public final class RawWebSocketSession implements WebSocketSession {
             return;
         }
         outbox.closeForSend(null);
-        outbox.queued().whenComplete((v, e) -> done.complete(null));
+        outbox.queued().whenComplete((v, e) -> job.completed());
     }
 
-    private void abort(Throwable cause) {
+    /** The job was cancelled (terminate, undeploy): no close frame. */
+    void abort(Throwable cause) {
         inbox.end(cause);
         outbox.closeForSend(cause);
         output.close(cause);
@@ -293,12 +287,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     @Override
     public void terminate() {
-        Job j = job;
-        if (j != null) {
-            j.cancel();
-        } else {
-            done.cancel(false);
-        }
+        job.cancel();
     }
 
     @Override
@@ -344,6 +333,6 @@ public final class RawWebSocketSession implements WebSocketSession {
     @Override
     public String toString() {
         return "RawWebSocketSession{" + description + ", parser=" + parser + ", inbox closed=" + inbox.isClosedForReceive()
-            + ", outbox closed=" + outbox.isClosedForSend() + ", done=" + done.isDone() + '}';
+            + ", outbox closed=" + outbox.isClosedForSend() + ", done=" + job.isCompleted() + '}';
     }
 }
