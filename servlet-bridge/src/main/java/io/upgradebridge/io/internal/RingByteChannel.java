@@ -232,6 +232,25 @@ public final class RingByteChannel implements ByteChannel {
         return f.thenApply(n -> n > 0);
     }
 
+    /**
+     * {@link #awaitContent()} without a stage, for a reader that reads with {@link #readableSlice()} or
+     * {@link #tryRead}: returns {@code false} when bytes are readable or the writer has closed now (nothing is
+     * registered: read on), else {@code true}, and {@code resume} runs on the executor once that is so. It counts as
+     * the pending read.
+     */
+    public boolean resumeWhenContent(Runnable resume) {
+        synchronized (this) {
+            if (pendingRead != null) {
+                throw new IllegalStateException("a read is already pending on this channel; wait for it to complete first");
+            }
+            if (size > 0 || writeClosed) {
+                return false;
+            }
+            pendingRead = new PendingRead(resume);
+            return true;
+        }
+    }
+
     private CompletableFuture<Integer> startRead(PendingRead read) {
         Actions own = new Actions();
         Actions others = new Actions();
@@ -598,6 +617,10 @@ public final class RingByteChannel implements ByteChannel {
                 }
         }
         pendingRead = null;
+        if (r.resume != null) {
+            actions.add(r.resume); // the reader looks at the channel itself
+            return moved;
+        }
         CompletableFuture<Integer> f = r.future;
         if (outcome == Integer.MIN_VALUE) {
             Throwable failure = cause != null ? cause
@@ -655,9 +678,9 @@ public final class RingByteChannel implements ByteChannel {
 
     private void failAll(Actions actions, Throwable why) {
         if (pendingRead != null) {
-            CompletableFuture<Integer> f = pendingRead.future;
+            PendingRead r = pendingRead;
             pendingRead = null;
-            actions.add(() -> f.completeExceptionally(why));
+            actions.add(r.resume != null ? r.resume : () -> r.future.completeExceptionally(why));
         }
         if (pendingWrite != null) {
             CompletableFuture<Void> f = pendingWrite.future;
@@ -753,12 +776,22 @@ public final class RingByteChannel implements ByteChannel {
         final ReadKind kind;
         final ByteBuffer dst;
         final CompletableFuture<Integer> future;
+        /** Instead of {@link #future}: run when an {@link ReadKind#AWAIT} is over ({@link #resumeWhenContent}). */
+        final Runnable resume;
         int done;
 
         PendingRead(ReadKind kind, ByteBuffer dst, CompletableFuture<Integer> future) {
             this.kind = kind;
             this.dst = dst;
             this.future = future;
+            this.resume = null;
+        }
+
+        PendingRead(Runnable resume) {
+            this.kind = ReadKind.AWAIT;
+            this.dst = null;
+            this.future = null;
+            this.resume = resume;
         }
     }
 

@@ -158,6 +158,12 @@ public final class RawWebSocketSession implements WebSocketSession {
                         : "the peer closed the connection without a close frame"));
                     return;
                 }
+                if (ring != null) {
+                    if (ring.resumeWhenContent(this::resumeReading)) {
+                        return; // no stage kept while the session idles
+                    }
+                    continue;
+                }
                 CompletableFuture<Boolean> more = input.awaitContent().toCompletableFuture();
                 if (more.isDone()) {
                     more.join();
@@ -176,6 +182,16 @@ public final class RawWebSocketSession implements WebSocketSession {
             protocolError(e);
         } catch (IOException | RuntimeException e) {
             inbox.end(Failures.unwrap(e));
+        }
+    }
+
+    /** Bytes arrived in the bridge's own input channel, or it ended: read on, or end the inbox as awaitContent would. */
+    private void resumeReading() {
+        Throwable failure = ring.closedCause();
+        if (failure != null && ring.availableForRead() == 0) {
+            inbox.end(Failures.unwrap(failure));
+        } else {
+            readLoop();
         }
     }
 
