@@ -26,6 +26,8 @@ final class FrameInbox implements IncomingFrames {
     private final ArrayDeque<Frame> frames = new ArrayDeque<>();
     private long bytes;
     private CompletableFuture<Frame> pending;
+    /** A receive waiting without a stage ({@link #receiveOrWait}); at most one of it and {@link #pending}. */
+    private Receiver receiver;
     private Runnable onSpace;
     private boolean ended;
     private Throwable endCause;
@@ -34,22 +36,36 @@ final class FrameInbox implements IncomingFrames {
         this.user = user;
     }
 
+    /** Told of the next frame, or of the end, by a {@link #receiveOrWait} that had to wait; on the user executor. */
+    interface Receiver {
+        void received(Frame frame);
+
+        void ended(ClosedReceiveException closed);
+    }
+
     /** Adds a frame from the reader. */
     void offer(Frame frame) {
         CompletableFuture<Frame> waiting;
+        Receiver waitingReceiver;
         synchronized (this) {
             if (ended) {
                 return; // the session ended: nobody will take it
             }
             waiting = pending;
             pending = null;
-            if (waiting == null) {
+            waitingReceiver = receiver;
+            receiver = null;
+            if (waiting == null && waitingReceiver == null) {
                 frames.add(frame);
                 bytes += frame.length();
                 return;
             }
         }
-        complete(waiting, frame);
+        if (waitingReceiver != null) {
+            deliver(waitingReceiver, frame);
+        } else {
+            complete(waiting, frame);
+        }
     }
 
     /** Whether the reader may go on reading. */
@@ -71,6 +87,7 @@ final class FrameInbox implements IncomingFrames {
     /** No more frames will come: after the queued ones, receivers see {@code cause}. */
     void end(Throwable cause) {
         CompletableFuture<Frame> waiting = null;
+        Receiver waitingReceiver = null;
         Runnable resume;
         synchronized (this) {
             if (ended) {
@@ -81,6 +98,8 @@ final class FrameInbox implements IncomingFrames {
             if (frames.isEmpty()) {
                 waiting = pending;
                 pending = null;
+                waitingReceiver = receiver;
+                receiver = null;
             }
             resume = onSpace;
             onSpace = null;
@@ -89,6 +108,11 @@ final class FrameInbox implements IncomingFrames {
             CompletableFuture<Frame> failed = waiting;
             ClosedReceiveException closed = closed();
             user.execute(() -> failed.completeExceptionally(closed));
+        }
+        if (waitingReceiver != null) {
+            Receiver told = waitingReceiver;
+            ClosedReceiveException closed = closed();
+            user.execute(() -> told.ended(closed));
         }
         if (resume != null) {
             resume.run();
@@ -109,13 +133,45 @@ final class FrameInbox implements IncomingFrames {
                 if (ended) {
                     return CompletableFuture.failedFuture(closed());
                 }
-                if (pending != null) {
-                    throw new IllegalStateException("a receive is already pending on this session; wait for it first");
+                if (pending != null || receiver != null) {
+                    throw alreadyPending();
                 }
                 pending = new CompletableFuture<>();
                 return pending;
             }
         }
+    }
+
+    /**
+     * {@link #receive()} without a stage: the next frame when one is queued; else {@code null}, and {@code waiting}
+     * hears of the next frame (or the end) on the user executor.
+     *
+     * @throws ClosedReceiveException when no more frames will come
+     */
+    Frame receiveOrWait(Receiver waiting) throws ClosedReceiveException {
+        while (true) {
+            Frame frame = dequeue();
+            if (frame != null) {
+                return frame;
+            }
+            synchronized (this) {
+                if (!frames.isEmpty()) {
+                    continue; // race: a frame arrived after dequeue() found none
+                }
+                if (ended) {
+                    throw closed();
+                }
+                if (pending != null || receiver != null) {
+                    throw alreadyPending();
+                }
+                receiver = waiting;
+                return null;
+            }
+        }
+    }
+
+    private static IllegalStateException alreadyPending() {
+        return new IllegalStateException("a receive is already pending on this session; wait for it first");
     }
 
     @Override
@@ -183,6 +239,14 @@ final class FrameInbox implements IncomingFrames {
 
     private ClosedReceiveException closed() {
         return new ClosedReceiveException("no more frames", endCause);
+    }
+
+    private void deliver(Receiver waiting, Frame frame) {
+        try {
+            user.execute(() -> waiting.received(frame));
+        } catch (RejectedExecutionException e) {
+            waiting.received(frame);
+        }
     }
 
     private void complete(CompletableFuture<Frame> waiting, Frame frame) {
