@@ -132,7 +132,9 @@ public final class ApplicationCall {
     /** Called by the filter when the chain returned: the pending upgrade, or {@code null}. */
     OutgoingContent.ProtocolUpgrade finishHandling() {
         Phase previous = phase.getAndSet(Phase.FILTER_DONE);
-        return previous == Phase.UPGRADE_PENDING ? pendingUpgrade : null;
+        OutgoingContent.ProtocolUpgrade upgrade = pendingUpgrade;
+        pendingUpgrade = null; // the filter takes it: a live session does not keep it through its call
+        return previous == Phase.UPGRADE_PENDING ? upgrade : null;
     }
 
     /** The request method, copied before any upgrade. */

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * One upgraded connection: its two channels, the application's {@link Job}, and the rule that ties
@@ -41,11 +42,14 @@ public final class UpgradedConnection {
         CLOSED
     }
 
-    private final OutgoingContent.ProtocolUpgrade upgrade;
+    /** Let go of once {@code upgrade(...)} returned (engine thread only): a session does not keep its response headers. */
+    private OutgoingContent.ProtocolUpgrade upgrade;
+    private final String upgradeType;
     private final Executor engine;
     private final Executor user;
     private final LiveUpgrades registry;
-    private final String description;
+    /** Made when a message needs it: a session does not keep the string. */
+    private final Supplier<String> description;
     private final RingByteChannel input;
     private final RingByteChannel output;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
@@ -61,7 +65,14 @@ public final class UpgradedConnection {
 
     public UpgradedConnection(OutgoingContent.ProtocolUpgrade upgrade, Executor engine, Executor user, int bufferSize,
                               LiveUpgrades registry, String description) {
+        this(upgrade, engine, user, bufferSize, registry, () -> description);
+    }
+
+    /** @param description what the connection is, for log messages: made only when one is written */
+    public UpgradedConnection(OutgoingContent.ProtocolUpgrade upgrade, Executor engine, Executor user, int bufferSize,
+                              LiveUpgrades registry, Supplier<String> description) {
         this.upgrade = upgrade;
+        this.upgradeType = upgrade == null ? "(none)" : upgrade.getClass().getName();
         this.engine = engine;
         this.user = user;
         this.registry = registry;
@@ -124,11 +135,13 @@ public final class UpgradedConnection {
         Job started;
         try {
             started = upgrade.upgrade(input, output, engine, user);
+            upgrade = null;
             if (started == null) {
-                throw new NullPointerException(upgrade.getClass().getName() + ".upgrade(...) returned null instead of a Job");
+                throw new NullPointerException(upgradeType + ".upgrade(...) returned null instead of a Job");
             }
         } catch (Throwable t) {
-            LOG.log(Level.WARNING, "the upgrade " + upgrade.getClass().getName() + " threw; closing " + description, t);
+            upgrade = null;
+            LOG.log(Level.WARNING, "the upgrade " + upgradeType + " threw; closing " + description.get(), t);
             abort(t);
             return;
         }
@@ -157,7 +170,7 @@ public final class UpgradedConnection {
         }
         Throwable cause = Failures.unwrap(failure);
         if (state.get() != State.CLOSED && !(cause instanceof CancellationException)) {
-            LOG.log(Level.WARNING, "the upgrade job of " + upgrade.getClass().getName() + " failed; closing " + description, cause);
+            LOG.log(Level.WARNING, "the upgrade job of " + upgradeType + " failed; closing " + description.get(), cause);
         }
         abort(cause);
     }
@@ -239,7 +252,7 @@ public final class UpgradedConnection {
             aware.applicationStopping();
             return true;
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "the upgrade job of " + description + " failed to stop cleanly; closing it", e);
+            LOG.log(Level.WARNING, "the upgrade job of " + description.get() + " failed to stop cleanly; closing it", e);
             abort(e);
             return false;
         }
@@ -277,7 +290,7 @@ public final class UpgradedConnection {
 
     @Override
     public String toString() {
-        return "UpgradedConnection{" + description + ", state=" + state.get() + ", job=" + job.get()
+        return "UpgradedConnection{" + description.get() + ", state=" + state.get() + ", job=" + job.get()
             + ", transport=" + transport + ", input=" + input + ", output=" + output + '}';
     }
 }

@@ -41,7 +41,6 @@ public final class RawWebSocketSession implements WebSocketSession {
     private static final ByteBuffer NO_ROOM = ByteBuffer.allocate(0);
 
     private final ApplicationCall call;
-    private final String description;
     private final ByteReadChannel input;
     private final ByteWriteChannel output;
     private final Executor engine;
@@ -73,7 +72,6 @@ public final class RawWebSocketSession implements WebSocketSession {
     public RawWebSocketSession(ApplicationCall call, ByteReadChannel input, ByteWriteChannel output,
                                Executor engine, Executor user, WebSocketUpgrade.Options options) {
         this.call = call;
-        this.description = call == null ? "a WebSocket session" : call.uri() + " from " + call.remoteAddress();
         this.input = input;
         this.ring = input instanceof RingByteChannel r ? r : null;
         this.output = output;
@@ -83,6 +81,11 @@ public final class RawWebSocketSession implements WebSocketSession {
         this.extensions = options.extensions();
         this.inbox = new FrameInbox(user);
         this.outbox = new FrameOutbox(output, user, this::encode);
+    }
+
+    /** What the session is, for log messages; made when one is written, not kept. */
+    private String description() {
+        return call == null ? "a WebSocket session" : call.uri() + " from " + call.remoteAddress();
     }
 
     /** Runs a blocking handler on the session's user executor. */
@@ -209,7 +212,7 @@ public final class RawWebSocketSession implements WebSocketSession {
      * closes TCP.
      */
     private void protocolError(WebSocketProtocolException e) {
-        LOG.log(Level.DEBUG, () -> "protocol error in " + description + ": " + e.getMessage());
+        LOG.log(Level.DEBUG, () -> "protocol error in " + description() + ": " + e.getMessage());
         protocolError = e;
         inbox.end(e);
     }
@@ -221,14 +224,14 @@ public final class RawWebSocketSession implements WebSocketSession {
         WebSocketProtocolException broken = protocolError;
         if (broken != null) {
             // the peer broke the protocol: its code wins over how the handler took it (often by failing)
-            LOG.log(Level.DEBUG, () -> "the WebSocket handler of " + description + " exited after the protocol error"
+            LOG.log(Level.DEBUG, () -> "the WebSocket handler of " + description() + " exited after the protocol error"
                 + (cause != null ? " with " + cause : ""));
             if (!outbox.isClosedForSend()) {
                 outbox.send(Frame.close(broken.closeReason())); // after the handler's answers to the frames before the error
             }
         } else if (cause != null && !(cause instanceof CancellationException) && !(cause instanceof ClosedReceiveException)
             && !(cause instanceof ClosedSendException)) {
-            LOG.log(Level.WARNING, "the WebSocket handler of " + description + " failed; closing the session with 1011", cause);
+            LOG.log(Level.WARNING, "the WebSocket handler of " + description() + " failed; closing the session with 1011", cause);
             if (!outbox.isClosedForSend()) {
                 outbox.send(Frame.close(new CloseReason(CloseReason.Codes.INTERNAL_ERROR, "internal error")));
             }
@@ -348,7 +351,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     @Override
     public String toString() {
-        return "RawWebSocketSession{" + description + ", parser=" + parser + ", inbox closed=" + inbox.isClosedForReceive()
+        return "RawWebSocketSession{" + description() + ", parser=" + parser + ", inbox closed=" + inbox.isClosedForReceive()
             + ", outbox closed=" + outbox.isClosedForSend() + ", done=" + job.isCompleted() + '}';
     }
 }
