@@ -7,9 +7,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.security.Principal;
 import java.util.Collections;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One HTTP exchange, as Ktor's {@code ApplicationCall}: the servlet request and response, plus
@@ -46,9 +47,20 @@ public final class ApplicationCall {
     // let go of once the connection is upgraded: a live session must not keep the container's request objects alive
     private volatile HttpServletRequest request;
     private volatile HttpServletResponse response;
-    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.HANDLING);
+    /** Changed only by CAS / getAndSet through {@link #PHASE} (a field, not an AtomicReference: a session keeps its call). */
+    private volatile Phase phase = Phase.HANDLING;
     private volatile OutgoingContent.ProtocolUpgrade pendingUpgrade;
     private volatile RequestFacts facts;
+
+    private static final VarHandle PHASE;
+
+    static {
+        try {
+            PHASE = MethodHandles.lookup().findVarHandle(ApplicationCall.class, "phase", Phase.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     ApplicationCall(HttpServletRequest request, HttpServletResponse response) {
         this.request = request;
@@ -110,20 +122,20 @@ public final class ApplicationCall {
         if (content instanceof OutgoingContent.ProtocolUpgrade) {
             facts(); // copy the request now: after the upgrade the container recycles it
             pendingUpgrade = (OutgoingContent.ProtocolUpgrade) content;
-            if (!phase.compareAndSet(Phase.HANDLING, Phase.UPGRADE_PENDING)) {
+            if (!PHASE.compareAndSet(this, Phase.HANDLING, Phase.UPGRADE_PENDING)) {
                 pendingUpgrade = null;
                 throw alreadyAnswered();
             }
             return;
         }
-        if (!phase.compareAndSet(Phase.HANDLING, Phase.RESPONDED)) {
+        if (!PHASE.compareAndSet(this, Phase.HANDLING, Phase.RESPONDED)) {
             throw alreadyAnswered();
         }
         ContentResponder.respond(request, response, content);
     }
 
     private IllegalStateException alreadyAnswered() {
-        Phase now = phase.get();
+        Phase now = phase;
         return new IllegalStateException(now == Phase.FILTER_DONE
             ? "respond() came after the servlet returned; a ProtocolUpgrade must be answered on the request thread before the servlet returns"
             : "this call was already answered (" + now + "); respond() may be called once");
@@ -131,7 +143,7 @@ public final class ApplicationCall {
 
     /** Called by the filter when the chain returned: the pending upgrade, or {@code null}. */
     OutgoingContent.ProtocolUpgrade finishHandling() {
-        Phase previous = phase.getAndSet(Phase.FILTER_DONE);
+        Phase previous = (Phase) PHASE.getAndSet(this, Phase.FILTER_DONE);
         OutgoingContent.ProtocolUpgrade upgrade = pendingUpgrade;
         pendingUpgrade = null; // the filter takes it: a live session does not keep it through its call
         return previous == Phase.UPGRADE_PENDING ? upgrade : null;
@@ -185,7 +197,7 @@ public final class ApplicationCall {
     public String toString() {
         RequestFacts f = facts;
         return "ApplicationCall{" + (f != null ? f.method + " " + f.uri : request.getMethod() + " " + request.getRequestURI())
-            + ", " + phase.get() + '}';
+            + ", " + phase + '}';
     }
 
     /** What is copied from the request. */

@@ -20,13 +20,14 @@ import io.upgradebridge.websocket.WebSocketUpgrade;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The RAW session behind {@link io.upgradebridge.websocket.WebSocketUpgrade}. Parsing runs on the engine
@@ -39,6 +40,15 @@ public final class RawWebSocketSession implements WebSocketSession {
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.websocket");
     private static final int READ_BUFFER = 16 * 1024;
     private static final ByteBuffer NO_ROOM = ByteBuffer.allocate(0);
+    private static final VarHandle ENDING;
+
+    static {
+        try {
+            ENDING = MethodHandles.lookup().findVarHandle(RawWebSocketSession.class, "ending", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final ApplicationCall call;
     private final ByteReadChannel input;
@@ -51,7 +61,8 @@ public final class RawWebSocketSession implements WebSocketSession {
     private final FrameInbox inbox;
     private final FrameOutbox outbox;
     private final SessionJob job = new SessionJob(this);
-    private final AtomicBoolean ending = new AtomicBoolean();
+    /** Set once by CAS through {@link #ENDING} (a field, not an AtomicBoolean: the session lives long). */
+    private volatile boolean ending;
     /** The input as the bridge's own channel, read without a copy; {@code null} for another channel. */
     private final RingByteChannel ring;
     /** For another channel only; touched by the reading loop only, which never runs twice at once. */
@@ -252,7 +263,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     /** Stops sending and completes the job once every queued frame is in the output. */
     private void finish() {
-        if (!ending.compareAndSet(false, true)) {
+        if (!ENDING.compareAndSet(this, false, true)) {
             return;
         }
         outbox.closeForSend(null);
