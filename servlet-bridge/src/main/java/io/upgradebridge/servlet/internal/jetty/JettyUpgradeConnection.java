@@ -99,6 +99,8 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     @Override
     public void onOpen() {
         super.onOpen();
+        // onIdleExpired ignores Jetty's idle timeout anyway: without one, an idle connection keeps no timer task
+        getEndPoint().setIdleTimeout(0);
         connection.open(this);
     }
 
@@ -194,7 +196,10 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         connection.transportFailed(cause);
     }
 
-    /** An upgraded connection lives until the upgrade ends it: Jetty's idle timeout does not close it. */
+    /**
+     * An upgraded connection lives until the upgrade ends it: Jetty's idle timeout does not close it (and is turned
+     * off in {@link #onOpen()}).
+     */
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
         return false;
