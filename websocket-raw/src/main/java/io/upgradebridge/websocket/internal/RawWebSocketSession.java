@@ -40,6 +40,8 @@ public final class RawWebSocketSession implements WebSocketSession {
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.websocket");
     private static final int READ_BUFFER = 16 * 1024;
     private static final ByteBuffer NO_ROOM = ByteBuffer.allocate(0);
+    /** The server side's writer keeps no state (it does not mask): one for every session. */
+    private static final FrameWriter WRITER = new FrameWriter();
     private static final VarHandle ENDING;
 
     static {
@@ -56,7 +58,6 @@ public final class RawWebSocketSession implements WebSocketSession {
     private final Executor engine;
     private final Executor user;
     private final FrameParser parser;
-    private final FrameWriter writer = new FrameWriter();
     private volatile FrameWriter maskingWriter;
     private final FrameInbox inbox;
     private final FrameOutbox outbox;
@@ -350,7 +351,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     private ByteBuffer[] encode(Frame frame) {
         if (!masking) {
-            return frame.length() >= GATHER_FROM ? writer.encodeForGatheringWrite(frame) : new ByteBuffer[] {writer.encode(frame)};
+            return frame.length() >= GATHER_FROM ? WRITER.encodeForGatheringWrite(frame) : new ByteBuffer[] {WRITER.encode(frame)};
         }
         FrameWriter w = maskingWriter;
         if (w == null) {
