@@ -23,7 +23,8 @@ final class FrameInbox implements IncomingFrames {
 
     private final Executor user;
     // guarded by this
-    private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+    /** Frames no receive was waiting for; made when one has to wait, dropped when emptied (an idle inbox holds none). */
+    private ArrayDeque<Frame> frames;
     private long bytes;
     private CompletableFuture<Frame> pending;
     /** A receive waiting without a stage ({@link #receiveOrWait}); at most one of it and {@link #pending}. */
@@ -56,6 +57,9 @@ final class FrameInbox implements IncomingFrames {
             waitingReceiver = receiver;
             receiver = null;
             if (waiting == null && waitingReceiver == null) {
+                if (frames == null) {
+                    frames = new ArrayDeque<>(4);
+                }
                 frames.add(frame);
                 bytes += frame.length();
                 return;
@@ -95,7 +99,7 @@ final class FrameInbox implements IncomingFrames {
             }
             ended = true;
             endCause = cause;
-            if (frames.isEmpty()) {
+            if (noFrames()) {
                 waiting = pending;
                 pending = null;
                 waitingReceiver = receiver;
@@ -127,7 +131,7 @@ final class FrameInbox implements IncomingFrames {
                 return CompletableFuture.completedFuture(frame);
             }
             synchronized (this) {
-                if (!frames.isEmpty()) {
+                if (!noFrames()) {
                     continue; // race: a frame arrived after dequeue() found none
                 }
                 if (ended) {
@@ -155,7 +159,7 @@ final class FrameInbox implements IncomingFrames {
                 return frame;
             }
             synchronized (this) {
-                if (!frames.isEmpty()) {
+                if (!noFrames()) {
                     continue; // race: a frame arrived after dequeue() found none
                 }
                 if (ended) {
@@ -179,7 +183,7 @@ final class FrameInbox implements IncomingFrames {
         Frame frame = dequeue();
         if (frame == null) {
             synchronized (this) {
-                if (ended && frames.isEmpty()) {
+                if (ended && noFrames()) {
                     throw closed();
                 }
             }
@@ -192,9 +196,12 @@ final class FrameInbox implements IncomingFrames {
         Frame frame;
         Runnable resume;
         synchronized (this) {
-            frame = frames.poll();
-            if (frame == null) {
+            if (frames == null) {
                 return null;
+            }
+            frame = frames.poll();
+            if (frames.isEmpty()) {
+                frames = null;
             }
             resume = taken(frame);
         }
@@ -218,12 +225,16 @@ final class FrameInbox implements IncomingFrames {
 
     @Override
     public synchronized boolean isClosedForReceive() {
-        return ended && frames.isEmpty();
+        return ended && noFrames();
     }
 
     /** Why receiving ended, or {@code null}. */
     synchronized Throwable endCause() {
         return endCause;
+    }
+
+    private boolean noFrames() {
+        return frames == null;
     }
 
     private Runnable taken(Frame frame) {
