@@ -47,7 +47,6 @@ public final class RingByteChannel implements ByteChannel {
     private long committedTotal;
     private long consumedTotal;
     private long flushedTotal;
-    private boolean drainedByTransport;
     private boolean writeClosed;
     private Throwable cause;
     private PendingRead pendingRead;
@@ -79,7 +78,6 @@ public final class RingByteChannel implements ByteChannel {
      */
     public void attachTransport(Runnable producerSignal, Runnable consumerSignal) {
         synchronized (this) {
-            this.drainedByTransport = consumerSignal != null;
             this.producerSignal = producerSignal;
             this.consumerSignal = consumerSignal;
             // a transport starts out waiting: the first bytes (or room) must signal it
@@ -390,7 +388,7 @@ public final class RingByteChannel implements ByteChannel {
         Actions actions = new Actions();
         CompletableFuture<Void> future;
         synchronized (this) {
-            if (!drainedByTransport || flushedTotal >= committedTotal) {
+            if (!drainedByTransport() || flushedTotal >= committedTotal) {
                 // in memory, written bytes are visible to the reader at once; a transport had nothing left
                 return writeClosed && cause != null && size > 0
                     ? CompletableFuture.failedFuture(cause) : CompletableFuture.completedFuture(null);
@@ -483,6 +481,11 @@ public final class RingByteChannel implements ByteChannel {
 
     // ------------------------------------------------------------------ internals (hold the lock)
 
+    /** Whether a transport drains this channel (its flush stages wait for {@link #markFlushed()}); not a field: every byte of a channel counts. */
+    private boolean drainedByTransport() {
+        return consumerSignal != null;
+    }
+
     private boolean ensureRoom() {
         if (buf == null) {
             buf = BufferPool.take(nextBufferSize);
@@ -561,7 +564,7 @@ public final class RingByteChannel implements ByteChannel {
      * parked, and an idle connection would keep its input buffer.
      */
     private void releaseIfDrainedByApplication() {
-        if (size == 0 && buf != null && producerSignal != null && !drainedByTransport && !producerHoldsSlice) {
+        if (size == 0 && buf != null && producerSignal != null && !drainedByTransport() && !producerHoldsSlice) {
             BufferPool.give(detachBuffer());
         }
     }
