@@ -3,6 +3,7 @@ package io.upgradebridge.servlet;
 import io.upgradebridge.content.Headers;
 import io.upgradebridge.content.OutgoingContent;
 import io.upgradebridge.servlet.internal.ContentResponder;
+import io.upgradebridge.servlet.internal.SharedStrings;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -213,12 +214,13 @@ public final class ApplicationCall {
         private RequestFacts(HttpServletRequest r) {
             method = r.getMethod();
             String query = r.getQueryString();
-            uri = query == null ? r.getRequestURI() : r.getRequestURI() + '?' + query;
+            // values many sessions share (path, Host, Upgrade, version) kept once: a session keeps its facts for life
+            uri = SharedStrings.shared(query == null ? r.getRequestURI() : r.getRequestURI() + '?' + query);
             protocol = r.getProtocol();
             Headers.Builder builder = Headers.builder();
             for (String name : Collections.list(r.getHeaderNames())) {
                 for (String value : Collections.list(r.getHeaders(name))) {
-                    builder.append(name, value);
+                    builder.append(name, SharedStrings.shared(value));
                 }
             }
             headers = builder.build();
