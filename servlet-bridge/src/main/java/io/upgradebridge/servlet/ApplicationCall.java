@@ -219,8 +219,10 @@ public final class ApplicationCall {
             protocol = r.getProtocol();
             Headers.Builder builder = Headers.builder();
             for (String name : Collections.list(r.getHeaderNames())) {
+                // a WebSocket key is new on every connection by design: offered to the table, it would only evict shared values
+                boolean unique = name.equalsIgnoreCase("Sec-WebSocket-Key");
                 for (String value : Collections.list(r.getHeaders(name))) {
-                    builder.append(name, SharedStrings.shared(value));
+                    builder.append(name, unique ? value : SharedStrings.shared(value));
                 }
             }
             headers = builder.build();
