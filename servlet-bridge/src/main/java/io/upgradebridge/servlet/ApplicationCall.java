@@ -3,13 +3,15 @@ package io.upgradebridge.servlet;
 import io.upgradebridge.content.Headers;
 import io.upgradebridge.content.OutgoingContent;
 import io.upgradebridge.servlet.internal.ContentResponder;
+import io.upgradebridge.servlet.internal.SharedStrings;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.security.Principal;
 import java.util.Enumeration;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One HTTP exchange, as Ktor's {@code ApplicationCall}: the servlet request and response, plus
@@ -46,9 +48,20 @@ public final class ApplicationCall {
     // let go of once the connection is upgraded: a live session must not keep the container's request objects alive
     private volatile HttpServletRequest request;
     private volatile HttpServletResponse response;
-    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.HANDLING);
+    /** Changed only by CAS / getAndSet through {@link #PHASE} (a field, not an AtomicReference: a session keeps its call). */
+    private volatile Phase phase = Phase.HANDLING;
     private volatile OutgoingContent.ProtocolUpgrade pendingUpgrade;
     private volatile RequestFacts facts;
+
+    private static final VarHandle PHASE;
+
+    static {
+        try {
+            PHASE = MethodHandles.lookup().findVarHandle(ApplicationCall.class, "phase", Phase.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     ApplicationCall(HttpServletRequest request, HttpServletResponse response) {
         this.request = request;
@@ -110,20 +123,20 @@ public final class ApplicationCall {
         if (content instanceof OutgoingContent.ProtocolUpgrade) {
             facts(); // copy the request now: after the upgrade the container recycles it
             pendingUpgrade = (OutgoingContent.ProtocolUpgrade) content;
-            if (!phase.compareAndSet(Phase.HANDLING, Phase.UPGRADE_PENDING)) {
+            if (!PHASE.compareAndSet(this, Phase.HANDLING, Phase.UPGRADE_PENDING)) {
                 pendingUpgrade = null;
                 throw alreadyAnswered();
             }
             return;
         }
-        if (!phase.compareAndSet(Phase.HANDLING, Phase.RESPONDED)) {
+        if (!PHASE.compareAndSet(this, Phase.HANDLING, Phase.RESPONDED)) {
             throw alreadyAnswered();
         }
         ContentResponder.respond(request, response, content);
     }
 
     private IllegalStateException alreadyAnswered() {
-        Phase now = phase.get();
+        Phase now = phase;
         return new IllegalStateException(now == Phase.FILTER_DONE
             ? "respond() came after the servlet returned; a ProtocolUpgrade must be answered on the request thread before the servlet returns"
             : "this call was already answered (" + now + "); respond() may be called once");
@@ -131,8 +144,10 @@ public final class ApplicationCall {
 
     /** Called by the filter when the chain returned: the pending upgrade, or {@code null}. */
     OutgoingContent.ProtocolUpgrade finishHandling() {
-        Phase previous = phase.getAndSet(Phase.FILTER_DONE);
-        return previous == Phase.UPGRADE_PENDING ? pendingUpgrade : null;
+        Phase previous = (Phase) PHASE.getAndSet(this, Phase.FILTER_DONE);
+        OutgoingContent.ProtocolUpgrade upgrade = pendingUpgrade;
+        pendingUpgrade = null; // the filter takes it: a live session does not keep it through its call
+        return previous == Phase.UPGRADE_PENDING ? upgrade : null;
     }
 
     /** The request method, copied before any upgrade. */
@@ -183,7 +198,7 @@ public final class ApplicationCall {
     public String toString() {
         RequestFacts f = facts;
         return "ApplicationCall{" + (f != null ? f.method + " " + f.uri : request.getMethod() + " " + request.getRequestURI())
-            + ", " + phase.get() + '}';
+            + ", " + phase + '}';
     }
 
     /** What is copied from the request. */
@@ -199,13 +214,17 @@ public final class ApplicationCall {
         private RequestFacts(HttpServletRequest r) {
             method = r.getMethod();
             String query = r.getQueryString();
-            uri = query == null ? r.getRequestURI() : r.getRequestURI() + '?' + query;
+            // values many sessions share (path, Host, Upgrade, version) kept once: a session keeps its facts for life
+            uri = SharedStrings.shared(query == null ? r.getRequestURI() : r.getRequestURI() + '?' + query);
             protocol = r.getProtocol();
             Headers.Builder builder = Headers.builder();
             for (Enumeration<String> names = r.getHeaderNames(); names.hasMoreElements(); ) {
                 String name = names.nextElement();
+                // a WebSocket key is new on every connection by design: offered to the table, it would only evict shared values
+                boolean unique = name.equalsIgnoreCase("Sec-WebSocket-Key");
                 for (Enumeration<String> values = r.getHeaders(name); values.hasMoreElements(); ) {
-                    builder.append(name, values.nextElement());
+                    String value = values.nextElement();
+                    builder.append(name, unique ? value : SharedStrings.shared(value));
                 }
             }
             headers = builder.build();

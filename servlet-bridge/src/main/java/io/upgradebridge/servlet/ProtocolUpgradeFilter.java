@@ -302,7 +302,7 @@ public class ProtocolUpgradeFilter implements Filter {
         writeHeaders(response, upgrade.headers());
         ExecutorChoice executors = executor;
         UpgradedConnection connection = new UpgradedConnection(upgrade, executors.engine(), executors.user(), bufferSize, live,
-            call.method() + " " + call.uri() + " from " + call.remoteAddress());
+            () -> call.method() + " " + call.uri() + " from " + call.remoteAddress());
         try {
             s.start(request, response, connection);
         } catch (Exception | LinkageError e) {

@@ -43,12 +43,14 @@ final class ManySessions implements ClientConnection.Listener {
         ProcessProbe server = new ProcessProbe(settings.serverPid());
         // RSS right after a full GC both times: G1 may give memory back during one
         long heap0 = server.liveHeapKb();
+        server.histogramTo("before");
         long rss0 = server.rssKb();
         long threads0 = server.threads();
         try (EventLoop eventLoop = new EventLoop(settings.port(), settings.path())) {
             long openSeconds = openAll(eventLoop, settings.sessions());
             loop.run(System.nanoTime() + SETTLE_NANOS, 100, () -> { }, () -> false);
             long heap1 = server.liveHeapKb();
+            server.histogramTo("after");
             long rss1 = server.rssKb();
             long threads1 = server.threads();
             long sessions = Math.max(1, ready);

@@ -67,6 +67,21 @@ final class ProcessProbe {
         return Long.parseLong(used.group(1));
     }
 
+    /**
+     * With {@code -Dbench.histogram=PREFIX}: writes the process's class histogram of live objects ({@code jcmd PID
+     * GC.class_histogram}) to {@code PREFIX-NAME.txt}, to compare what sessions keep, and with {@code -Dbench.heapDump=true}
+     * also a heap dump of live objects to {@code PREFIX-NAME.hprof}; without it, nothing.
+     */
+    void histogramTo(String name) throws IOException, InterruptedException {
+        String prefix = System.getProperty("bench.histogram");
+        if (prefix != null) {
+            Files.writeString(Path.of(prefix + "-" + name + ".txt"), jcmd("GC.class_histogram"));
+            if (Boolean.getBoolean("bench.heapDump")) {
+                jcmd("GC.heap_dump", Path.of(prefix + "-" + name + ".hprof").toAbsolutePath().toString());
+            }
+        }
+    }
+
     /** Runs a jcmd command on the process; the output, or an exception after a time limit. */
     String jcmd(String... command) throws IOException, InterruptedException {
         String[] line = new String[command.length + 2];

@@ -47,7 +47,6 @@ public final class RingByteChannel implements ByteChannel {
     private long committedTotal;
     private long consumedTotal;
     private long flushedTotal;
-    private boolean drainedByTransport;
     private boolean writeClosed;
     private Throwable cause;
     private PendingRead pendingRead;
@@ -79,7 +78,6 @@ public final class RingByteChannel implements ByteChannel {
      */
     public void attachTransport(Runnable producerSignal, Runnable consumerSignal) {
         synchronized (this) {
-            this.drainedByTransport = consumerSignal != null;
             this.producerSignal = producerSignal;
             this.consumerSignal = consumerSignal;
             // a transport starts out waiting: the first bytes (or room) must signal it
@@ -232,6 +230,25 @@ public final class RingByteChannel implements ByteChannel {
         return f.thenApply(n -> n > 0);
     }
 
+    /**
+     * {@link #awaitContent()} without a stage, for a reader that reads with {@link #readableSlice()} or
+     * {@link #tryRead}: returns {@code false} when bytes are readable or the writer has closed now (nothing is
+     * registered: read on), else {@code true}, and {@code resume} runs on the executor once that is so. It counts as
+     * the pending read.
+     */
+    public boolean resumeWhenContent(Runnable resume) {
+        synchronized (this) {
+            if (pendingRead != null) {
+                throw new IllegalStateException("a read is already pending on this channel; wait for it to complete first");
+            }
+            if (size > 0 || writeClosed) {
+                return false;
+            }
+            pendingRead = new PendingRead(resume);
+            return true;
+        }
+    }
+
     private CompletableFuture<Integer> startRead(PendingRead read) {
         Actions own = new Actions();
         Actions others = new Actions();
@@ -371,7 +388,7 @@ public final class RingByteChannel implements ByteChannel {
         Actions actions = new Actions();
         CompletableFuture<Void> future;
         synchronized (this) {
-            if (!drainedByTransport || flushedTotal >= committedTotal) {
+            if (!drainedByTransport() || flushedTotal >= committedTotal) {
                 // in memory, written bytes are visible to the reader at once; a transport had nothing left
                 return writeClosed && cause != null && size > 0
                     ? CompletableFuture.failedFuture(cause) : CompletableFuture.completedFuture(null);
@@ -464,6 +481,11 @@ public final class RingByteChannel implements ByteChannel {
 
     // ------------------------------------------------------------------ internals (hold the lock)
 
+    /** Whether a transport drains this channel (its flush stages wait for {@link #markFlushed()}); not a field: every byte of a channel counts. */
+    private boolean drainedByTransport() {
+        return consumerSignal != null;
+    }
+
     private boolean ensureRoom() {
         if (buf == null) {
             buf = BufferPool.take(nextBufferSize);
@@ -542,7 +564,7 @@ public final class RingByteChannel implements ByteChannel {
      * parked, and an idle connection would keep its input buffer.
      */
     private void releaseIfDrainedByApplication() {
-        if (size == 0 && buf != null && producerSignal != null && !drainedByTransport && !producerHoldsSlice) {
+        if (size == 0 && buf != null && producerSignal != null && !drainedByTransport() && !producerHoldsSlice) {
             BufferPool.give(detachBuffer());
         }
     }
@@ -598,6 +620,10 @@ public final class RingByteChannel implements ByteChannel {
                 }
         }
         pendingRead = null;
+        if (r.resume != null) {
+            actions.add(r.resume); // the reader looks at the channel itself
+            return moved;
+        }
         CompletableFuture<Integer> f = r.future;
         if (outcome == Integer.MIN_VALUE) {
             Throwable failure = cause != null ? cause
@@ -655,9 +681,9 @@ public final class RingByteChannel implements ByteChannel {
 
     private void failAll(Actions actions, Throwable why) {
         if (pendingRead != null) {
-            CompletableFuture<Integer> f = pendingRead.future;
+            PendingRead r = pendingRead;
             pendingRead = null;
-            actions.add(() -> f.completeExceptionally(why));
+            actions.add(r.resume != null ? r.resume : () -> r.future.completeExceptionally(why));
         }
         if (pendingWrite != null) {
             CompletableFuture<Void> f = pendingWrite.future;
@@ -753,12 +779,22 @@ public final class RingByteChannel implements ByteChannel {
         final ReadKind kind;
         final ByteBuffer dst;
         final CompletableFuture<Integer> future;
+        /** Instead of {@link #future}: run when an {@link ReadKind#AWAIT} is over ({@link #resumeWhenContent}). */
+        final Runnable resume;
         int done;
 
         PendingRead(ReadKind kind, ByteBuffer dst, CompletableFuture<Integer> future) {
             this.kind = kind;
             this.dst = dst;
             this.future = future;
+            this.resume = null;
+        }
+
+        PendingRead(Runnable resume) {
+            this.kind = ReadKind.AWAIT;
+            this.dst = null;
+            this.future = null;
+            this.resume = resume;
         }
     }
 

@@ -2,19 +2,22 @@ package io.upgradebridge.servlet.internal;
 
 import io.upgradebridge.content.OutgoingContent;
 import io.upgradebridge.io.Job;
+import io.upgradebridge.io.internal.CompletableJob;
 import io.upgradebridge.io.internal.Failures;
+import io.upgradebridge.io.internal.LazyCompletion;
 import io.upgradebridge.io.internal.RingByteChannel;
 import io.upgradebridge.servlet.ShutdownAware;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * One upgraded connection: its two channels, the application's {@link Job}, and the rule that ties
@@ -40,27 +43,59 @@ public final class UpgradedConnection {
         CLOSED
     }
 
-    private final OutgoingContent.ProtocolUpgrade upgrade;
+    /** Let go of once {@code upgrade(...)} returned (engine thread only): a session does not keep its response headers. */
+    private OutgoingContent.ProtocolUpgrade upgrade;
+    private final String upgradeType;
     private final Executor engine;
     private final Executor user;
     private final LiveUpgrades registry;
-    private final String description;
+    /** Made when a message needs it: a session does not keep the string. */
+    private final Supplier<String> description;
     private final RingByteChannel input;
     private final RingByteChannel output;
-    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
-    private final AtomicReference<Job> job = new AtomicReference<>();
+    // fields, not atomic objects: a connection lives as long as its session (VarHandles below)
+    /** Changed only by CAS / getAndSet through {@link #STATE}. */
+    private volatile State state = State.NEW;
+    private volatile Job job;
     /** Set once the application is stopping; read after the job is published, so one side always delivers. */
-    private final AtomicBoolean stopping = new AtomicBoolean();
-    /** The stop reaches the job once, whichever of {@link #applicationStopping()} and {@link #runUpgrade()} sees both. */
-    private final AtomicBoolean stopDelivered = new AtomicBoolean();
+    private volatile boolean stopping;
+    /** The stop reaches the job once, whichever of {@link #applicationStopping()} and {@link #runUpgrade()} sees both (CAS). */
+    private volatile boolean stopDelivered;
     private volatile UpgradeTransport transport;
     private volatile Throwable closeCause;
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final CompletableFuture<Void> released = new CompletableFuture<>();
+    /** {@link LazyCompletion}s: made only when shutdown asks for them. */
+    @SuppressWarnings("unused") // through CLOSED
+    private volatile CompletableFuture<Void> closed;
+    @SuppressWarnings("unused") // through RELEASED
+    private volatile CompletableFuture<Void> released;
+
+    private static final VarHandle STATE;
+    private static final VarHandle STOP_DELIVERED;
+    private static final VarHandle CLOSED;
+    private static final VarHandle RELEASED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(UpgradedConnection.class, "state", State.class);
+            STOP_DELIVERED = lookup.findVarHandle(UpgradedConnection.class, "stopDelivered", boolean.class);
+            CLOSED = lookup.findVarHandle(UpgradedConnection.class, "closed", CompletableFuture.class);
+            RELEASED = lookup.findVarHandle(UpgradedConnection.class, "released", CompletableFuture.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     public UpgradedConnection(OutgoingContent.ProtocolUpgrade upgrade, Executor engine, Executor user, int bufferSize,
                               LiveUpgrades registry, String description) {
+        this(upgrade, engine, user, bufferSize, registry, () -> description);
+    }
+
+    /** @param description what the connection is, for log messages: made only when one is written */
+    public UpgradedConnection(OutgoingContent.ProtocolUpgrade upgrade, Executor engine, Executor user, int bufferSize,
+                              LiveUpgrades registry, Supplier<String> description) {
         this.upgrade = upgrade;
+        this.upgradeType = upgrade == null ? "(none)" : upgrade.getClass().getName();
         this.engine = engine;
         this.user = user;
         this.registry = registry;
@@ -85,7 +120,7 @@ public final class UpgradedConnection {
 
     /** The application's job, or {@code null} before {@code upgrade(...)} returned. */
     public Job job() {
-        return job.get();
+        return job;
     }
 
     /** Why the connection was aborted, or {@code null}. */
@@ -94,7 +129,7 @@ public final class UpgradedConnection {
     }
 
     public boolean isClosed() {
-        return state.get() == State.CLOSED;
+        return state == State.CLOSED;
     }
 
     /**
@@ -103,7 +138,7 @@ public final class UpgradedConnection {
      */
     public void open(UpgradeTransport transport) {
         this.transport = transport;
-        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+        if (!STATE.compareAndSet(this, State.NEW, State.RUNNING)) {
             transport.abort(closeCause); // race: the application shut down between the 101 and the take-over
             return;
         }
@@ -123,46 +158,52 @@ public final class UpgradedConnection {
         Job started;
         try {
             started = upgrade.upgrade(input, output, engine, user);
+            upgrade = null;
             if (started == null) {
-                throw new NullPointerException(upgrade.getClass().getName() + ".upgrade(...) returned null instead of a Job");
+                throw new NullPointerException(upgradeType + ".upgrade(...) returned null instead of a Job");
             }
         } catch (Throwable t) {
-            LOG.log(Level.WARNING, "the upgrade " + upgrade.getClass().getName() + " threw; closing " + description, t);
+            upgrade = null;
+            LOG.log(Level.WARNING, "the upgrade " + upgradeType + " threw; closing " + description.get(), t);
             abort(t);
             return;
         }
-        job.set(started);
-        if (state.get() == State.CLOSED) {
+        job = started;
+        if (state == State.CLOSED) {
             started.cancel(); // race: aborted while upgrade(...) was still running
         }
-        started.completion().whenComplete((ignored, failure) -> jobCompleted(failure));
-        if (stopping.get()) {
+        if (started instanceof CompletableJob own) {
+            own.onCompletion(this::jobCompleted); // the bridge's own jobs: no stage kept for the session's life
+        } else {
+            started.completion().whenComplete((ignored, failure) -> jobCompleted(failure));
+        }
+        if (stopping) {
             deliverStop(started); // race: the application began stopping while upgrade(...) was still running
         }
     }
 
     private void jobCompleted(Throwable failure) {
         if (failure == null) {
-            if (state.compareAndSet(State.RUNNING, State.JOB_DONE)) {
+            if (STATE.compareAndSet(this, State.RUNNING, State.JOB_DONE)) {
                 output.close(); // the transport drains what is left, then calls outputDrained()
-            } else if (state.compareAndSet(State.OUTPUT_DONE, State.CLOSED)) {
+            } else if (STATE.compareAndSet(this, State.OUTPUT_DONE, State.CLOSED)) {
                 closeGracefully();
             }
             return;
         }
         Throwable cause = Failures.unwrap(failure);
-        if (state.get() != State.CLOSED && !(cause instanceof CancellationException)) {
-            LOG.log(Level.WARNING, "the upgrade job of " + upgrade.getClass().getName() + " failed; closing " + description, cause);
+        if (state != State.CLOSED && !(cause instanceof CancellationException)) {
+            LOG.log(Level.WARNING, "the upgrade job of " + upgradeType + " failed; closing " + description.get(), cause);
         }
         abort(cause);
     }
 
     /** The transport sent every byte of a normally closed output. */
     public void outputDrained() {
-        if (state.compareAndSet(State.JOB_DONE, State.CLOSED)) {
+        if (STATE.compareAndSet(this, State.JOB_DONE, State.CLOSED)) {
             closeGracefully();
         } else {
-            state.compareAndSet(State.RUNNING, State.OUTPUT_DONE); // the application closed its output early; wait for the job
+            STATE.compareAndSet(this, State.RUNNING, State.OUTPUT_DONE); // the application closed its output early; wait for the job
         }
     }
 
@@ -178,10 +219,10 @@ public final class UpgradedConnection {
 
     /** The container closed the connection (destroy, onClose): it is done with it. */
     public void transportClosed(Throwable cause) {
-        if (state.get() != State.CLOSED) {
+        if (state != State.CLOSED) {
             abort(cause != null ? cause : new EOFException("the container closed the connection"));
         }
-        released.complete(null);
+        LazyCompletion.complete(RELEASED, this);
     }
 
     /**
@@ -190,7 +231,7 @@ public final class UpgradedConnection {
      * of its threads still inside the application's code.
      */
     public CompletionStage<Void> whenReleased() {
-        return released;
+        return LazyCompletion.future(RELEASED, this);
     }
 
     /** Cancels the job and closes the connection at once (application shutdown, filter destroy). */
@@ -200,7 +241,7 @@ public final class UpgradedConnection {
 
     /** Completes once the connection is closed (gracefully or not). */
     public CompletionStage<Void> whenClosed() {
-        return closed;
+        return LazyCompletion.future(CLOSED, this);
     }
 
     /**
@@ -210,11 +251,11 @@ public final class UpgradedConnection {
      * @return whether the job was asked to stop cleanly (worth waiting for)
      */
     boolean applicationStopping() {
-        if (state.get() == State.CLOSED) {
+        if (state == State.CLOSED) {
             return false;
         }
-        stopping.set(true);
-        Job j = job.get();
+        stopping = true;
+        Job j = job;
         if (j == null) {
             return true; // upgrade(...) has not returned yet: runUpgrade delivers the stop, or aborts
         }
@@ -223,7 +264,7 @@ public final class UpgradedConnection {
 
     /** @return whether the job was asked to stop cleanly; a job that cannot be asked is aborted now. */
     private boolean deliverStop(Job j) {
-        if (!stopDelivered.compareAndSet(false, true)) {
+        if (!STOP_DELIVERED.compareAndSet(this, false, true)) {
             return true;
         }
         if (!(j instanceof ShutdownAware aware)) {
@@ -234,7 +275,7 @@ public final class UpgradedConnection {
             aware.applicationStopping();
             return true;
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "the upgrade job of " + description + " failed to stop cleanly; closing it", e);
+            LOG.log(Level.WARNING, "the upgrade job of " + description.get() + " failed to stop cleanly; closing it", e);
             abort(e);
             return false;
         }
@@ -247,18 +288,18 @@ public final class UpgradedConnection {
         if (t != null) {
             t.close();
         }
-        closed.complete(null);
+        LazyCompletion.complete(CLOSED, this);
     }
 
     private void abort(Throwable cause) {
-        State previous = state.getAndSet(State.CLOSED);
+        State previous = (State) STATE.getAndSet(this, State.CLOSED);
         if (previous == State.CLOSED) {
             return;
         }
         closeCause = cause;
         input.close(cause);
         output.cancel(cause);
-        Job j = job.get();
+        Job j = job;
         if (j != null) {
             j.cancel();
         }
@@ -267,12 +308,12 @@ public final class UpgradedConnection {
         if (t != null) {
             t.abort(cause);
         }
-        closed.complete(null);
+        LazyCompletion.complete(CLOSED, this);
     }
 
     @Override
     public String toString() {
-        return "UpgradedConnection{" + description + ", state=" + state.get() + ", job=" + job.get()
+        return "UpgradedConnection{" + description.get() + ", state=" + state + ", job=" + job
             + ", transport=" + transport + ", input=" + input + ", output=" + output + '}';
     }
 }

@@ -188,4 +188,32 @@ class RingByteChannelTransportTest {
         assertEquals(6, dst.get(0), "the byte the transport put into its slice arrived");
         assertTrue(input.toString().contains("allocated=0"), input.toString());
     }
+
+    @Test
+    void resumeWhenContentRunsOnceBytesArriveOrTheChannelEnds() throws Exception {
+        AtomicInteger resumed = new AtomicInteger();
+        RingByteChannel channel = new RingByteChannel(16, Runnable::run);
+        assertTrue(channel.resumeWhenContent(resumed::incrementAndGet), "empty and open: registered");
+        assertEquals(0, resumed.get());
+        assertThrowsIllegalState(() -> channel.resumeWhenContent(resumed::incrementAndGet));
+        channel.tryWrite(ByteBuffer.wrap(new byte[] {1}));
+        assertEquals(1, resumed.get(), "bytes arrived");
+        assertFalse(channel.resumeWhenContent(resumed::incrementAndGet), "bytes readable now: nothing registered");
+        channel.tryRead(ByteBuffer.allocate(4));
+        assertTrue(channel.resumeWhenContent(resumed::incrementAndGet));
+        channel.close();
+        assertEquals(2, resumed.get(), "the writer closed");
+        assertFalse(channel.resumeWhenContent(resumed::incrementAndGet), "closed: read on (and see the end)");
+
+        RingByteChannel cancelled = new RingByteChannel(16, Runnable::run);
+        AtomicInteger resumedAfterCancel = new AtomicInteger();
+        assertTrue(cancelled.resumeWhenContent(resumedAfterCancel::incrementAndGet));
+        cancelled.cancel(new java.io.IOException("reset"));
+        assertEquals(1, resumedAfterCancel.get(), "cancelled: the reader resumes and finds the cause");
+        assertEquals("reset", cancelled.closedCause().getMessage());
+    }
+
+    private static void assertThrowsIllegalState(org.junit.jupiter.api.function.Executable call) {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, call, "one pending read at a time");
+    }
 }

@@ -23,9 +23,12 @@ final class FrameInbox implements IncomingFrames {
 
     private final Executor user;
     // guarded by this
-    private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+    /** Frames no receive was waiting for; made when one has to wait, dropped when emptied (an idle inbox holds none). */
+    private ArrayDeque<Frame> frames;
     private long bytes;
     private CompletableFuture<Frame> pending;
+    /** A receive waiting without a stage ({@link #receiveOrWait}); at most one of it and {@link #pending}. */
+    private Receiver receiver;
     private Runnable onSpace;
     private boolean ended;
     private Throwable endCause;
@@ -34,22 +37,39 @@ final class FrameInbox implements IncomingFrames {
         this.user = user;
     }
 
+    /** Told of the next frame, or of the end, by a {@link #receiveOrWait} that had to wait; on the user executor. */
+    interface Receiver {
+        void received(Frame frame);
+
+        void ended(ClosedReceiveException closed);
+    }
+
     /** Adds a frame from the reader. */
     void offer(Frame frame) {
         CompletableFuture<Frame> waiting;
+        Receiver waitingReceiver;
         synchronized (this) {
             if (ended) {
                 return; // the session ended: nobody will take it
             }
             waiting = pending;
             pending = null;
-            if (waiting == null) {
+            waitingReceiver = receiver;
+            receiver = null;
+            if (waiting == null && waitingReceiver == null) {
+                if (frames == null) {
+                    frames = new ArrayDeque<>(4);
+                }
                 frames.add(frame);
                 bytes += frame.length();
                 return;
             }
         }
-        complete(waiting, frame);
+        if (waitingReceiver != null) {
+            deliver(waitingReceiver, frame);
+        } else {
+            complete(waiting, frame);
+        }
     }
 
     /** Whether the reader may go on reading. */
@@ -71,6 +91,7 @@ final class FrameInbox implements IncomingFrames {
     /** No more frames will come: after the queued ones, receivers see {@code cause}. */
     void end(Throwable cause) {
         CompletableFuture<Frame> waiting = null;
+        Receiver waitingReceiver = null;
         Runnable resume;
         synchronized (this) {
             if (ended) {
@@ -78,9 +99,11 @@ final class FrameInbox implements IncomingFrames {
             }
             ended = true;
             endCause = cause;
-            if (frames.isEmpty()) {
+            if (noFrames()) {
                 waiting = pending;
                 pending = null;
+                waitingReceiver = receiver;
+                receiver = null;
             }
             resume = onSpace;
             onSpace = null;
@@ -89,6 +112,11 @@ final class FrameInbox implements IncomingFrames {
             CompletableFuture<Frame> failed = waiting;
             ClosedReceiveException closed = closed();
             user.execute(() -> failed.completeExceptionally(closed));
+        }
+        if (waitingReceiver != null) {
+            Receiver told = waitingReceiver;
+            ClosedReceiveException closed = closed();
+            user.execute(() -> told.ended(closed));
         }
         if (resume != null) {
             resume.run();
@@ -103,14 +131,14 @@ final class FrameInbox implements IncomingFrames {
                 return CompletableFuture.completedFuture(frame);
             }
             synchronized (this) {
-                if (!frames.isEmpty()) {
+                if (!noFrames()) {
                     continue; // race: a frame arrived after dequeue() found none
                 }
                 if (ended) {
                     return CompletableFuture.failedFuture(closed());
                 }
-                if (pending != null) {
-                    throw new IllegalStateException("a receive is already pending on this session; wait for it first");
+                if (pending != null || receiver != null) {
+                    throw alreadyPending();
                 }
                 pending = new CompletableFuture<>();
                 return pending;
@@ -118,12 +146,44 @@ final class FrameInbox implements IncomingFrames {
         }
     }
 
+    /**
+     * {@link #receive()} without a stage: the next frame when one is queued; else {@code null}, and {@code waiting}
+     * hears of the next frame (or the end) on the user executor.
+     *
+     * @throws ClosedReceiveException when no more frames will come
+     */
+    Frame receiveOrWait(Receiver waiting) throws ClosedReceiveException {
+        while (true) {
+            Frame frame = dequeue();
+            if (frame != null) {
+                return frame;
+            }
+            synchronized (this) {
+                if (!noFrames()) {
+                    continue; // race: a frame arrived after dequeue() found none
+                }
+                if (ended) {
+                    throw closed();
+                }
+                if (pending != null || receiver != null) {
+                    throw alreadyPending();
+                }
+                receiver = waiting;
+                return null;
+            }
+        }
+    }
+
+    private static IllegalStateException alreadyPending() {
+        return new IllegalStateException("a receive is already pending on this session; wait for it first");
+    }
+
     @Override
     public Frame poll() throws ClosedReceiveException {
         Frame frame = dequeue();
         if (frame == null) {
             synchronized (this) {
-                if (ended && frames.isEmpty()) {
+                if (ended && noFrames()) {
                     throw closed();
                 }
             }
@@ -136,9 +196,12 @@ final class FrameInbox implements IncomingFrames {
         Frame frame;
         Runnable resume;
         synchronized (this) {
-            frame = frames.poll();
-            if (frame == null) {
+            if (frames == null) {
                 return null;
+            }
+            frame = frames.poll();
+            if (frames.isEmpty()) {
+                frames = null;
             }
             resume = taken(frame);
         }
@@ -162,12 +225,16 @@ final class FrameInbox implements IncomingFrames {
 
     @Override
     public synchronized boolean isClosedForReceive() {
-        return ended && frames.isEmpty();
+        return ended && noFrames();
     }
 
     /** Why receiving ended, or {@code null}. */
     synchronized Throwable endCause() {
         return endCause;
+    }
+
+    private boolean noFrames() {
+        return frames == null;
     }
 
     private Runnable taken(Frame frame) {
@@ -183,6 +250,14 @@ final class FrameInbox implements IncomingFrames {
 
     private ClosedReceiveException closed() {
         return new ClosedReceiveException("no more frames", endCause);
+    }
+
+    private void deliver(Receiver waiting, Frame frame) {
+        try {
+            user.execute(() -> waiting.received(frame));
+        } catch (RejectedExecutionException e) {
+            waiting.received(frame);
+        }
     }
 
     private void complete(CompletableFuture<Frame> waiting, Frame frame) {

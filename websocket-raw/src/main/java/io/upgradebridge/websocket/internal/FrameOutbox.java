@@ -7,7 +7,6 @@ import io.upgradebridge.websocket.FrameType;
 import io.upgradebridge.websocket.OutgoingFrames;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -24,12 +23,17 @@ final class FrameOutbox implements OutgoingFrames {
     private final ByteWriteChannel output;
     private final Executor user;
     private final Function<Frame, ByteBuffer[]> encoder;
-    // guarded by this
-    private final ArrayDeque<PendingFrame> queue = new ArrayDeque<>();
+    /** What {@link #last} holds while no frame is pending (the last one is in the output): an idle outbox keeps none. */
+    private static final CompletableFuture<Void> NONE_PENDING = CompletableFuture.completedFuture(null);
+
+    // guarded by this; the queue is the frames linked through PendingFrame.next (an idle outbox holds no queue)
+    private PendingFrame head;
+    private PendingFrame tail;
     private boolean draining;
     private boolean closed;
     private Throwable closedCause;
-    private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+    /** The future of the frame queued last, or {@link #NONE_PENDING} once it is in the output. */
+    private CompletableFuture<Void> last = NONE_PENDING;
 
     FrameOutbox(ByteWriteChannel output, Executor user, Function<Frame, ByteBuffer[]> encoder) {
         this.output = output;
@@ -45,7 +49,12 @@ final class FrameOutbox implements OutgoingFrames {
                 return CompletableFuture.failedFuture(new ClosedSendException(
                     "the WebSocket session is closed for sending" + (closedCause == null ? " (a close frame was sent)" : ""), closedCause));
             }
-            queue.add(p);
+            if (tail == null) {
+                head = p;
+            } else {
+                tail.next = p;
+            }
+            tail = p;
             last = p.future;
             if (frame.type() == FrameType.CLOSE) {
                 closed = true; // nothing may follow a close frame
@@ -84,7 +93,7 @@ final class FrameOutbox implements OutgoingFrames {
         while (true) {
             PendingFrame p;
             synchronized (this) {
-                p = queue.peek();
+                p = head;
                 if (p == null) {
                     draining = false;
                     return;
@@ -124,7 +133,11 @@ final class FrameOutbox implements OutgoingFrames {
                 continue;
             }
             synchronized (this) {
-                queue.poll();
+                head = p.next;
+                if (head == null) {
+                    tail = null;
+                }
+                p.next = null;
             }
             complete(p.future, onSenderThread);
         }
@@ -132,31 +145,42 @@ final class FrameOutbox implements OutgoingFrames {
 
     private void failAll(Throwable error) {
         Throwable cause = io.upgradebridge.io.internal.Failures.unwrap(error);
-        ArrayDeque<PendingFrame> failed;
+        PendingFrame failed;
         synchronized (this) {
             closed = true;
             if (closedCause == null) {
                 closedCause = cause;
             }
-            failed = new ArrayDeque<>(queue);
-            queue.clear();
+            failed = head;
+            head = null;
+            tail = null;
             draining = false;
         }
         ClosedSendException e = new ClosedSendException("the WebSocket session ended before the frame was sent", cause);
-        for (PendingFrame p : failed) {
-            user.execute(() -> p.future.completeExceptionally(e));
+        for (PendingFrame p = failed; p != null; p = p.next) {
+            CompletableFuture<Void> future = p.future;
+            user.execute(() -> future.completeExceptionally(e));
         }
     }
 
     private void complete(CompletableFuture<Void> future, boolean onSenderThread) {
         if (onSenderThread) {
-            future.complete(null);
+            completed(future);
             return;
         }
         try {
-            user.execute(() -> future.complete(null)); // a sender's continuation runs on the user executor
+            user.execute(() -> completed(future)); // a sender's continuation runs on the user executor
         } catch (RejectedExecutionException e) {
-            future.complete(null);
+            completed(future);
+        }
+    }
+
+    private void completed(CompletableFuture<Void> future) {
+        future.complete(null);
+        synchronized (this) {
+            if (last == future) {
+                last = NONE_PENDING; // nothing newer queued: the outbox lets go of the future
+            }
         }
     }
 
@@ -166,6 +190,8 @@ final class FrameOutbox implements OutgoingFrames {
         /** The encoded frame: one buffer, or a header and the payload (a large frame is not copied first). */
         ByteBuffer[] parts;
         int part;
+        /** The frame queued after this one; guarded by the outbox. */
+        PendingFrame next;
 
         PendingFrame(Frame frame) {
             this.frame = frame;

@@ -19,13 +19,14 @@ import io.upgradebridge.websocket.WebSocketUpgrade;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The RAW session behind {@link io.upgradebridge.websocket.WebSocketUpgrade}. Parsing runs on the engine
@@ -38,20 +39,30 @@ public final class RawWebSocketSession implements WebSocketSession {
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.websocket");
     private static final int READ_BUFFER = 16 * 1024;
     private static final ByteBuffer NO_ROOM = ByteBuffer.allocate(0);
+    /** The server side's writer keeps no state (it does not mask): one for every session. */
+    private static final FrameWriter WRITER = new FrameWriter();
+    private static final VarHandle ENDING;
+
+    static {
+        try {
+            ENDING = MethodHandles.lookup().findVarHandle(RawWebSocketSession.class, "ending", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final ApplicationCall call;
-    private final String description;
     private final ByteReadChannel input;
     private final ByteWriteChannel output;
     private final Executor engine;
     private final Executor user;
     private final FrameParser parser;
-    private final FrameWriter writer = new FrameWriter();
     private volatile FrameWriter maskingWriter;
     private final FrameInbox inbox;
     private final FrameOutbox outbox;
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private final AtomicBoolean ending = new AtomicBoolean();
+    private final SessionJob job = new SessionJob(this);
+    /** Set once by CAS through {@link #ENDING} (a field, not an AtomicBoolean: the session lives long). */
+    private volatile boolean ending;
     /** The input as the bridge's own channel, read without a copy; {@code null} for another channel. */
     private final RingByteChannel ring;
     /** For another channel only; touched by the reading loop only, which never runs twice at once. */
@@ -60,7 +71,6 @@ public final class RawWebSocketSession implements WebSocketSession {
     /** Set once the peer broke the protocol; its close frame goes out when the handler exits. */
     private volatile WebSocketProtocolException protocolError;
     private volatile boolean masking;
-    private volatile Job job;
     private final List<String> extensions;
 
     /** @param call the call that started the session ({@code null} only in tests) */
@@ -73,7 +83,6 @@ public final class RawWebSocketSession implements WebSocketSession {
     public RawWebSocketSession(ApplicationCall call, ByteReadChannel input, ByteWriteChannel output,
                                Executor engine, Executor user, WebSocketUpgrade.Options options) {
         this.call = call;
-        this.description = call == null ? "a WebSocket session" : call.uri() + " from " + call.remoteAddress();
         this.input = input;
         this.ring = input instanceof RingByteChannel r ? r : null;
         this.output = output;
@@ -85,6 +94,11 @@ public final class RawWebSocketSession implements WebSocketSession {
         this.outbox = new FrameOutbox(output, user, this::encode);
     }
 
+    /** What the session is, for log messages; made when one is written, not kept. */
+    private String description() {
+        return call == null ? "a WebSocket session" : call.uri() + " from " + call.remoteAddress();
+    }
+
     /** Runs a blocking handler on the session's user executor. */
     public static CompletionStage<?> runBlocking(WebSocketSession session, WebSocketUpgrade.BlockingHandler handler) {
         RawWebSocketSession raw = (RawWebSocketSession) session;
@@ -93,12 +107,6 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     /** Starts reading and the handler; returns the session's job. */
     public Job start(WebSocketUpgrade.Handler handler) {
-        job = new SessionJob(Job.of(done), this::goingAway);
-        done.whenComplete((v, e) -> {
-            if (e != null) {
-                abort(e); // cancelled (terminate, undeploy): no close frame
-            }
-        });
         engine.execute(this::readLoop);
         user.execute(() -> {
             try {
@@ -163,6 +171,12 @@ public final class RawWebSocketSession implements WebSocketSession {
                     inbox.end(SessionEnd.peerClosed(sawCloseFrame));
                     return;
                 }
+                if (ring != null) {
+                    if (ring.resumeWhenContent(this::resumeReading)) {
+                        return; // no stage kept while the session idles
+                    }
+                    continue;
+                }
                 CompletableFuture<Boolean> more = input.awaitContent().toCompletableFuture();
                 if (more.isDone()) {
                     more.join();
@@ -184,6 +198,16 @@ public final class RawWebSocketSession implements WebSocketSession {
         }
     }
 
+    /** Bytes arrived in the bridge's own input channel, or it ended: read on, or end the inbox as awaitContent would. */
+    private void resumeReading() {
+        Throwable failure = ring.closedCause();
+        if (failure != null && ring.availableForRead() == 0) {
+            inbox.end(Failures.unwrap(failure));
+        } else {
+            readLoop();
+        }
+    }
+
     private ByteBuffer readBuffer() {
         if (readBuffer == null) {
             readBuffer = ByteBuffer.allocate(READ_BUFFER).flip();
@@ -198,7 +222,7 @@ public final class RawWebSocketSession implements WebSocketSession {
      * closes TCP.
      */
     private void protocolError(WebSocketProtocolException e) {
-        LOG.log(Level.DEBUG, () -> "protocol error in " + description + ": " + e.getMessage());
+        LOG.log(Level.DEBUG, () -> "protocol error in " + description() + ": " + e.getMessage());
         protocolError = e;
         inbox.end(e);
     }
@@ -210,14 +234,14 @@ public final class RawWebSocketSession implements WebSocketSession {
         WebSocketProtocolException broken = protocolError;
         if (broken != null) {
             // the peer broke the protocol: its code wins over how the handler took it (often by failing)
-            LOG.log(Level.DEBUG, () -> "the WebSocket handler of " + description + " exited after the protocol error"
+            LOG.log(Level.DEBUG, () -> "the WebSocket handler of " + description() + " exited after the protocol error"
                 + (cause != null ? " with " + cause : ""));
             if (!outbox.isClosedForSend()) {
                 outbox.send(Frame.close(broken.closeReason())); // after the handler's answers to the frames before the error
             }
         } else if (cause != null && !(cause instanceof CancellationException) && !(cause instanceof ClosedReceiveException)
             && !(cause instanceof ClosedSendException)) {
-            LOG.log(Level.WARNING, "the WebSocket handler of " + description + " failed; closing the session with 1011", cause);
+            LOG.log(Level.WARNING, "the WebSocket handler of " + description() + " failed; closing the session with 1011", cause);
             if (!outbox.isClosedForSend()) {
                 outbox.send(Frame.close(new CloseReason(CloseReason.Codes.INTERNAL_ERROR, "internal error")));
             }
@@ -227,7 +251,7 @@ public final class RawWebSocketSession implements WebSocketSession {
     }
 
     /** The application stops: close 1001 (going away), then end the session as if the handler had exited. */
-    private CompletionStage<?> goingAway() {
+    CompletionStage<?> goingAway() {
         if (!outbox.isClosedForSend()) {
             outbox.send(Frame.close(new CloseReason(CloseReason.Codes.GOING_AWAY, "the application is stopping")));
         }
@@ -238,14 +262,15 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     /** Stops sending and completes the job once every queued frame is in the output. */
     private void finish() {
-        if (!ending.compareAndSet(false, true)) {
+        if (!ENDING.compareAndSet(this, false, true)) {
             return;
         }
         outbox.closeForSend(null);
-        outbox.queued().whenComplete((v, e) -> done.complete(null));
+        outbox.queued().whenComplete((v, e) -> job.completed());
     }
 
-    private void abort(Throwable cause) {
+    /** The job was cancelled (terminate, undeploy): no close frame. */
+    void abort(Throwable cause) {
         inbox.end(cause);
         outbox.closeForSend(cause);
         output.close(cause);
@@ -291,12 +316,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     @Override
     public void terminate() {
-        Job j = job;
-        if (j != null) {
-            j.cancel();
-        } else {
-            done.cancel(false);
-        }
+        job.cancel();
     }
 
     @Override
@@ -329,7 +349,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     private ByteBuffer[] encode(Frame frame) {
         if (!masking) {
-            return frame.length() >= GATHER_FROM ? writer.encodeForGatheringWrite(frame) : new ByteBuffer[] {writer.encode(frame)};
+            return frame.length() >= GATHER_FROM ? WRITER.encodeForGatheringWrite(frame) : new ByteBuffer[] {WRITER.encode(frame)};
         }
         FrameWriter w = maskingWriter;
         if (w == null) {
@@ -341,7 +361,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     @Override
     public String toString() {
-        return "RawWebSocketSession{" + description + ", parser=" + parser + ", inbox closed=" + inbox.isClosedForReceive()
-            + ", outbox closed=" + outbox.isClosedForSend() + ", done=" + done.isDone() + '}';
+        return "RawWebSocketSession{" + description() + ", parser=" + parser + ", inbox closed=" + inbox.isClosedForReceive()
+            + ", outbox closed=" + outbox.isClosedForSend() + ", done=" + job.isCompleted() + '}';
     }
 }

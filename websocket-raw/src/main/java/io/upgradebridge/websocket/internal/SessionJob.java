@@ -1,59 +1,35 @@
 package io.upgradebridge.websocket.internal;
 
-import io.upgradebridge.io.Job;
+import io.upgradebridge.io.internal.CompletableJob;
 import io.upgradebridge.servlet.ShutdownAware;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 
-/** A session's {@link Job}: the handler's lifetime, plus a clean goodbye (1001) when the application stops. */
-final class SessionJob implements Job, ShutdownAware {
+/**
+ * A session's {@link io.upgradebridge.io.Job}: the handler's lifetime, plus a clean goodbye (1001) when the
+ * application stops. Cancelling it (terminate, undeploy) aborts the session: no close frame.
+ */
+final class SessionJob extends CompletableJob implements ShutdownAware {
 
-    private final Job delegate;
-    private final Supplier<CompletionStage<?>> goingAway;
+    private final RawWebSocketSession session;
 
-    SessionJob(Job delegate, Supplier<CompletionStage<?>> goingAway) {
-        this.delegate = delegate;
-        this.goingAway = goingAway;
+    SessionJob(RawWebSocketSession session) {
+        this.session = session;
+    }
+
+    /** The handler exited and every frame it sent is in the output. */
+    void completed() {
+        finish(null);
+    }
+
+    @Override
+    protected void cancelled(CancellationException cause) {
+        session.abort(cause);
     }
 
     @Override
     public CompletionStage<?> applicationStopping() {
-        return goingAway.get();
-    }
-
-    @Override
-    public CompletionStage<Void> completion() {
-        return delegate.completion();
-    }
-
-    @Override
-    public boolean cancel() {
-        return delegate.cancel();
-    }
-
-    @Override
-    public void join() {
-        delegate.join();
-    }
-
-    @Override
-    public boolean isActive() {
-        return delegate.isActive();
-    }
-
-    @Override
-    public boolean isCompleted() {
-        return delegate.isCompleted();
-    }
-
-    @Override
-    public boolean isCancelled() {
-        return delegate.isCancelled();
-    }
-
-    @Override
-    public String toString() {
-        return delegate.toString();
+        return session.goingAway();
     }
 }

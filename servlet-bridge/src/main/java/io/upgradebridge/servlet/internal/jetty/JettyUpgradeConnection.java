@@ -9,11 +9,11 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.util.Callback;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A Jetty {@link Connection} that owns an upgraded endpoint and moves bytes between it and the
@@ -53,13 +53,34 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     private final UpgradedConnection connection;
     private final RingByteChannel input;
     private final RingByteChannel output;
-    private final AtomicReference<ReadState> readState = new AtomicReference<>(ReadState.READING);
-    private final AtomicReference<WriteState> writeState = new AtomicReference<>(WriteState.IDLE);
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Callback fillable = new NonBlockingCallback(this::onFillable, this::onFillInterestedFailed);
-    private final Callback written = new NonBlockingCallback(this::onWritten, this::onWriteFailed);
+    // fields, not atomic objects, and one callback object per side: a connection lives as long as its session
+    /** Changed only through {@link #READ_STATE}. */
+    private volatile ReadState readState = ReadState.READING;
+    /** Changed only through {@link #WRITE_STATE}. */
+    private volatile WriteState writeState = WriteState.IDLE;
+    /** Changed only by CAS through {@link #CLOSED}. */
+    private volatile boolean closed;
+    /** Jetty's fill callback and the input channel's producer signal. */
+    private final ReadSide readSide = new ReadSide();
+    /** Jetty's write callback and the output channel's consumer signal. */
+    private final WriteSide writeSide = new WriteSide();
     private ByteBuffer leftover; // bytes Jetty's HTTP parser read past the request; touched by the reading thread only
     private int inFlight; // touched by the write loop and the write callback, which never overlap
+
+    private static final VarHandle READ_STATE;
+    private static final VarHandle WRITE_STATE;
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            READ_STATE = lookup.findVarHandle(JettyUpgradeConnection.class, "readState", ReadState.class);
+            WRITE_STATE = lookup.findVarHandle(JettyUpgradeConnection.class, "writeState", WriteState.class);
+            CLOSED = lookup.findVarHandle(JettyUpgradeConnection.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     JettyUpgradeConnection(EndPoint endPoint, Executor executor, UpgradedConnection connection) {
         super(endPoint, executor);
@@ -78,13 +99,15 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     @Override
     public void onOpen() {
         super.onOpen();
+        // onIdleExpired ignores Jetty's idle timeout anyway: without one, an idle connection keeps no timer task
+        getEndPoint().setIdleTimeout(0);
         connection.open(this);
     }
 
     @Override
     public void startPumps() {
-        input.attachTransport(this::onInputSignal, null);
-        output.attachTransport(null, this::onOutputSignal);
+        input.attachTransport(readSide, null);
+        output.attachTransport(null, writeSide);
         readLoop();
     }
 
@@ -92,18 +115,18 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
 
     @Override
     public void onFillable() {
-        if (readState.compareAndSet(ReadState.FILL_INTERESTED, ReadState.READING)) {
+        if (READ_STATE.compareAndSet(this, ReadState.FILL_INTERESTED, ReadState.READING)) {
             readLoop();
         }
     }
 
     private void onInputSignal() {
         Throwable cancelled = input.isClosedForWrite() ? input.closedCause() : null;
-        if (cancelled != null && readState.getAndSet(ReadState.DONE) != ReadState.DONE) {
+        if (cancelled != null && (ReadState) READ_STATE.getAndSet(this, ReadState.DONE) != ReadState.DONE) {
             connection.transportFailed(cancelled);
             return;
         }
-        if (readState.compareAndSet(ReadState.PAUSED, ReadState.READING)) {
+        if (READ_STATE.compareAndSet(this, ReadState.PAUSED, ReadState.READING)) {
             getExecutor().execute(this::readLoop); // resume off the application's thread
         }
     }
@@ -112,7 +135,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         try {
             while (true) {
                 if (input.isClosedForWrite()) {
-                    readState.set(ReadState.DONE);
+                    readState = ReadState.DONE;
                     if (input.closedCause() != null) {
                         connection.transportFailed(input.closedCause());
                     }
@@ -120,14 +143,14 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
                 }
                 ByteBuffer room = input.writableSlice();
                 if (!room.hasRemaining()) {
-                    if (input.isClosedForWrite() || !readState.compareAndSet(ReadState.READING, ReadState.PAUSED)) {
+                    if (input.isClosedForWrite() || !READ_STATE.compareAndSet(this, ReadState.READING, ReadState.PAUSED)) {
                         continue;
                     }
                     // race: the reader may have made room between writableSlice() and PAUSED; take it back
                     if (input.availableForWrite() == 0 && !input.isClosedForWrite()) {
                         return;
                     }
-                    if (!readState.compareAndSet(ReadState.PAUSED, ReadState.READING)) {
+                    if (!READ_STATE.compareAndSet(this, ReadState.PAUSED, ReadState.READING)) {
                         return; // the signal resumed the loop on another thread
                     }
                     continue;
@@ -150,30 +173,33 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
                     input.commit(n);
                 } else if (n == 0) {
                     input.releaseIfEmpty(); // an idle connection holds no buffer
-                    if (readState.compareAndSet(ReadState.READING, ReadState.FILL_INTERESTED)) {
-                        fillInterested(fillable);
+                    if (READ_STATE.compareAndSet(this, ReadState.READING, ReadState.FILL_INTERESTED)) {
+                        fillInterested(readSide);
                     }
                     return;
                 } else {
-                    if (readState.getAndSet(ReadState.DONE) != ReadState.DONE) {
+                    if ((ReadState) READ_STATE.getAndSet(this, ReadState.DONE) != ReadState.DONE) {
                         connection.inputEnded();
                     }
                     return;
                 }
             }
         } catch (IOException | RuntimeException e) {
-            readState.set(ReadState.DONE);
+            readState = ReadState.DONE;
             connection.transportFailed(e);
         }
     }
 
     @Override
     public void onFillInterestedFailed(Throwable cause) {
-        readState.set(ReadState.DONE);
+        readState = ReadState.DONE;
         connection.transportFailed(cause);
     }
 
-    /** An upgraded connection lives until the upgrade ends it: Jetty's idle timeout does not close it. */
+    /**
+     * An upgraded connection lives until the upgrade ends it: Jetty's idle timeout does not close it (and is turned
+     * off in {@link #onOpen()}).
+     */
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
         return false;
@@ -182,7 +208,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     // ------------------------------------------------------------------ write side
 
     private void onOutputSignal() {
-        if (writeState.compareAndSet(WriteState.IDLE, WriteState.WRITING)) {
+        if (WRITE_STATE.compareAndSet(this, WriteState.IDLE, WriteState.WRITING)) {
             writeLoop();
         }
     }
@@ -190,36 +216,36 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     private void writeLoop() {
         while (true) {
             if (output.isClosedForWrite() && output.closedCause() != null) {
-                writeState.set(WriteState.DONE);
+                writeState = WriteState.DONE;
                 return;
             }
             ByteBuffer bytes = output.readableSlice();
             if (bytes.hasRemaining()) {
                 inFlight = bytes.remaining();
-                writeState.set(WriteState.WRITE_PENDING);
-                getEndPoint().write(written, bytes);
-                if (writeState.compareAndSet(WriteState.WRITE_PENDING, WriteState.WRITE_ASYNC)) {
+                writeState = WriteState.WRITE_PENDING;
+                getEndPoint().write(writeSide, bytes);
+                if (WRITE_STATE.compareAndSet(this, WriteState.WRITE_PENDING, WriteState.WRITE_ASYNC)) {
                     return; // the callback resumes the loop
                 }
-                if (!writeState.compareAndSet(WriteState.WRITE_COMPLETED, WriteState.WRITING)) {
+                if (!WRITE_STATE.compareAndSet(this, WriteState.WRITE_COMPLETED, WriteState.WRITING)) {
                     return; // failed meanwhile
                 }
                 continue; // completed on this stack: loop instead of recursing
             }
             if (output.isDrainedAndClosed()) {
-                writeState.set(WriteState.DONE);
+                writeState = WriteState.DONE;
                 connection.outputDrained();
                 return;
             }
             output.releaseIfEmpty(); // nothing in flight: an idle connection holds no buffer
-            if (!writeState.compareAndSet(WriteState.WRITING, WriteState.IDLE)) {
+            if (!WRITE_STATE.compareAndSet(this, WriteState.WRITING, WriteState.IDLE)) {
                 return;
             }
             // race: bytes or the close may have arrived after readableSlice() saw nothing
             if (output.availableForRead() == 0 && !output.isClosedForWrite()) {
                 return;
             }
-            if (!writeState.compareAndSet(WriteState.IDLE, WriteState.WRITING)) {
+            if (!WRITE_STATE.compareAndSet(this, WriteState.IDLE, WriteState.WRITING)) {
                 return; // the signal took over on another thread
             }
         }
@@ -229,16 +255,16 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         output.consume(inFlight);
         inFlight = 0;
         output.markFlushed(); // an endpoint write completes once the bytes are in the socket
-        if (writeState.compareAndSet(WriteState.WRITE_PENDING, WriteState.WRITE_COMPLETED)) {
+        if (WRITE_STATE.compareAndSet(this, WriteState.WRITE_PENDING, WriteState.WRITE_COMPLETED)) {
             return; // the loop is still on the stack and goes on
         }
-        if (writeState.compareAndSet(WriteState.WRITE_ASYNC, WriteState.WRITING)) {
+        if (WRITE_STATE.compareAndSet(this, WriteState.WRITE_ASYNC, WriteState.WRITING)) {
             writeLoop();
         }
     }
 
     private void onWriteFailed(Throwable cause) {
-        writeState.set(WriteState.DONE);
+        writeState = WriteState.DONE;
         connection.transportFailed(cause);
     }
 
@@ -246,7 +272,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, false, true)) {
             EndPoint endPoint = getEndPoint();
             endPoint.shutdownOutput(); // FIN after the bytes already sent
             endPoint.close();
@@ -255,7 +281,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
 
     @Override
     public void abort(Throwable cause) {
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, false, true)) {
             getEndPoint().close(cause);
         }
     }
@@ -273,32 +299,52 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
 
     @Override
     public String toConnectionString() {
-        return "JettyUpgradeConnection{read=" + readState.get() + ", write=" + writeState.get() + ", inFlight=" + inFlight + ", leftover=" + leftover + ", open=" + getEndPoint().isOpen() + '}';
+        return "JettyUpgradeConnection{read=" + readState + ", write=" + writeState + ", inFlight=" + inFlight + ", leftover=" + leftover + ", open=" + getEndPoint().isOpen() + '}';
     }
 
-    /** A callback Jetty may complete on any thread, selector included: ours only move bytes. */
-    private static final class NonBlockingCallback implements Callback {
-        private final Runnable onSuccess;
-        private final java.util.function.Consumer<Throwable> onFailure;
-
-        NonBlockingCallback(Runnable onSuccess, java.util.function.Consumer<Throwable> onFailure) {
-            this.onSuccess = onSuccess;
-            this.onFailure = onFailure;
-        }
-
+    /** Jetty's fill interest (non-blocking: Jetty may run it on its selector thread) and the input's producer signal. */
+    private final class ReadSide implements Callback, Runnable {
         @Override
         public void succeeded() {
-            onSuccess.run();
+            onFillable();
         }
 
         @Override
         public void failed(Throwable x) {
-            onFailure.accept(x);
+            onFillInterestedFailed(x);
         }
 
         @Override
         public InvocationType getInvocationType() {
             return InvocationType.NON_BLOCKING;
+        }
+
+        @Override
+        public void run() {
+            onInputSignal();
+        }
+    }
+
+    /** Jetty's write callback (non-blocking, as above) and the output's consumer signal. */
+    private final class WriteSide implements Callback, Runnable {
+        @Override
+        public void succeeded() {
+            onWritten();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            onWriteFailed(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
+
+        @Override
+        public void run() {
+            onOutputSignal();
         }
     }
 }
