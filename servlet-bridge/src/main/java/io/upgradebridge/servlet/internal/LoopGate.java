@@ -30,10 +30,15 @@ public final class LoopGate<S extends Enum<S>> {
      *     pump is elsewhere, or the running loop was told to go round once more
      */
     public boolean enter(S resumable, S alsoResumable) {
+        return take(resumable, alsoResumable, running);
+    }
+
+    /** Moves the pump from {@code from} (or {@code alsoFrom}, may be null) to {@code to}; a running loop goes round once more. */
+    private boolean take(S from, S alsoFrom, S to) {
         while (true) {
             S now = state.get();
-            if (now == resumable || (alsoResumable != null && now == alsoResumable)) {
-                if (state.compareAndSet(now, running)) {
+            if (now == from || (alsoFrom != null && now == alsoFrom)) {
+                if (state.compareAndSet(now, to)) {
                     return true;
                 }
             } else if (now == running) {
@@ -72,21 +77,7 @@ public final class LoopGate<S extends Enum<S>> {
      * @return {@code true} when this call moved the pump from {@code parked} to {@code woken}
      */
     public boolean wake(S parked, S woken) {
-        while (true) {
-            S now = state.get();
-            if (now == parked) {
-                if (state.compareAndSet(parked, woken)) {
-                    return true;
-                }
-            } else if (now == running) {
-                // race: the wake-up came between the loop's last check and its park: make it look again
-                if (state.compareAndSet(running, recheck)) {
-                    return false;
-                }
-            } else {
-                return false;
-            }
-        }
+        return take(parked, null, woken);
     }
 
     /**

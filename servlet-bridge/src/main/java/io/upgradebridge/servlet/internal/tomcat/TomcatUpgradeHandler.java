@@ -278,8 +278,7 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
 
     @Override
     public void abort(Throwable cause) {
-        reads.finish();
-        writes.finish();
+        endPumps();
         closeOnTomcatThread();
     }
 
@@ -307,8 +306,7 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
     }
 
     private void failed(Throwable cause) {
-        reads.finish();
-        writes.finish();
+        endPumps();
         UpgradedConnection c = connection;
         if (c != null) {
             c.transportFailed(cause);
@@ -318,12 +316,16 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
     @Override
     public void destroy() {
         destroyed = true;
-        reads.finish();
-        writes.finish();
+        endPumps();
         UpgradedConnection c = connection;
         if (c != null) {
             c.transportClosed(null);
         }
+    }
+
+    private void endPumps() {
+        reads.finish();
+        writes.finish();
     }
 
     @Override
