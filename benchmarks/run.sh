@@ -38,6 +38,10 @@ done
 
 SERVER_JVM_FLAGS=(-Xms512m -Xmx2g -XX:+UseG1GC)
 CLIENT_JVM_FLAGS=(-Xms256m -Xmx1g -XX:+UseG1GC)
+if [ -n "${BENCH_CLIENT_FLAGS:-}" ]; then # e.g. -Dbench.histogram=/tmp/hist (see README)
+  read -r -a extra_client_flags <<< "$BENCH_CLIENT_FLAGS"
+  CLIENT_JVM_FLAGS+=("${extra_client_flags[@]}")
+fi
 BASE_PORT=${BENCH_BASE_PORT:-18180} # another port range for runs side by side
 
 # 10,000 sessions need 10,000 descriptors in the server and as many in the load generator (separate processes)
