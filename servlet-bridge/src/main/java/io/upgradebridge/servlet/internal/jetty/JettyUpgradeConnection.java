@@ -207,9 +207,18 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
 
     // ------------------------------------------------------------------ write side
 
+    /**
+     * Consumer signal of the output channel: bytes after an idle spell, a flush request, or the end. The loop runs
+     * on the engine executor, not on the signalling thread: the application goes on writing meanwhile, and the loop
+     * then writes everything written so far in one endpoint write.
+     */
     private void onOutputSignal() {
         if (WRITE_STATE.compareAndSet(this, WriteState.IDLE, WriteState.WRITING)) {
-            writeLoop();
+            try {
+                connection.engine().execute(this::writeLoop);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                writeLoop(); // the executor is stopping: write here rather than leave the bytes behind
+            }
         }
     }
 
