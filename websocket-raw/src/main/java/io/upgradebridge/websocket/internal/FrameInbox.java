@@ -26,8 +26,7 @@ final class FrameInbox implements IncomingFrames {
     /** Frames no receive was waiting for; made when one has to wait, dropped when emptied (an idle inbox holds none). */
     private ArrayDeque<Frame> frames;
     private long bytes;
-    private CompletableFuture<Frame> pending;
-    /** A receive waiting without a stage ({@link #receiveOrWait}); at most one of it and {@link #pending}. */
+    /** The receive waiting for the next frame: a {@link #receive()}'s future or a {@link #receiveOrWait} caller. */
     private Receiver receiver;
     private Runnable onSpace;
     private boolean ended;
@@ -37,7 +36,7 @@ final class FrameInbox implements IncomingFrames {
         this.user = user;
     }
 
-    /** Told of the next frame, or of the end, by a {@link #receiveOrWait} that had to wait; on the user executor. */
+    /** Told of the next frame, or of the end, when a receive had to wait; on the user executor. */
     interface Receiver {
         void received(Frame frame);
 
@@ -46,17 +45,14 @@ final class FrameInbox implements IncomingFrames {
 
     /** Adds a frame from the reader. */
     void offer(Frame frame) {
-        CompletableFuture<Frame> waiting;
-        Receiver waitingReceiver;
+        Receiver waiting;
         synchronized (this) {
             if (ended) {
                 return; // the session ended: nobody will take it
             }
-            waiting = pending;
-            pending = null;
-            waitingReceiver = receiver;
+            waiting = receiver;
             receiver = null;
-            if (waiting == null && waitingReceiver == null) {
+            if (waiting == null) {
                 if (frames == null) {
                     frames = new ArrayDeque<>(4);
                 }
@@ -65,11 +61,7 @@ final class FrameInbox implements IncomingFrames {
                 return;
             }
         }
-        if (waitingReceiver != null) {
-            deliver(waitingReceiver, frame);
-        } else {
-            complete(waiting, frame);
-        }
+        deliver(waiting, frame);
     }
 
     /** Whether the reader may go on reading. */
@@ -90,8 +82,7 @@ final class FrameInbox implements IncomingFrames {
 
     /** No more frames will come: after the queued ones, receivers see {@code cause}. */
     void end(Throwable cause) {
-        CompletableFuture<Frame> waiting = null;
-        Receiver waitingReceiver = null;
+        Receiver waiting = null;
         Runnable resume;
         synchronized (this) {
             if (ended) {
@@ -100,21 +91,14 @@ final class FrameInbox implements IncomingFrames {
             ended = true;
             endCause = cause;
             if (noFrames()) {
-                waiting = pending;
-                pending = null;
-                waitingReceiver = receiver;
+                waiting = receiver;
                 receiver = null;
             }
             resume = onSpace;
             onSpace = null;
         }
         if (waiting != null) {
-            CompletableFuture<Frame> failed = waiting;
-            ClosedReceiveException closed = closed();
-            user.execute(() -> failed.completeExceptionally(closed));
-        }
-        if (waitingReceiver != null) {
-            Receiver told = waitingReceiver;
+            Receiver told = waiting;
             ClosedReceiveException closed = closed();
             user.execute(() -> told.ended(closed));
         }
@@ -125,25 +109,16 @@ final class FrameInbox implements IncomingFrames {
 
     @Override
     public CompletionStage<Frame> receive() {
-        while (true) {
-            Frame frame = dequeue();
+        FrameFuture next = new FrameFuture();
+        try {
+            Frame frame = receiveOrWait(next);
             if (frame != null) {
-                return CompletableFuture.completedFuture(frame);
+                next.complete(frame);
             }
-            synchronized (this) {
-                if (!noFrames()) {
-                    continue; // race: a frame arrived after dequeue() found none
-                }
-                if (ended) {
-                    return CompletableFuture.failedFuture(closed());
-                }
-                if (pending != null || receiver != null) {
-                    throw alreadyPending();
-                }
-                pending = new CompletableFuture<>();
-                return pending;
-            }
+        } catch (ClosedReceiveException e) {
+            next.completeExceptionally(e);
         }
+        return next;
     }
 
     /**
@@ -165,17 +140,13 @@ final class FrameInbox implements IncomingFrames {
                 if (ended) {
                     throw closed();
                 }
-                if (pending != null || receiver != null) {
-                    throw alreadyPending();
+                if (receiver != null) {
+                    throw new IllegalStateException("a receive is already pending on this session; wait for it first");
                 }
                 receiver = waiting;
                 return null;
             }
         }
-    }
-
-    private static IllegalStateException alreadyPending() {
-        return new IllegalStateException("a receive is already pending on this session; wait for it first");
     }
 
     @Override
@@ -260,11 +231,16 @@ final class FrameInbox implements IncomingFrames {
         }
     }
 
-    private void complete(CompletableFuture<Frame> waiting, Frame frame) {
-        try {
-            user.execute(() -> waiting.complete(frame));
-        } catch (RejectedExecutionException e) {
-            waiting.complete(frame);
+    /** What {@link #receive()} returns: the future of the next frame, completed as the inbox's {@link Receiver}. */
+    private static final class FrameFuture extends CompletableFuture<Frame> implements Receiver {
+        @Override
+        public void received(Frame frame) {
+            complete(frame);
+        }
+
+        @Override
+        public void ended(ClosedReceiveException closed) {
+            completeExceptionally(closed);
         }
     }
 }
