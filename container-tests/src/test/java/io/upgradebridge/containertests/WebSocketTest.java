@@ -30,6 +30,7 @@ class WebSocketTest {
     static final Containers containers = Containers.of(ContainerConfig.create()
         .filter("bridge", ProtocolUpgradeTest.FILTER, Map.of(), "/*")
         .servlet("ws", ProtocolUpgradeTest.APP + "WebSocketTestServlet", "/ws/*")
+        .servlet("wrapped", ProtocolUpgradeTest.APP + "WrappedContentServlet", "/wrapped/*")
         .servlet("page", ProtocolUpgradeTest.APP + "EchoPageServlet", "/page.html")
         .servlet("stats", ProtocolUpgradeTest.APP + "StatsServlet", "/stats"));
 
@@ -183,6 +184,63 @@ class WebSocketTest {
                     assertEquals(nv[1], head.header(nv[0]).orElse(null), head::toString);
                 }
             }
+        }
+    }
+
+    /**
+     * {@code OutgoingContent.wrapHeaders} on every variant, through a real container: the added header is sent with
+     * each, the body or upgrade is the original's, and an upgrade's handshake check still applies to the wrapper (a
+     * wrapped {@code WebSocketUpgrade} refuses a POST, a request without key and a wrong version; a wrapped
+     * {@code ProtocolUpgrade} refuses a request that does not ask for its protocol).
+     */
+    @ParameterizedTest
+    @EnumSource(ContainerKind.class)
+    void wrapHeadersKeepsEveryVariantAndTheUpgradesChecks(ContainerKind kind) throws Exception {
+        EmbeddedContainer container = containers.get(kind);
+        record Plain(String variant, int status, String body) { }
+        for (Plain p : List.of(new Plain("no-content", 204, ""), new Plain("bytes", 200, "bytes body\n"),
+                new Plain("write-channel", 200, "written body\n"), new Plain("read-channel", 200, "read body\n"))) {
+            RawHttpClient.Response response = RawHttpClient.get(container.port(), "/wrapped/" + p.variant());
+            assertEquals(p.status(), response.head().status(), () -> p + " -> " + response.head());
+            assertEquals(p.variant(), response.head().header("X-Wrapped").orElse(null), () -> p + " -> " + response.head());
+            assertEquals(p.body(), new String(response.body(), StandardCharsets.UTF_8), p::toString);
+        }
+        // the wrapped WebSocketUpgrade: a valid handshake is upgraded, with the added header, and echoes
+        try (WsWire ws = WsWire.open(container, "/wrapped/websocket")) {
+            assertEquals("websocket", ws.head.header("X-Wrapped").orElse(null), ws.head::toString);
+            ws.send(WsWire.text("through the wrapper", true));
+            assertEquals("through the wrapper", ws.read().text());
+        }
+        String key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==";
+        record Refused(String requestLine, List<String> headers, int status, String reasonPart) { }
+        List<Refused> refusals = List.of(
+            new Refused("POST /wrapped/websocket HTTP/1.1", List.of("Upgrade: websocket", "Connection: Upgrade", key,
+                "Sec-WebSocket-Version: 13", "Content-Length: 0"), 405, "must be a GET"),
+            new Refused("GET /wrapped/websocket HTTP/1.1", List.of("Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Version: 13"), 400, "no Sec-WebSocket-Key"),
+            new Refused("GET /wrapped/websocket HTTP/1.1", List.of("Upgrade: websocket", "Connection: Upgrade", key,
+                "Sec-WebSocket-Version: 8"), 426, "version 13 only"),
+            new Refused("GET /wrapped/echo-lines HTTP/1.1", List.of(), 426, "send Upgrade: echo-lines"));
+        for (Refused r : refusals) {
+            try (RawHttpClient http = RawHttpClient.connect(container.port())) {
+                List<String> headers = new ArrayList<>(r.headers());
+                headers.add(0, "Host: 127.0.0.1");
+                http.sendHead(r.requestLine(), headers.toArray(String[]::new));
+                RawHttpClient.ResponseHead head = http.readResponseHead();
+                String body = new String(http.readBody(head), StandardCharsets.UTF_8);
+                assertEquals(r.status(), head.status(), () -> r + " -> " + head + " " + body);
+                assertTrue(body.contains(r.reasonPart()), () -> r + " -> " + body);
+                assertTrue(head.header("Upgrade").isEmpty(), () -> "not upgraded: " + head);
+            }
+        }
+        // the wrapped ProtocolUpgrade asked for its protocol: upgraded, with the added header
+        try (RawHttpClient http = RawHttpClient.connect(container.port())) {
+            http.sendHead("GET /wrapped/echo-lines HTTP/1.1", "Host: 127.0.0.1", "Connection: Upgrade", "Upgrade: echo-lines");
+            RawHttpClient.ResponseHead head = http.readResponseHead();
+            assertEquals(101, head.status(), head::toString);
+            assertEquals("echo-lines", head.header("X-Wrapped").orElse(null), head::toString);
+            http.send("ping\n".getBytes(StandardCharsets.UTF_8));
+            assertEquals("ping\n", new String(http.readExactly(5), StandardCharsets.UTF_8));
         }
     }
 

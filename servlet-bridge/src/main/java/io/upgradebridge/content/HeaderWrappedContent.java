@@ -3,6 +3,7 @@ package io.upgradebridge.content;
 import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
+import io.upgradebridge.servlet.ApplicationCall;
 
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -204,6 +205,11 @@ final class HeaderWrappedContent {
         public Job upgrade(ByteReadChannel input, ByteWriteChannel output,
                            Executor engineContext, Executor userContext) {
             return original.upgrade(input, output, engineContext, userContext);
+        }
+
+        @Override
+        public OutgoingContent refusal(ApplicationCall call) {
+            return original.refusal(call); // the original's handshake check still applies
         }
 
         @Override

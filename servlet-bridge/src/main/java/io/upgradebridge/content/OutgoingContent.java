@@ -3,6 +3,7 @@ package io.upgradebridge.content;
 import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
+import io.upgradebridge.servlet.ApplicationCall;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -266,6 +267,21 @@ public abstract sealed class OutgoingContent permits OutgoingContent.NoContent, 
         @Override
         public final HttpStatusCode status() {
             return HttpStatusCode.SWITCHING_PROTOCOLS;
+        }
+
+        /**
+         * Checks the request before anything is upgraded: {@link ApplicationCall#respond} asks this first and, when
+         * it returns an answer, sends that answer as an ordinary response instead of upgrading (a WebSocket upgrade
+         * answers a request that is no valid handshake with 400, 405 or 426 so). Ktor checks this in its routing;
+         * here it is part of the upgrade, so that every form of it carries its check: the content
+         * {@link #wrapHeaders} returns asks the original.
+         *
+         * @param call the call being answered
+         * @return {@code null} (the default) when the request may be upgraded, otherwise the response to send
+         *     instead, for example an error status with a one-line reason
+         */
+        public OutgoingContent refusal(ApplicationCall call) {
+            return null;
         }
 
         /**

@@ -20,8 +20,8 @@ import java.util.Enumeration;
  *
  * <p>Responding with an {@link OutgoingContent.ProtocolUpgrade} does not send anything yet: the filter
  * performs the upgrade once the servlet returns. Any other content is written at once as an ordinary
- * response. Respond once per call, on the request's own thread. A protocol upgrade that implements
- * {@link UpgradePrecondition} may refuse the request first; its refusal is then sent instead.
+ * response. Respond once per call, on the request's own thread. A protocol upgrade may refuse the request
+ * first ({@link OutgoingContent.ProtocolUpgrade#refusal}); its refusal is then sent instead.
  *
  * <p>The request facts a protocol needs later ({@link #method()}, {@link #uri()},
  * {@link #requestHeaders()}, {@link #principal()}, addresses) are copied before the upgrade, because the
@@ -113,16 +113,14 @@ public final class ApplicationCall {
         if (content == null) {
             throw new NullPointerException("content");
         }
-        if (content instanceof UpgradePrecondition) {
-            OutgoingContent refusal = ((UpgradePrecondition) content).refusal(this);
+        if (content instanceof OutgoingContent.ProtocolUpgrade upgrade) {
+            OutgoingContent refusal = upgrade.refusal(this);
             if (refusal != null) {
                 respond(refusal);
                 return;
             }
-        }
-        if (content instanceof OutgoingContent.ProtocolUpgrade) {
             facts(); // copy the request now: after the upgrade the container recycles it
-            pendingUpgrade = (OutgoingContent.ProtocolUpgrade) content;
+            pendingUpgrade = upgrade;
             if (!PHASE.compareAndSet(this, Phase.HANDLING, Phase.UPGRADE_PENDING)) {
                 pendingUpgrade = null;
                 throw alreadyAnswered();

@@ -8,7 +8,7 @@ import io.upgradebridge.content.OutgoingContent;
  * {@link ProtocolUpgradeFilter#addRouter}. For every request it covers, the filter asks each router in the
  * order they were added; the first answer is served exactly as if the application had called
  * {@link ApplicationCall#respond} with it (a {@link OutgoingContent.ProtocolUpgrade} is checked by its
- * {@link UpgradePrecondition} and performed; anything else is written as an ordinary response), and the filter
+ * {@link OutgoingContent.ProtocolUpgrade#refusal refusal} and performed; anything else is written as an ordinary response), and the filter
  * chain is not called. When every router returns {@code null}, the request goes down the chain as usual.
  */
 public interface UpgradeRouter {

@@ -267,6 +267,7 @@ class OutgoingContentTest {
     void wrapHeadersKeepsProtocolUpgradeAndDelegatesTheUpgrade() {
         List<Object> seen = new ArrayList<>();
         Job job = Job.completed();
+        OutgoingContent refused = new TextContent("no", ContentType.TEXT_PLAIN, HttpStatusCode.of(426));
         OutgoingContent.ProtocolUpgrade original = new OutgoingContent.ProtocolUpgrade() {
             @Override
             public Headers headers() {
@@ -278,6 +279,12 @@ class OutgoingContentTest {
                                Executor userContext) {
                 seen.addAll(List.of(input, output, engineContext, userContext));
                 return job;
+            }
+
+            @Override
+            public OutgoingContent refusal(io.upgradebridge.servlet.ApplicationCall call) {
+                seen.add("asked for a refusal");
+                return refused;
             }
         };
         ByteChannel input = ByteChannel.create(16);
@@ -295,6 +302,21 @@ class OutgoingContentTest {
                 "Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), upgrade.headers());
         assertSame(job, upgrade.upgrade(input, output, engine, user));
         assertEquals(List.of(input, output, engine, user), seen);
+        // the handshake check travels with the upgrade: the wrapper asks the original
+        assertSame(refused, upgrade.refusal(null));
+        assertEquals("asked for a refusal", seen.get(seen.size() - 1));
+    }
+
+    @Test
+    void aProtocolUpgradeRefusesNothingByDefault() {
+        OutgoingContent.ProtocolUpgrade plain = new OutgoingContent.ProtocolUpgrade() {
+            @Override
+            public Job upgrade(ByteReadChannel input, ByteWriteChannel output, Executor engineContext, Executor userContext) {
+                return Job.completed();
+            }
+        };
+        assertNull(plain.refusal(null));
+        assertNull(((OutgoingContent.ProtocolUpgrade) plain.wrapHeaders(h -> h)).refusal(null));
     }
 
     @Test

@@ -171,7 +171,7 @@ class ProtocolUpgradeFilterRoutingTest {
     }
 
     /** Refuses with 426 unless the request says {@code Upgrade: test}; never actually runs (no container here). */
-    private static final class CheckedUpgrade extends OutgoingContent.ProtocolUpgrade implements UpgradePrecondition {
+    private static final class CheckedUpgrade extends OutgoingContent.ProtocolUpgrade {
         @Override
         public Headers headers() {
             return Headers.of("Upgrade", "test", "Connection", "Upgrade");

@@ -6,7 +6,6 @@ import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
 import io.upgradebridge.servlet.ApplicationCall;
-import io.upgradebridge.servlet.UpgradePrecondition;
 import io.upgradebridge.websocket.internal.Handshake;
 import io.upgradebridge.websocket.internal.RawWebSocketSession;
 
@@ -30,7 +29,7 @@ import java.util.concurrent.Executor;
  * form: when its stage completes); frames already sent are flushed, then the server closes the TCP
  * connection. A handler that throws closes the session with 1011.
  */
-public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade implements UpgradePrecondition {
+public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
 
     /** Largest frame payload accepted by default: 1 MiB. A bigger frame closes the session with 1009. */
     public static final long DEFAULT_MAX_FRAME_SIZE = 1024 * 1024;

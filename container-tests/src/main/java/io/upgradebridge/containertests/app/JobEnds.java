@@ -6,7 +6,6 @@ import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
 import io.upgradebridge.servlet.ApplicationCall;
-import io.upgradebridge.servlet.UpgradePrecondition;
 
 import java.lang.System.Logger.Level;
 import java.util.concurrent.Executor;
@@ -36,7 +35,7 @@ public final class JobEnds {
         return new Watched(what, upgrade);
     }
 
-    private static final class Watched extends OutgoingContent.ProtocolUpgrade implements UpgradePrecondition {
+    private static final class Watched extends OutgoingContent.ProtocolUpgrade {
         private final String what;
         private final OutgoingContent.ProtocolUpgrade upgrade;
 
@@ -52,7 +51,7 @@ public final class JobEnds {
 
         @Override
         public OutgoingContent refusal(ApplicationCall call) {
-            return upgrade instanceof UpgradePrecondition ? ((UpgradePrecondition) upgrade).refusal(call) : null;
+            return upgrade.refusal(call);
         }
 
         @Override
