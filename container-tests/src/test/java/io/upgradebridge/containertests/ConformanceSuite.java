@@ -17,8 +17,9 @@ import static io.upgradebridge.containertests.WsWire.TEXT;
 
 /**
  * Our own WebSocket conformance suite, in the manner of the Autobahn TestSuite: numbered cases that walk RFC 6455
- * sections 5 to 8 and RFC 7692 against an echo endpoint (every message sent back as it came, permessage-deflate
- * enabled), each over fresh raw connections ({@link WsPeer}). A case passes when the server answers as the RFCs
+ * sections 5 to 8 and RFC 7692 against an echo endpoint (every message sent back as it came, with permessage-deflate
+ * enabled, or declined by an endpoint that does not compress: then section 7692 checks the refusal), each over fresh
+ * raw connections ({@link WsPeer}). A case passes when the server answers as the RFCs
  * require; where they allow several answers (a message echoed as one frame or re-fragmented, compressed or not,
  * one pong for several pings), every allowed answer passes. {@link #run} runs all cases and reports each failure
  * with its reason.
@@ -87,15 +88,24 @@ final class ConformanceSuite {
     private ConformanceSuite() {
     }
 
-    /** Runs every case against {@code path} of {@code container}, one after the other. */
+    /** Runs every case against {@code path} of {@code container}, one after the other, deflate expected. */
     static Report run(EmbeddedContainer container, String path) {
-        return run(container.port(), container.kind().toString(), path);
+        return run(container, path, true);
+    }
+
+    /** Runs every case against {@code path} of {@code container}; {@code deflate}: whether it compresses. */
+    static Report run(EmbeddedContainer container, String path, boolean deflate) {
+        return run(container.port(), container.kind().toString(), path, deflate);
     }
 
     /** Runs every case against {@code path} of any server on 127.0.0.1:{@code port}, named {@code server}. */
     static Report run(int port, String server, String path) {
+        return run(port, server, path, true);
+    }
+
+    static Report run(int port, String server, String path, boolean deflate) {
         List<Outcome> outcomes = new ArrayList<>();
-        for (Case c : cases()) {
+        for (Case c : cases(deflate)) {
             outcomes.add(runCase(c, port, server, path));
         }
         return new Report(server + " " + path, outcomes);
@@ -133,8 +143,13 @@ final class ConformanceSuite {
         return t + (t.getCause() != null ? " (cause: " + t.getCause() + ")" : "");
     }
 
-    /** Every case, numbered by section. */
+    /** Every case, numbered by section, for an endpoint that agrees to permessage-deflate. */
     static List<Case> cases() {
+        return cases(true);
+    }
+
+    /** Every case; {@code deflate}: whether the endpoint agrees to permessage-deflate, or declines every offer. */
+    static List<Case> cases(boolean deflate) {
         ConformanceSuite suite = new ConformanceSuite();
         suite.baseFraming();
         suite.fragmentation();
@@ -143,7 +158,11 @@ final class ConformanceSuite {
         suite.rfcExamples();
         suite.utf8();
         suite.closing();
-        suite.permessageDeflate();
+        if (deflate) {
+            suite.permessageDeflate();
+        } else {
+            suite.deflateDeclined();
+        }
         return List.copyOf(suite.cases);
     }
 
@@ -740,6 +759,27 @@ final class ConformanceSuite {
             WsPeer peer = to.open(OFFER);
             checkAgreement(peer);
             peer.send(peer.compressedFrames(TEXT, WsWire.bytes('o', 'k', 0xc0, 0xaf), 1)).expectCloseFromServer(1007);
+        });
+    }
+
+    /** RFC 7692 for an endpoint that does not compress: every offer declined, the session uncompressed. */
+    private void deflateDeclined() {
+        section("7692");
+        for (String offer : new String[] {"permessage-deflate; client_max_window_bits", "permessage-deflate",
+            "permessage-deflate; client_no_context_takeover; server_no_context_takeover"}) {
+            add("offer '" + offer + "' declined (no header), handshake 101, echo uncompressed", to -> {
+                WsPeer peer = to.open("Sec-WebSocket-Extensions: " + offer);
+                if (peer.extensionsHeader() != null) {
+                    throw new AssertionError("expected no Sec-WebSocket-Extensions, got " + peer.extensionsHeader());
+                }
+                peer.sendMessage(TEXT, utf8("uncompressed")).expectEcho("uncompressed");
+                peer.closeNormally();
+            });
+        }
+        add("a compressed frame (RSV1) after the offer was declined -> 1002", to -> {
+            WsPeer peer = to.open(OFFER);
+            peer.send(WsWire.frame(true, RSV1, TEXT, WsWire.bytes(0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00), true))
+                .expectCloseFromServer(1002);
         });
     }
 

@@ -3,37 +3,45 @@ package io.upgradebridge.containertests;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The {@link ConformanceSuite} against the war-sample's {@code /ws/echo} (the WebSockets feature: echo, deflate
- * enabled), the WAR deployed as {@link WarDeploymentTest} deploys it, on every container. Prints the table of cases
- * (Autobahn-style: {@code cases: N passed: P failed: F}, then every failure with its reason) and fails unless every
- * case passed.
+ * enabled) and its raw {@code /echo} ({@code EchoServlet} on the RAW session: no deflate, so section 7692 checks that
+ * offers are declined), the WAR deployed as {@link WarDeploymentTest} deploys it, on every container. Prints the table
+ * of cases (Autobahn-style: {@code cases: N passed: P failed: F}, then every failure with its reason) and fails unless
+ * every case passed.
  */
 class ConformanceTest {
 
     static final String ECHO = "/ws/echo";
+    static final String RAW_ECHO = "/echo";
 
     @RegisterExtension
     static final Containers containers = Containers.of(ContainerConfig.create().war(ContainerClassPath.warSample()));
 
-    @ParameterizedTest
-    @EnumSource(ContainerKind.class)
-    void everyCaseOfRfc6455And7692Passes(ContainerKind kind) throws Exception {
-        ConformanceSuite.Report report = ConformanceSuite.run(containers.get(kind), ECHO);
+    static Stream<Arguments> targets() {
+        return Stream.of(ContainerKind.values()).flatMap(kind -> Stream.of(Arguments.of(kind, ECHO), Arguments.of(kind, RAW_ECHO)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targets")
+    void everyCaseOfRfc6455And7692Passes(ContainerKind kind, String path) throws Exception {
+        ConformanceSuite.Report report = ConformanceSuite.run(containers.get(kind), path, path.equals(ECHO));
         System.out.println(report.table());
         List<ConformanceSuite.Outcome> failures = report.failures();
         assertTrue(failures.isEmpty(), () -> report.summary() + " on " + kind + "\n" + failures.stream()
-            .map(f -> "  " + f.testCase().name() + "\n      reason: " + f.failure()).collect(Collectors.joining("\n")));
+            .map(f -> "  " + path + " " + f.testCase().name() + "\n      reason: " + f.failure()).collect(Collectors.joining("\n")));
     }
 
     /** The suite itself: unique ids, every section present, sizes as the issue lists them. */
@@ -49,6 +57,9 @@ class ConformanceTest {
         assertEquals(Set.of("5.2", "5.4", "5.5", "5.6", "5.7", "8.1", "7", "7692"), sections);
         assertTrue(cases.stream().anyMatch(c -> c.title().equals("ping with a 125-byte payload answered with the same payload")));
         assertTrue(cases.size() > 100, "cases: " + cases.size());
+        List<ConformanceSuite.Case> withoutDeflate = ConformanceSuite.cases(false);
+        assertEquals(sections, withoutDeflate.stream().map(c -> c.id().substring(0, c.id().lastIndexOf('.')))
+            .collect(Collectors.toSet()), "the same sections for an endpoint that declines deflate");
     }
 
     /**

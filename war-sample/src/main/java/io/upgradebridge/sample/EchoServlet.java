@@ -26,6 +26,11 @@ import java.util.concurrent.CompletionStage;
  *   <li>completes the close handshake: on the peer's close frame it sends a close frame with the peer's code
  *       back, then ends the session (the bridge then closes the TCP connection).</li>
  * </ul>
+ * What the wire's rules forbid never reaches it: the session fails the connection itself on a malformed frame
+ * (1002), a frame over the limit (1009) and text that is not UTF-8 (1007: {@code Options.DEFAULT} checks text as the
+ * bytes arrive, across fragments, without a copy; see {@link io.upgradebridge.websocket.Utf8Validator} for a handler
+ * that turns that off and checks frames itself). The handler then sees its receive end, and the close frame with that
+ * code goes out once it returned.
  *
  * <p>It is asynchronous: no thread waits for a session. Each step waits for the previous send to be in the
  * output buffer before it asks for the next frame, so a peer that does not read stops this handler from
@@ -43,8 +48,9 @@ public class EchoServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ApplicationCall call = ApplicationCall.of(request);
         // No subprotocol (null). WebSocketUpgrade checks the handshake first and answers a bad one with
-        // 400/405/426 itself; the handler only runs for a good one.
-        call.respond(new WebSocketUpgrade(call, null, session -> new Echo(session).start()));
+        // 400/405/426 itself; the handler only runs for a good one. Options.DEFAULT: frames up to 1 MiB, text
+        // checked as UTF-8 as it arrives (1007 on the first invalid byte, before it reaches answer()).
+        call.respond(new WebSocketUpgrade(call, null, WebSocketUpgrade.Options.DEFAULT, session -> new Echo(session).start()));
     }
 
     /**

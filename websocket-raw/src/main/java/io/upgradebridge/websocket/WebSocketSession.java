@@ -8,7 +8,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * A RAW WebSocket session, as Ktor's {@code WebSocketSession}: the handler sees every frame the peer
  * sends, pings and close frames included, and answers them itself. The bridge does nothing behind the
- * handler's back except closing on protocol errors (1002, 1009). The session ends when the handler
+ * handler's back except closing on protocol errors (1002, 1009) and, unless the upgrade's options turn it off,
+ * on text that is not UTF-8 (1007, see {@link WebSocketUpgrade.Options}). The session ends when the handler
  * exits: frames already sent are flushed, then the server closes the TCP connection.
  */
 public interface WebSocketSession {
@@ -37,7 +38,10 @@ public interface WebSocketSession {
     /** Ends the session at once: no close frame, the TCP connection is closed, pending sends fail. */
     void terminate();
 
-    /** Largest frame payload accepted from the peer; a bigger frame closes the session with 1009. */
+    /**
+     * Largest frame payload accepted from the peer on the wire; a bigger frame closes the session with 1009. A frame of
+     * a compressed message may be a little larger (see {@link WebSocketUpgrade.Options#maxFrameSize()}).
+     */
     long getMaxFrameSize();
 
     /** Changes {@link #getMaxFrameSize()} for frames not yet started. */

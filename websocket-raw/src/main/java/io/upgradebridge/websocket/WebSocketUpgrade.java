@@ -27,7 +27,9 @@ import java.util.concurrent.Executor;
  * <p>RAW, as the seed says: {@code handle} sees every frame and deals with pings, close frames,
  * fragmentation and timeouts itself. The session ends when {@code handle} exits (for the asynchronous
  * form: when its stage completes); frames already sent are flushed, then the server closes the TCP
- * connection. A handler that throws closes the session with 1011.
+ * connection. A handler that throws closes the session with 1011. Only the rules of the wire are checked
+ * for it: frame syntax (1002), the frame limit (1009) and, unless {@link Options#withoutUtf8Check() turned
+ * off}, text as UTF-8 (1007).
  */
 public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
 
@@ -47,20 +49,51 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
     }
 
     /**
-     * What the session is built with beyond the handshake: the largest frame it accepts, and the extensions
-     * the server agreed to (answered in {@code Sec-WebSocket-Extensions}) with the reserved bits they use.
+     * What the session is built with beyond the handshake: the largest frame it accepts, the extensions
+     * the server agreed to (answered in {@code Sec-WebSocket-Extensions}) with the reserved bits they use,
+     * and whether the session checks text as UTF-8.
      * A RAW session only lets frames with those bits through; turning their payload back into data is the
      * job of whoever negotiated them (the WebSockets feature does it for permessage-deflate).
      *
-     * @param maxFrameSize largest frame payload accepted; a bigger frame closes the session with 1009
+     * <p><b>UTF-8 is checked by default.</b> RFC 6455 section 8.1 has an endpoint fail the connection (1007) on
+     * text that is not valid UTF-8; every handler needs that, and one that forgets it silently echoes or stores
+     * invalid text. The session can do it better than a handler: as the payload arrives, without a copy, so the
+     * first invalid byte closes the connection with 1007 before the rest of its frame (or message) is even read,
+     * where a handler only sees whole frames. The frames before the bad one reach the handler as usual, then its
+     * receive fails, and the close frame goes out when it exits, as for every protocol error. Turn it off with
+     * {@link #withoutUtf8Check()} only for a handler that treats text as bytes on purpose, or checks it itself with
+     * {@link Utf8Validator#check(Frame)}. A compressed message (RSV1) is never checked here: only its inflated
+     * bytes are text, so whoever inflates it checks them (the WebSockets feature does).
+     *
+     * @param maxFrameSize largest frame payload accepted on the wire; a bigger frame closes the session with 1009.
+     *     A frame of a compressed message (RSV1 allowed here and set on the message's first frame) may be larger on
+     *     the wire by what deflate adds to data it cannot compress (at most an eighth and a sixty-fourth, plus 64
+     *     bytes), so that a frame that fits uncompressed is never refused for being compressed
      * @param extensions the accepted extensions, each as it appears in the response header, e.g.
      *     {@code permessage-deflate; server_no_context_takeover}
      * @param reservedBits the RSV bits the extensions use: {@link #RSV1}, {@link #RSV2}, {@link #RSV3}, or'ed
+     * @param checkUtf8 whether the session checks text messages as UTF-8 as they arrive (1007 on the first invalid
+     *     byte, or at the end of a message inside a character)
      */
-    public record Options(long maxFrameSize, List<String> extensions, int reservedBits) {
+    public record Options(long maxFrameSize, List<String> extensions, int reservedBits, boolean checkUtf8) {
 
-        /** 1 MiB frames, no extensions. */
+        /** 1 MiB frames, no extensions, text checked as UTF-8. */
         public static final Options DEFAULT = new Options(DEFAULT_MAX_FRAME_SIZE, List.of(), 0);
+
+        /** Options with text checked as UTF-8. */
+        public Options(long maxFrameSize, List<String> extensions, int reservedBits) {
+            this(maxFrameSize, extensions, reservedBits, true);
+        }
+
+        /** These options with another frame limit. */
+        public Options withMaxFrameSize(long maxFrameSize) {
+            return new Options(maxFrameSize, extensions, reservedBits, checkUtf8);
+        }
+
+        /** These options without the session's UTF-8 check: the handler checks text itself, or does not need it. */
+        public Options withoutUtf8Check() {
+            return new Options(maxFrameSize, extensions, reservedBits, false);
+        }
 
         public Options {
             if (maxFrameSize <= 0) {
@@ -115,8 +148,13 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
 
     /** A session whose handler blocks (reads with {@code incoming().take()}, waits on sends). */
     public static WebSocketUpgrade blocking(ApplicationCall call, String protocol, BlockingHandler handle) {
+        return blocking(call, protocol, Options.DEFAULT, handle);
+    }
+
+    /** A session whose handler blocks, with its own frame limit, extensions or UTF-8 check. */
+    public static WebSocketUpgrade blocking(ApplicationCall call, String protocol, Options options, BlockingHandler handle) {
         Objects.requireNonNull(handle, "handle");
-        return new WebSocketUpgrade(call, protocol, session -> RawWebSocketSession.runBlocking(session, handle));
+        return new WebSocketUpgrade(call, protocol, options, session -> RawWebSocketSession.runBlocking(session, handle));
     }
 
     /** The call that is starting the session. */

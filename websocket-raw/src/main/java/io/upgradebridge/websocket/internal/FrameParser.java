@@ -3,12 +3,10 @@ package io.upgradebridge.websocket.internal;
 import io.upgradebridge.websocket.CloseReason;
 import io.upgradebridge.websocket.Frame;
 import io.upgradebridge.websocket.FrameType;
+import io.upgradebridge.websocket.Utf8Validator;
 import io.upgradebridge.websocket.WebSocketProtocolException;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Turns the bytes of one direction of a WebSocket connection into {@link Frame}s (RFC 6455 section 5),
@@ -54,13 +52,19 @@ import java.nio.charset.StandardCharsets;
  *   {@code fin} or longer than 125 bytes; a CONTINUATION with no message to continue; a TEXT or BINARY
  *   frame while a fragmented message is still open (control frames may come in between); a CLOSE
  *   payload of 1 byte or with a code that may not be sent.</li>
- *   <li>1007: a CLOSE reason that is not valid UTF-8.</li>
- *   <li>1009: a frame longer than {@code maxFrameSize}, detected from the header alone. Frames longer
- *   than {@value #MAX_PAYLOAD} bytes cannot be held in one Java buffer and are always refused so.</li>
+ *   <li>1007: a CLOSE reason that is not valid UTF-8; with {@link #checkText} on, a byte of a text
+ *   message that is not valid UTF-8, found as the payload arrives (before the rest of its frame, a
+ *   character may be split between frames), or a text message whose last frame ends inside a
+ *   character. A compressed message (RSV1 on its first frame) is not checked: only its inflated bytes
+ *   are text.</li>
+ *   <li>1009: a frame longer than {@code maxFrameSize}, detected from the header alone; a frame of a
+ *   compressed message (RSV1 allowed and set on the message's first frame) may be longer on the wire,
+ *   up to {@link #compressedFrameLimit(long)}, so that compression never makes a frame too big that would
+ *   fit uncompressed. Frames longer than {@value #MAX_PAYLOAD} bytes cannot be held in one Java buffer
+ *   and are always refused so.</li>
  * </ul>
  * After a violation the parser stays in {@link State#FAILED}: every later call throws the same exception.
- * Text payloads are not checked for UTF-8 here (a character may be split between frames); lengths
- * encoded with more bytes than needed are accepted.
+ * Lengths encoded with more bytes than needed are accepted.
  *
  * <p>Not thread-safe: one parser per connection direction, used by one thread at a time.
  */
@@ -109,6 +113,14 @@ public final class FrameParser {
     private final boolean expectMasked;
     private final int allowedRsv;
     private long maxFrameSize;
+    /** Checks text payloads as they arrive; {@code null} when text is not checked. */
+    private final Utf8Validator utf8;
+    /** Whether the data message in progress is compressed (RSV1 on its first frame). */
+    private boolean messageCompressed;
+    /** Whether the data message in progress is text that is checked. */
+    private boolean messageIsCheckedText;
+    /** Whether the frame being read is part of a checked text message. */
+    private boolean frameIsCheckedText;
 
     private State state = State.OPCODE;
     private OpenMessage openMessage = OpenMessage.NONE;
@@ -141,6 +153,14 @@ public final class FrameParser {
      *                     {@link #RSV2}, {@link #RSV3}; 0 when no extension is in use
      */
     public FrameParser(long maxFrameSize, boolean expectMasked, int allowedRsv) {
+        this(maxFrameSize, expectMasked, allowedRsv, false);
+    }
+
+    /**
+     * @param checkText whether the payload of text messages is checked as UTF-8 as it arrives (1007 on the first
+     *                  invalid byte, or at the end of a message inside a character); see the class comment
+     */
+    public FrameParser(long maxFrameSize, boolean expectMasked, int allowedRsv, boolean checkText) {
         if ((allowedRsv & ~ALL_RSV) != 0) {
             throw new IllegalArgumentException("allowedRsv 0x" + Integer.toHexString(allowedRsv)
                     + " has bits other than RSV1 (0x40), RSV2 (0x20), RSV3 (0x10)");
@@ -148,6 +168,23 @@ public final class FrameParser {
         setMaxFrameSize(maxFrameSize);
         this.expectMasked = expectMasked;
         this.allowedRsv = allowedRsv;
+        this.utf8 = checkText ? new Utf8Validator() : null;
+    }
+
+    /** Whether text payloads are checked as UTF-8 as they arrive. */
+    public boolean checksText() {
+        return utf8 != null;
+    }
+
+    /**
+     * The largest frame of a compressed message accepted on the wire when {@code maxFrameSize} is the limit: deflate
+     * may make data it cannot compress a little larger (stored blocks, 5 bytes per block), so a compressed frame may
+     * take {@code maxFrameSize + maxFrameSize / 8 + maxFrameSize / 64 + 64} bytes, the most any DEFLATE encoder that
+     * zlib's {@code deflateBound} describes needs for {@code maxFrameSize} bytes, plus room for a flush.
+     */
+    public static long compressedFrameLimit(long maxFrameSize) {
+        long grown = maxFrameSize + (maxFrameSize >> 3) + (maxFrameSize >> 6) + 64;
+        return grown < maxFrameSize ? Long.MAX_VALUE : grown; // overflow: no larger limit exists
     }
 
     /** A parser for what clients send to a server: masked frames, no extensions. */
@@ -308,10 +345,12 @@ public final class FrameParser {
             throw protocolError(frameType + " frame while a fragmented " + openMessage
                     + " message is not finished");
         }
-        long limit = Math.min(maxFrameSize, MAX_PAYLOAD);
+        boolean compressed = (allowedRsv & RSV1) != 0 && !frameType.isControl()
+                && (frameType == FrameType.CONTINUATION ? messageCompressed : (firstByte & RSV1) != 0);
+        long limit = Math.min(compressed ? compressedFrameLimit(maxFrameSize) : maxFrameSize, MAX_PAYLOAD);
         if (payloadLength > limit) {
             throw new WebSocketProtocolException(CloseReason.Codes.TOO_BIG,
-                    "frame of " + payloadLength + " bytes, over the limit of " + limit);
+                    (compressed ? "compressed frame of " : "frame of ") + payloadLength + " bytes, over the limit of " + limit);
         }
         // The header is acceptable: take its effect on the message state.
         type = frameType;
@@ -319,9 +358,17 @@ public final class FrameParser {
             if (fin) {
                 openMessage = OpenMessage.NONE;
             }
-        } else if (!frameType.isControl() && !fin) {
-            openMessage = frameType == FrameType.TEXT ? OpenMessage.TEXT : OpenMessage.BINARY;
+        } else if (!frameType.isControl()) {
+            messageCompressed = compressed;
+            messageIsCheckedText = utf8 != null && frameType == FrameType.TEXT && !compressed && (firstByte & RSV1) == 0;
+            if (messageIsCheckedText) {
+                utf8.reset();
+            }
+            if (!fin) {
+                openMessage = frameType == FrameType.TEXT ? OpenMessage.TEXT : OpenMessage.BINARY;
+            }
         }
+        frameIsCheckedText = !frameType.isControl() && messageIsCheckedText;
     }
 
     private Frame parsePayload(ByteBuffer in) throws WebSocketProtocolException {
@@ -340,6 +387,9 @@ public final class FrameParser {
                 unmask(in, start, length, 0);
                 lastSharesInput = true;
             }
+            if (frameIsCheckedText) {
+                checkText(payload, 0, length);
+            }
             in.position(start + length);
             return completeFrame(payload);
         }
@@ -352,6 +402,9 @@ public final class FrameParser {
         int start = in.position();
         partialPayload.put(payloadReceived, in, start, piece);
         unmask(partialPayload, payloadReceived, piece, payloadReceived & 3);
+        if (frameIsCheckedText) {
+            checkText(partialPayload, payloadReceived, piece); // fails at the first bad byte, before the frame is whole
+        }
         in.position(start + piece);
         payloadReceived += piece;
         if (payloadReceived < length) {
@@ -361,6 +414,12 @@ public final class FrameParser {
         partialPayload = null;
         lastSharesInput = false; // the pieces were copied into a buffer of the frame's own
         return completeFrame(payload);
+    }
+
+    private void checkText(ByteBuffer buffer, int index, int count) throws WebSocketProtocolException {
+        if (!utf8.accept(buffer, index, count)) {
+            throw new WebSocketProtocolException(CloseReason.Codes.NOT_CONSISTENT, "text message is not valid UTF-8");
+        }
     }
 
     /** Unmasks {@code count} bytes at {@code index}; {@code phase} is the payload offset of the first, modulo 4. */
@@ -394,6 +453,14 @@ public final class FrameParser {
         if (type == FrameType.CLOSE) {
             checkClosePayload(payload);
         }
+        boolean fin = (firstByte & 0x80) != 0;
+        if (frameIsCheckedText && fin) {
+            messageIsCheckedText = false;
+            if (!utf8.isComplete()) {
+                throw new WebSocketProtocolException(CloseReason.Codes.NOT_CONSISTENT,
+                        "text message ends in the middle of a UTF-8 character");
+            }
+        }
         Frame frame = new Frame(type, (firstByte & 0x80) != 0, (firstByte & RSV1) != 0,
                 (firstByte & RSV2) != 0, (firstByte & RSV3) != 0, payload);
         state = State.OPCODE;
@@ -414,15 +481,9 @@ public final class FrameParser {
         if (!CloseReason.isValidOnWire(code)) {
             throw protocolError("close code " + code + " may not be sent");
         }
-        ByteBuffer reason = payload.slice(payload.position() + 2, length - 2);
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(reason);
-        } catch (CharacterCodingException notUtf8) {
-            throw new WebSocketProtocolException(CloseReason.Codes.NOT_CONSISTENT,
-                    "close reason is not valid UTF-8", notUtf8);
+        Utf8Validator reason = new Utf8Validator();
+        if (!reason.accept(payload, payload.position() + 2, length - 2) || !reason.isComplete()) {
+            throw new WebSocketProtocolException(CloseReason.Codes.NOT_CONSISTENT, "close reason is not valid UTF-8");
         }
     }
 
@@ -467,6 +528,7 @@ public final class FrameParser {
         }
         return text.append(", message=").append(openMessage)
                 .append(", maxFrameSize=").append(maxFrameSize)
+                .append(utf8 != null ? ", " + utf8 : "")
                 .append(", expectMasked=").append(expectMasked)
                 .append(", allowedRsv=0x").append(Integer.toHexString(allowedRsv))
                 .append(']').toString();

@@ -88,7 +88,7 @@ public final class RawWebSocketSession implements WebSocketSession {
         this.output = output;
         this.engine = engine;
         this.user = user;
-        this.parser = new FrameParser(options.maxFrameSize(), true, options.reservedBits());
+        this.parser = new FrameParser(options.maxFrameSize(), true, options.reservedBits(), options.checkUtf8());
         this.extensions = options.extensions();
         this.inbox = new FrameInbox(user);
         this.outbox = new FrameOutbox(output, user, this::encode);
@@ -275,6 +275,11 @@ public final class RawWebSocketSession implements WebSocketSession {
         outbox.closeForSend(cause);
         output.close(cause);
         input.cancel(cause);
+    }
+
+    /** Whether this session checks uncompressed text as UTF-8 itself (layers above need not do it again). */
+    public boolean checksUtf8() {
+        return parser.checksText();
     }
 
     /** The executor the handler runs on; layers above the RAW session run their own callbacks there too. */

@@ -520,4 +520,99 @@ class FrameParserTest {
         Arrays.fill(rest.array(), (byte) 7); // the caller reuses its buffer: the frame does not change
         assertEquals(0, inPieces.data().get(299));
     }
+
+    // ------------------------------------------------------------ UTF-8 as it arrives, compressed frame limit
+
+    private static byte[] clientFrame(FrameType type, boolean fin, boolean rsv1, byte[] payload) {
+        ByteBuffer wire = FrameWriter.forClient().encode(new Frame(type, fin, rsv1, false, false, ByteBuffer.wrap(payload)));
+        byte[] bytes = new byte[wire.remaining()];
+        wire.get(bytes);
+        return bytes;
+    }
+
+    private static FrameParser checking(long maxFrameSize, int allowedRsv) {
+        return new FrameParser(maxFrameSize, true, allowedRsv, true);
+    }
+
+    @Test
+    void anInvalidByteFailsWith1007AsSoonAsItArrivesBeforeItsFrameIsWhole() throws Exception {
+        byte[] payload = new byte[1000];
+        Arrays.fill(payload, (byte) 'a');
+        payload[10] = (byte) 0xFF;
+        byte[] wire = clientFrame(FrameType.TEXT, true, false, payload);
+        FrameParser parser = checking(NO_LIMIT, 0);
+        assertTrue(parser.checksText());
+        int headerAndEleven = 2 + 2 + 4 + 11; // 16-bit length, mask, then the first 11 payload bytes
+        assertNull(parser.parse(ByteBuffer.wrap(wire, 0, headerAndEleven - 1)), "valid so far");
+        WebSocketProtocolException e = assertThrows(WebSocketProtocolException.class,
+            () -> parser.parse(ByteBuffer.wrap(wire, headerAndEleven - 1, 1)));
+        assertEquals(1007, e.closeReason().code());
+        assertEquals(FrameParser.State.FAILED, parser.state());
+        // the same when the whole frame is there at once (no copy: checked in the caller's buffer)
+        WebSocketProtocolException whole = assertThrows(WebSocketProtocolException.class,
+            () -> checking(NO_LIMIT, 0).parse(ByteBuffer.wrap(wire.clone())));
+        assertEquals(1007, whole.closeReason().code());
+        // and not at all without the check
+        assertEquals(1, parseAll(server(), ByteBuffer.wrap(wire.clone())).size());
+    }
+
+    @Test
+    void textIsCheckedAcrossFragmentsAndControlFramesAndEndsOnACharacterBoundary() throws Exception {
+        byte[] euro = "\u20ac".getBytes(StandardCharsets.UTF_8);
+        byte[] wire = concat(
+            clientFrame(FrameType.TEXT, false, false, new byte[] {'a', euro[0]}),
+            clientFrame(FrameType.PING, true, false, new byte[] {(byte) 0xFF}), // not text
+            clientFrame(FrameType.CONTINUATION, false, false, new byte[] {euro[1]}),
+            clientFrame(FrameType.CONTINUATION, true, false, new byte[] {euro[2], 'b'}),
+            clientFrame(FrameType.BINARY, true, false, new byte[] {(byte) 0xC0, (byte) 0xAF}), // binary: not checked
+            clientFrame(FrameType.BINARY, false, false, new byte[] {(byte) 0xFF}),
+            clientFrame(FrameType.CONTINUATION, true, false, new byte[] {(byte) 0xFE}));
+        for (int cut = 0; cut <= wire.length; cut++) {
+            assertEquals(7, parseInPieces(checking(NO_LIMIT, 0), wire.clone(), cut).size(), "cut at " + cut);
+        }
+        assertEquals(7, parseByteByByte(checking(NO_LIMIT, 0), wire.clone()).size());
+        byte[] cutShort = concat(clientFrame(FrameType.TEXT, false, false, new byte[] {'a'}),
+            clientFrame(FrameType.CONTINUATION, true, false, new byte[] {(byte) 0xF0, (byte) 0x9F}));
+        WebSocketProtocolException e = assertThrows(WebSocketProtocolException.class,
+            () -> parseAll(checking(NO_LIMIT, 0), ByteBuffer.wrap(cutShort)));
+        assertEquals(1007, e.closeReason().code());
+        assertTrue(e.getMessage().contains("middle of a UTF-8 character"), e.getMessage());
+        byte[] badReason = clientFrame(FrameType.CLOSE, true, false, new byte[] {0x03, (byte) 0xE8, (byte) 0xC0, (byte) 0xAF});
+        assertEquals(1007, assertThrows(WebSocketProtocolException.class,
+            () -> parseAll(server(), ByteBuffer.wrap(badReason))).closeReason().code());
+    }
+
+    @Test
+    void aCompressedMessageIsNotCheckedAsText() throws Exception {
+        byte[] wire = concat(clientFrame(FrameType.TEXT, false, true, new byte[] {(byte) 0xF2, 0x48}),
+            clientFrame(FrameType.CONTINUATION, true, false, new byte[] {(byte) 0xFF, 0x00}),
+            clientFrame(FrameType.TEXT, true, false, "plain".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(3, parseAll(checking(NO_LIMIT, FrameParser.RSV1), ByteBuffer.wrap(wire)).size());
+    }
+
+    @Test
+    void aCompressedFrameMayExceedTheFrameLimitByDeflatesGrowthOnly() throws Exception {
+        long limit = FrameParser.compressedFrameLimit(1000);
+        assertEquals(1000 + 125 + 15 + 64, limit);
+        assertEquals(Long.MAX_VALUE, FrameParser.compressedFrameLimit(Long.MAX_VALUE));
+        assertEquals(16 * 1024 * 1024 + 2 * 1024 * 1024 + 256 * 1024 + 64, FrameParser.compressedFrameLimit(16 << 20),
+            "16 MiB random bytes deflate to 16782342 bytes with zlib's defaults: well inside");
+        byte[] compressed = pattern((int) limit);
+        // a compressed frame (RSV1) and a continuation of its message: up to the grown limit
+        List<Frame> frames = parseAll(checking(1000, FrameParser.RSV1), ByteBuffer.wrap(concat(
+            clientFrame(FrameType.BINARY, false, true, compressed), clientFrame(FrameType.CONTINUATION, true, false, compressed))));
+        assertEquals(2, frames.size());
+        WebSocketProtocolException over = assertThrows(WebSocketProtocolException.class, () -> parseAll(checking(1000, FrameParser.RSV1),
+            ByteBuffer.wrap(clientFrame(FrameType.TEXT, true, true, pattern((int) limit + 1)))));
+        assertEquals(1009, over.closeReason().code());
+        assertTrue(over.getMessage().contains("compressed frame of " + (limit + 1) + " bytes, over the limit of " + limit), over.getMessage());
+        // an uncompressed frame, or the continuation of an uncompressed message, keeps the limit itself
+        assertEquals(1009, assertThrows(WebSocketProtocolException.class, () -> parseAll(checking(1000, FrameParser.RSV1),
+            ByteBuffer.wrap(clientFrame(FrameType.BINARY, true, false, pattern(1001))))).closeReason().code());
+        assertEquals(1009, assertThrows(WebSocketProtocolException.class, () -> parseAll(checking(1000, FrameParser.RSV1),
+            ByteBuffer.wrap(concat(clientFrame(FrameType.BINARY, false, false, pattern(10)),
+                clientFrame(FrameType.CONTINUATION, true, false, pattern(1001)))))).closeReason().code());
+        assertEquals(1, parseAll(checking(1000, FrameParser.RSV1),
+            ByteBuffer.wrap(clientFrame(FrameType.BINARY, true, false, pattern(1000)))).size());
+    }
 }

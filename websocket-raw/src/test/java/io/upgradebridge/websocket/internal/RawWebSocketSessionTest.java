@@ -159,6 +159,37 @@ class RawWebSocketSessionTest {
     }
 
     @Test
+    void invalidTextClosesWith1007AfterTheFramesBeforeItAreAnswered() throws Exception {
+        Job job = start(1 << 20, RawWebSocketSessionTest::echo);
+        send(Frame.text("valid", false));
+        send(new Frame(FrameType.CONTINUATION, true, false, false, false, ByteBuffer.wrap(new byte[] {'o', 'k', (byte) 0xC0, (byte) 0xAF})));
+        assertEquals("valid", receive().textData(), "the frame before the bad one is echoed");
+        Frame close = receive();
+        assertEquals(1007, close.closeReason().code());
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void withoutTheUtf8CheckTheHandlerSeesInvalidTextAndMayCheckItItself() throws Exception {
+        WebSocketUpgrade.Options unchecked = WebSocketUpgrade.Options.DEFAULT.withoutUtf8Check();
+        io.upgradebridge.websocket.Utf8Validator utf8 = new io.upgradebridge.websocket.Utf8Validator();
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Job job = new RawWebSocketSession(null, clientToServer, serverToClient, engine, user, unchecked).start(session ->
+            session.incoming().forEach(frame -> {
+                seen.add(frame.type() + " " + frame.length());
+                utf8.check(frame); // throws 1007 as a WebSocketProtocolException: the handler answers it
+                return CompletableFuture.completedFuture(true);
+            }).exceptionallyCompose(e -> {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+                return session.close(((WebSocketProtocolException) cause).closeReason());
+            }));
+        send(new Frame(FrameType.TEXT, true, false, false, false, ByteBuffer.wrap(new byte[] {(byte) 0xFF})));
+        assertEquals(1007, receive().closeReason().code());
+        assertEquals(java.util.List.of("TEXT 1"), seen, "the session let the invalid frame through to the handler");
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
     void theSessionsSettingsAndWhatItNegotiated() throws Exception {
         CompletableFuture<WebSocketSession> sessionRef = new CompletableFuture<>();
         Job job = start(1 << 20, session -> {

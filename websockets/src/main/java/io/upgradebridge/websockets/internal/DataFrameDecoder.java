@@ -3,6 +3,7 @@ package io.upgradebridge.websockets.internal;
 import io.upgradebridge.websocket.CloseReason;
 import io.upgradebridge.websocket.Frame;
 import io.upgradebridge.websocket.FrameType;
+import io.upgradebridge.websocket.Utf8Validator;
 import io.upgradebridge.websocket.WebSocketProtocolException;
 
 import java.nio.ByteBuffer;
@@ -10,7 +11,8 @@ import java.nio.ByteBuffer;
 /**
  * Checks the peer's data frames in message order and turns each into the frame the handler sees: reserved
  * bits cleared, decompressed when the message is compressed (RSV1 on its first frame, permessage-deflate),
- * text checked as UTF-8 frame by frame. Counts the message's size over all its fragments, after
+ * text checked as UTF-8 frame by frame: the inflated text of compressed messages always, uncompressed text only
+ * when the RAW session below does not check it already (it does by default, as the bytes arrive). Counts the message's size over all its fragments, after
  * decompression. Every violation throws a {@link WebSocketProtocolException} with the close code to send:
  * 1002 for protocol errors, 1007 for text that is not UTF-8, 1009 for a message over the limit.
  *
@@ -20,6 +22,8 @@ final class DataFrameDecoder implements AutoCloseable {
 
     private final long maxMessageSize;
     private final DeflateAgreement deflate;
+    /** Whether uncompressed text is checked here too (the RAW session below does not). */
+    private final boolean checkPlainText;
     private final Utf8Validator utf8 = new Utf8Validator();
     private MessageInflater inflater;
     /** The type of the message in progress, or {@code null} between messages. */
@@ -27,10 +31,20 @@ final class DataFrameDecoder implements AutoCloseable {
     private boolean compressed;
     private long messageSize;
 
-    /** @param deflate the permessage-deflate agreement, or {@code null} when none was negotiated */
+    /** A decoder that checks all text, compressed or not. */
     DataFrameDecoder(long maxMessageSize, DeflateAgreement deflate) {
+        this(maxMessageSize, deflate, true);
+    }
+
+    /**
+     * @param deflate the permessage-deflate agreement, or {@code null} when none was negotiated
+     * @param checkPlainText whether uncompressed text is checked as UTF-8 here ({@code false} when the RAW session
+     *     checks it as it arrives); inflated text is always checked here
+     */
+    DataFrameDecoder(long maxMessageSize, DeflateAgreement deflate, boolean checkPlainText) {
         this.maxMessageSize = maxMessageSize;
         this.deflate = deflate;
+        this.checkPlainText = checkPlainText;
     }
 
     /**
@@ -73,7 +87,7 @@ final class DataFrameDecoder implements AutoCloseable {
             throw new WebSocketProtocolException(CloseReason.Codes.TOO_BIG,
                 "message of more than " + maxMessageSize + " bytes, over the limit");
         }
-        if (messageType == FrameType.TEXT) {
+        if (messageType == FrameType.TEXT && (compressed || checkPlainText)) {
             if (!utf8.accept(data)) {
                 throw new WebSocketProtocolException(CloseReason.Codes.NOT_CONSISTENT, "text message is not valid UTF-8");
             }

@@ -101,7 +101,9 @@ public final class DefaultSession implements DefaultWebSocketSession {
         this.raw = raw;
         this.protocol = protocol;
         this.settings = settings;
-        this.decoder = new DataFrameDecoder(settings.maxMessageSize(), deflate);
+        // the RAW session checks uncompressed text as it arrives (at the first bad byte); the decoder checks inflated text
+        this.decoder = new DataFrameDecoder(settings.maxMessageSize(), deflate,
+            !(raw instanceof RawWebSocketSession r && r.checksUtf8()));
         this.sender = new MessageSender(raw, deflate);
         this.messages = new MessageReader(queue, settings.maxMessageSize());
         // timer tasks run where the handler runs: the RAW session's user executor

@@ -3,6 +3,7 @@ package io.upgradebridge.websockets.internal;
 import io.upgradebridge.websocket.CloseReason;
 import io.upgradebridge.websocket.Frame;
 import io.upgradebridge.websocket.FrameType;
+import io.upgradebridge.websocket.Utf8Validator;
 import io.upgradebridge.websocket.WebSocketProtocolException;
 
 import java.nio.ByteBuffer;

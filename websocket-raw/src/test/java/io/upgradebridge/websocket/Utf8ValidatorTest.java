@@ -1,4 +1,4 @@
-package io.upgradebridge.websockets.internal;
+package io.upgradebridge.websocket;
 
 import org.junit.jupiter.api.Test;
 
@@ -10,6 +10,8 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class Utf8ValidatorTest {
@@ -162,6 +164,76 @@ class Utf8ValidatorTest {
                 b[j] = (byte) (0x7F + random.nextInt(0x81));
             }
             assertEquals(jdkValid(b), valid(b), java.util.HexFormat.of().formatHex(b));
+        }
+    }
+
+    @Test
+    void longAsciiRunsAreCheckedEightAtATimeYetEveryBadByteIsFound() {
+        byte[] ascii = ConformanceText.ascii(100);
+        assertTrue(valid(ascii));
+        for (int bad = 0; bad < ascii.length; bad++) {
+            for (int offset : new int[] {0, 3}) {
+                byte[] copy = new byte[offset + ascii.length];
+                System.arraycopy(ascii, 0, copy, offset, ascii.length);
+                copy[offset + bad] = (byte) 0xFF;
+                Utf8Validator v = new Utf8Validator();
+                assertFalse(v.accept(ByteBuffer.wrap(copy), offset, ascii.length), "0xFF at " + bad);
+                byte[] accented = copy.clone();
+                accented[offset + bad] = (byte) 0xC3; // a lead byte inside the run: the next ASCII byte is invalid
+                boolean last = bad == ascii.length - 1;
+                Utf8Validator w = new Utf8Validator();
+                assertEquals(last, w.accept(ByteBuffer.wrap(accented), offset, ascii.length), "C3 at " + bad);
+                assertFalse(w.isComplete());
+            }
+        }
+        ByteBuffer direct = ByteBuffer.allocateDirect(64);
+        direct.put(ascii, 0, 64).flip();
+        assertTrue(new Utf8Validator().accept(direct));
+        direct.put(40, (byte) 0x80);
+        assertFalse(new Utf8Validator().accept(direct));
+    }
+
+    @Test
+    void theRangeMustBeInsideTheBuffer() {
+        ByteBuffer buffer = ByteBuffer.allocate(8).limit(4);
+        Utf8Validator v = new Utf8Validator();
+        assertThrows(IndexOutOfBoundsException.class, () -> v.accept(buffer, 2, 3));
+        assertThrows(IndexOutOfBoundsException.class, () -> v.accept(buffer, -1, 1));
+        assertTrue(v.accept(buffer, 4, 0));
+    }
+
+    @Test
+    void checkFollowsTextMessagesAcrossFramesAndSkipsBinaryAndControlFrames() throws Exception {
+        Utf8Validator v = new Utf8Validator();
+        Frame start = new Frame(FrameType.TEXT, false, false, false, false, ByteBuffer.wrap(bytes('a', 0xE2, 0x82)));
+        assertSame(start, v.check(start));
+        assertEquals(0, start.data().position(), "the payload is read in place");
+        v.check(Frame.ping(ByteBuffer.wrap(bytes(0xFF)))); // a control frame between fragments is not text
+        v.check(Frame.continuation(ByteBuffer.wrap(bytes(0xAC, 'b')), true)); // the euro sign, split across frames
+        v.check(Frame.binary(bytes(0xFF, 0xC0), true));
+        v.check(new Frame(FrameType.BINARY, false, false, false, false, ByteBuffer.wrap(bytes(0xFF))));
+        v.check(Frame.continuation(ByteBuffer.wrap(bytes(0xC0, 0x80)), true)); // a binary message's continuation
+        WebSocketProtocolException bad = assertThrows(WebSocketProtocolException.class,
+            () -> v.check(new Frame(FrameType.TEXT, false, false, false, false, ByteBuffer.wrap(bytes('o', 'k', 0xC0)))));
+        assertEquals(1007, bad.closeReason().code());
+        v.check(Frame.text("a new message starts afresh"));
+        WebSocketProtocolException cut = assertThrows(WebSocketProtocolException.class,
+            () -> v.check(new Frame(FrameType.TEXT, true, false, false, false, ByteBuffer.wrap(bytes('a', 0xF0, 0x9F)))));
+        assertEquals(1007, cut.closeReason().code());
+        assertTrue(cut.getMessage().contains("ends in the middle"), cut.getMessage());
+        v.check(Frame.text("fine again"));
+        assertThrows(IllegalArgumentException.class,
+            () -> v.check(new Frame(FrameType.TEXT, true, true, false, false, ByteBuffer.wrap(bytes(0x4A, 0x04, 0)))));
+    }
+
+    /** Printable ASCII, for the runs above. */
+    private static final class ConformanceText {
+        static byte[] ascii(int size) {
+            byte[] text = new byte[size];
+            for (int i = 0; i < size; i++) {
+                text[i] = (byte) ('a' + i % 26);
+            }
+            return text;
         }
     }
 }
