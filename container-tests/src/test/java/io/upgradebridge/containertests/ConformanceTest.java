@@ -4,8 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -42,6 +45,25 @@ class ConformanceTest {
         List<ConformanceSuite.Outcome> failures = report.failures();
         assertTrue(failures.isEmpty(), () -> report.summary() + " on " + kind + "\n" + failures.stream()
             .map(f -> "  " + path + " " + f.testCase().name() + "\n      reason: " + f.failure()).collect(Collectors.joining("\n")));
+    }
+
+    /**
+     * The sample's {@code /ws/echo} takes frames and messages up to 16 MiB: 16 MiB of random bytes compressed into one
+     * frame (larger than 16 MiB on the wire: deflate stores what it cannot compress) are accepted and echoed; one byte
+     * more is refused by the message limit after inflation (1009), not by the size of the compressed frame.
+     */
+    @ParameterizedTest
+    @EnumSource(ContainerKind.class)
+    void aMessageAtTheLimitIsEchoedHoweverTheClientCompressedIt(ContainerKind kind) throws Exception {
+        int limit = 16 * 1024 * 1024;
+        byte[] random = ConformanceSuite.random(limit, 16);
+        try (WsPeer peer = WsPeer.open(containers.get(kind), ECHO, "Sec-WebSocket-Extensions: permessage-deflate")) {
+            peer.wire.readTimeout(Duration.ofSeconds(60)); // 16 MiB inflated, echoed and deflated on a loaded machine
+            byte[][] frame = peer.compressedFrames(WsWire.BINARY, random, 1);
+            assertTrue(frame[0].length > limit + 14, "one compressed frame larger than the frame limit: " + frame[0].length);
+            peer.send(frame).expectEcho(WsWire.BINARY, random);
+            peer.send(peer.compressedFrames(WsWire.BINARY, Arrays.copyOf(random, limit + 1), 1)).expectCloseFromServer(1009);
+        }
     }
 
     /** The suite itself: unique ids, every section present, sizes as the issue lists them. */

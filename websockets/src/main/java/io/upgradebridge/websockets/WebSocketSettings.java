@@ -68,12 +68,20 @@ public final class WebSocketSettings {
         return idleTimeout;
     }
 
-    /** Largest frame payload accepted. */
+    /**
+     * Largest frame payload accepted, as it comes on the wire; a bigger frame closes with 1009 before its payload is
+     * read. A frame of a compressed message may be larger by what deflate adds to data it cannot compress (at most
+     * an eighth and a sixty-fourth of this, plus 64 bytes), so that a frame that fits uncompressed is never refused
+     * for being compressed; what it inflates to counts against {@link #maxMessageSize()}.
+     */
     public long maxFrameSize() {
         return maxFrameSize;
     }
 
-    /** Largest message accepted, counted after decompression and over all its fragments. */
+    /**
+     * Largest message accepted, counted after decompression (as it inflates: a message that would grow beyond it is
+     * stopped there) and over all its fragments; a bigger one closes with 1009.
+     */
     public long maxMessageSize() {
         return maxMessageSize;
     }

@@ -59,8 +59,12 @@ class DefaultSessionDeflateTest {
     }
 
     private Job start(WebSocketSettings settings, WebSocketHandler handler) {
+        return start(1 << 20, settings, handler);
+    }
+
+    private Job start(long maxFrameSize, WebSocketSettings settings, WebSocketHandler handler) {
         DeflateAgreement agreement = DeflateAgreement.negotiate(List.of("permessage-deflate"), PerMessageDeflate.ENABLED).orElseThrow();
-        WebSocketUpgrade.Options options = new WebSocketUpgrade.Options(1 << 20, List.of("permessage-deflate"), WebSocketUpgrade.RSV1);
+        WebSocketUpgrade.Options options = new WebSocketUpgrade.Options(maxFrameSize, List.of("permessage-deflate"), WebSocketUpgrade.RSV1);
         return new RawWebSocketSession(null, clientToServer, serverToClient, engine, user, options)
             .start(raw -> DefaultSession.run(raw, null, settings, agreement, s -> {
                 session.complete((DefaultSession) s);
@@ -154,6 +158,32 @@ class DefaultSessionDeflateTest {
         byte[] compressed = compress(new byte[5000]); // a few bytes on the wire, 5000 once inflated
         send(new Frame(FrameType.BINARY, true, true, false, false, ByteBuffer.wrap(compressed)));
         assertEquals(1009, receive().closeReason().code());
+        job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The limits as the user sets them: frames on the wire, messages after inflation. A message of random bytes as
+     * large as both limits, compressed into one frame, is larger on the wire than the frame limit (deflate stores what
+     * it cannot compress, with a few bytes per block); it is still accepted, and one byte more is refused by the
+     * message limit, not the frame limit.
+     */
+    @Test
+    void aMessageAtBothLimitsIsAcceptedHoweverTheClientCompressedIt() throws Exception {
+        int limit = 64 * 1024;
+        Job job = start(limit, DefaultSessionTest.QUIET.withMaxFrameSize(limit).withMaxMessageSize(limit),
+            s -> s.incoming().forEach(m -> s.send(m).thenApply(v -> true)));
+        byte[] random = new byte[limit];
+        new java.util.Random(7692).nextBytes(random);
+        byte[] compressed = compress(random);
+        assertTrue(compressed.length > limit, "deflate made the frame larger than the message: " + compressed.length);
+        send(new Frame(FrameType.BINARY, true, true, false, false, ByteBuffer.wrap(compressed)));
+        Frame echo = receive();
+        assertTrue(java.util.Arrays.equals(random, echo.rsv1() ? decompress(bytesOf(echo)) : bytesOf(echo)), "echoed whole");
+        byte[] oneMore = compress(java.util.Arrays.copyOf(random, limit + 1));
+        send(new Frame(FrameType.BINARY, true, true, false, false, ByteBuffer.wrap(oneMore)));
+        Frame close = receive();
+        assertEquals(1009, close.closeReason().code());
+        assertTrue(close.closeReason().message().contains("message inflates to more than"), close.closeReason().message());
         job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
