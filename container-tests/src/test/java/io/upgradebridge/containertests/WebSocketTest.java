@@ -317,11 +317,20 @@ class WebSocketTest {
     @EnumSource(ContainerKind.class)
     void handlerFailureClosesWith1011(ContainerKind kind) throws Exception {
         EmbeddedContainer container = containers.get(kind);
+        int port;
         try (WsWire ws = WsWire.open(container, "/ws/fail")) {
+            port = ws.http.socket().getLocalPort();
             ws.send(WsWire.text("trigger", true));
             assertEquals(1011, ws.read().closeCode());
             ws.awaitTcpClose(Duration.ofSeconds(5));
         }
+        // a handler that really threw: one WARNING, with its stack trace (a reset peer gets none: ClientEdgesTest)
+        List<String> warnings = container.logLines().stream()
+            .filter(l -> l.startsWith("WARNING") && l.contains("/ws/fail from 127.0.0.1:" + port)).toList();
+        assertEquals(1, warnings.size(), () -> "one warning: " + warnings);
+        assertTrue(warnings.get(0).contains("failed; closing the session with 1011")
+            && warnings.get(0).contains("IllegalStateException: the handler failed on purpose")
+            && warnings.get(0).contains("\tat "), warnings.get(0));
     }
 
     @ParameterizedTest

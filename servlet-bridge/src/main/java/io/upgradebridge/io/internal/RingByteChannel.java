@@ -56,6 +56,12 @@ public final class RingByteChannel implements ByteChannel {
     private boolean consumerWaiting;
     private Runnable producerSignal;
     private Runnable consumerSignal;
+    /** Lingering close: every committed byte is dropped unread (see {@link #discard}). */
+    private boolean discarding;
+    private long discardLeft;
+    private long discardDeadline;
+    /** Run once when discarding is over; {@code null} after. */
+    private Runnable discardOver;
 
     public RingByteChannel(int capacity, Executor executor) {
         if (capacity < 1) {
@@ -122,6 +128,13 @@ public final class RingByteChannel implements ByteChannel {
             }
             size += n;
             committedTotal += n;
+            if (discarding) {
+                drop(size);
+                discardLeft -= n;
+                if (discardLeft < 0 || System.nanoTime() - discardDeadline > 0) {
+                    discardOver(actions);
+                }
+            }
             settle(actions);
         }
         runAll(actions);
@@ -173,6 +186,38 @@ public final class RingByteChannel implements ByteChannel {
             released = detachBuffer();
         }
         BufferPool.give(released);
+    }
+
+    /**
+     * The lingering close of a connection's input: drops the bytes buffered now and every byte the producer commits
+     * from now on, unread, so the transport goes on reading the socket (and the peer goes on sending, then reads what
+     * was sent to it) while nothing is kept. Runs {@code over} once, on the thread that saw it, when the writer closes
+     * (the peer ended its input, or the transport failed), or at a commit once more than {@code maxBytes} were dropped
+     * or {@code deadlineNanos} ({@link System#nanoTime()}) has passed. A read still pending stays so until the writer
+     * closes.
+     */
+    public void discard(long maxBytes, long deadlineNanos, Runnable over) {
+        Actions actions = new Actions();
+        synchronized (this) {
+            discardOver = over;
+            discarding = true;
+            discardDeadline = deadlineNanos;
+            discardLeft = maxBytes - size;
+            if (size > 0) {
+                drop(size);
+            }
+            if (writeClosed || discardLeft < 0) {
+                discardOver(actions);
+            }
+            settle(actions); // room again: a paused producer goes on
+        }
+        runAll(actions);
+    }
+
+    private void discardOver(Actions actions) {
+        Runnable over = discardOver;
+        discardOver = null;
+        actions.signal(over);
     }
 
     /** Whether every committed byte has been consumed and the writer has closed: the consumer can finish. */
@@ -327,6 +372,9 @@ public final class RingByteChannel implements ByteChannel {
             size = 0;
             buf = null;
             head = 0;
+            if (discarding) {
+                discardOver(actions);
+            }
             failAll(actions, cause);
             wakeBoth(actions);
         }
@@ -451,6 +499,9 @@ public final class RingByteChannel implements ByteChannel {
             }
             writeClosed = true;
             cause = why;
+            if (discarding) {
+                discardOver(actions);
+            }
             if (pendingWrite != null) {
                 PendingWrite w = pendingWrite;
                 pendingWrite = null;
@@ -731,7 +782,8 @@ public final class RingByteChannel implements ByteChannel {
                 + ", committed=" + committedTotal + ", consumed=" + consumedTotal + ", flushed=" + flushedTotal
                 + ", writeClosed=" + writeClosed + ", cause=" + cause
                 + ", pendingRead=" + (pendingRead != null) + ", pendingWrite=" + (pendingWrite != null)
-                + ", producerWaiting=" + producerWaiting + ", consumerWaiting=" + consumerWaiting + '}';
+                + ", producerWaiting=" + producerWaiting + ", consumerWaiting=" + consumerWaiting
+                + (discarding ? ", discarding, " + discardLeft + " bytes left" : "") + '}';
         }
     }
 

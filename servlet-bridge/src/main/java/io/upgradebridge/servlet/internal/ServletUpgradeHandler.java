@@ -90,6 +90,27 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
         closeWebConnection();
     }
 
+    /** On Tomcat's upgraded streams only (the servlet API has no half-close). */
+    @Override
+    public boolean shutdownOutput() {
+        return state.get() != State.CLOSED && TomcatSocketEvents.shutdownOutput(outputStream());
+    }
+
+    /** On Tomcat's upgraded streams only (the servlet API has no timeout for an upgraded connection). */
+    @Override
+    public boolean closeWhenSilent(long millis) {
+        return state.get() != State.CLOSED && TomcatSocketEvents.setReadTimeout(outputStream(), millis);
+    }
+
+    private ServletOutputStream outputStream() {
+        WebConnection wc = webConnection;
+        try {
+            return wc == null ? null : wc.getOutputStream();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     private void closeWebConnection() {
         State previous = state.getAndSet(State.CLOSED);
         if (previous == State.CLOSED) {

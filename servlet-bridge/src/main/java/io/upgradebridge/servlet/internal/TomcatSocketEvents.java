@@ -42,6 +42,77 @@ final class TomcatSocketEvents {
         dispatch(stream, "OPEN_WRITE");
     }
 
+    /**
+     * Half-closes the plain socket (not TLS) under one of Tomcat's upgraded streams, for a lingering close.
+     *
+     * @return whether it could
+     */
+    static boolean shutdownOutput(Object stream) {
+        try {
+            Object wrapper = socketWrapper(stream);
+            if (wrapper == null) {
+                return false;
+            }
+            Object channel = find(wrapper.getClass(), "getSocket").invoke(wrapper);
+            if (channel == null || channel.getClass().getSimpleName().startsWith("Secure")) {
+                return false; // TLS: no FIN without TLS's own close; the lingering close works without it
+            }
+            Object io = find(channel.getClass(), "getIOChannel").invoke(channel);
+            if (io instanceof java.nio.channels.SocketChannel plain) {
+                plain.shutdownOutput();
+                return true;
+            }
+            if (io instanceof java.nio.channels.AsynchronousSocketChannel async) {
+                async.shutdownOutput();
+                return true;
+            }
+        } catch (ReflectiveOperationException | java.io.IOException | RuntimeException | LinkageError e) {
+            // no half-close: the close that follows still works
+        }
+        return false;
+    }
+
+    /**
+     * Sets the read timeout of the socket under one of Tomcat's upgraded streams: Tomcat's poller ends the connection
+     * after that much silence (an {@code ERROR} event).
+     *
+     * @return whether it could
+     */
+    static boolean setReadTimeout(Object stream, long millis) {
+        try {
+            Object wrapper = socketWrapper(stream);
+            if (wrapper == null) {
+                return false;
+            }
+            find(wrapper.getClass(), "setReadTimeout", long.class).invoke(wrapper, millis);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static Object socketWrapper(Object stream) throws ReflectiveOperationException {
+        if (!applies(stream)) {
+            return null;
+        }
+        Field field = stream.getClass().getDeclaredField("socketWrapper");
+        field.setAccessible(true);
+        return field.get(stream);
+    }
+
+    private static Method find(Class<?> type, String name, Class<?>... parameters) throws NoSuchMethodException {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                Method m = c.getDeclaredMethod(name, parameters);
+                m.setAccessible(true);
+                return m;
+            } catch (NoSuchMethodException ignored) {
+                // look further up
+            }
+        }
+        throw new NoSuchMethodException(name + " on " + type.getName());
+    }
+
     private static void dispatch(Object stream, String event) {
         try {
             Field field = stream.getClass().getDeclaredField("socketWrapper");

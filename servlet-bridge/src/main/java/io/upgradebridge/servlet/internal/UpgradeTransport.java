@@ -9,6 +9,26 @@ public interface UpgradeTransport {
     /** Closes the TCP connection after the output was fully sent. Idempotent, any thread. */
     void close();
 
+    /**
+     * Half-closes the connection for a lingering close: a FIN after the bytes already sent (the output was drained),
+     * while the peer's bytes still arrive. Any thread, once.
+     *
+     * @return whether it could; a transport that cannot (TLS, a container without a way) leaves the output open
+     */
+    default boolean shutdownOutput() {
+        return false;
+    }
+
+    /**
+     * Bounds a lingering close in time: from now on, a connection on which no byte arrives for {@code millis} is
+     * closed by the container (reported as a failure or a close, as any other). Any thread, once.
+     *
+     * @return whether the transport can; one that cannot is closed at once instead of lingering
+     */
+    default boolean closeWhenSilent(long millis) {
+        return false;
+    }
+
     /** Closes the TCP connection at once, dropping what is not sent. Idempotent, any thread. */
     void abort(Throwable cause);
 

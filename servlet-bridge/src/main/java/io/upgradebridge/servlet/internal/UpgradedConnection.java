@@ -24,10 +24,22 @@ import java.util.function.Supplier;
  * them to the TCP connection. The connection closes gracefully once the job has completed and the
  * output has been sent; it is aborted when the job fails or is cancelled, when the peer goes away, or
  * when the application shuts down.
+ *
+ * <p>A graceful close while the peer may still be sending lingers: closing a socket with unread input
+ * makes the kernel send a reset, and a peer still writing (a client that writes its whole message before
+ * it reads, as OkHttp and Node's {@code ws} do) then loses what was sent to it, the WebSocket close frame
+ * that refused its message included. So the output is half-closed (FIN), the input is read and dropped
+ * ({@link RingByteChannel#discard}) until the peer closes its side, {@value #LINGER_BYTES} bytes were
+ * dropped, or {@value #LINGER_MILLIS} ms passed, and only then is the connection closed. No thread waits,
+ * and nothing is buffered.
  */
 public final class UpgradedConnection {
 
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
+    /** How long a lingering close waits at most for the peer to close its side (also its longest silence). */
+    static final long LINGER_MILLIS = 5_000;
+    /** How many bytes a lingering close drops at most before it closes anyway. */
+    static final long LINGER_BYTES = 64L * 1024 * 1024;
 
     /** Life of the connection. Transitions only by CAS. */
     enum State {
@@ -39,6 +51,8 @@ public final class UpgradedConnection {
         JOB_DONE,
         /** The output was closed and drained; the job still runs. */
         OUTPUT_DONE,
+        /** Job and output done; the output is half-closed and the input dropped until the peer closes (or a bound). */
+        LINGERING,
         /** The TCP connection is closed or closing. Terminal. */
         CLOSED
     }
@@ -186,24 +200,61 @@ public final class UpgradedConnection {
         if (failure == null) {
             if (STATE.compareAndSet(this, State.RUNNING, State.JOB_DONE)) {
                 output.close(); // the transport drains what is left, then calls outputDrained()
-            } else if (STATE.compareAndSet(this, State.OUTPUT_DONE, State.CLOSED)) {
-                closeGracefully();
+            } else {
+                lingerOrClose(State.OUTPUT_DONE);
             }
             return;
         }
         Throwable cause = Failures.unwrap(failure);
         if (state != State.CLOSED && !(cause instanceof CancellationException)) {
-            LOG.log(Level.WARNING, "the upgrade job of " + upgradeType + " failed; closing " + description.get(), cause);
+            if (channelsFailed() && Failures.isConnectionLoss(cause)) {
+                // the peer went away and the job's reads or writes saw it: normal traffic, not a failing job
+                LOG.log(Level.DEBUG, () -> "the peer of " + description.get() + " went away: " + cause);
+            } else {
+                LOG.log(Level.WARNING, "the upgrade job of " + upgradeType + " failed; closing " + description.get(), cause);
+            }
         }
         abort(cause);
     }
 
+    /** Whether a channel of this connection ended with a failure (the transport reported one, or the job cancelled). */
+    private boolean channelsFailed() {
+        return input.closedCause() != null || output.closedCause() != null;
+    }
+
     /** The transport sent every byte of a normally closed output. */
     public void outputDrained() {
-        if (STATE.compareAndSet(this, State.JOB_DONE, State.CLOSED)) {
-            closeGracefully();
+        if (state == State.JOB_DONE) {
+            lingerOrClose(State.JOB_DONE);
         } else {
             STATE.compareAndSet(this, State.RUNNING, State.OUTPUT_DONE); // the application closed its output early; wait for the job
+        }
+    }
+
+    /**
+     * Job and output are done: closes now when the peer has ended its input already, else lingers (see the class
+     * comment) where the transport can bound it in time.
+     */
+    private void lingerOrClose(State from) {
+        UpgradeTransport t = transport;
+        if (t != null && !input.isClosedForWrite() && STATE.compareAndSet(this, from, State.LINGERING)) {
+            t.shutdownOutput();
+            if (t.closeWhenSilent(LINGER_MILLIS)) {
+                input.discard(LINGER_BYTES, System.nanoTime() + LINGER_MILLIS * 1_000_000, this::lingerOver);
+            } else {
+                lingerOver(); // no way to bound the wait: close now, as before
+            }
+            return;
+        }
+        if (STATE.compareAndSet(this, from, State.CLOSED)) {
+            closeGracefully();
+        }
+    }
+
+    /** The peer closed its side (or failed), or a bound of the lingering close was reached. */
+    private void lingerOver() {
+        if (STATE.compareAndSet(this, State.LINGERING, State.CLOSED)) {
+            closeGracefully();
         }
     }
 
@@ -252,6 +303,10 @@ public final class UpgradedConnection {
      */
     boolean applicationStopping() {
         if (state == State.CLOSED) {
+            return false;
+        }
+        if (state == State.LINGERING) {
+            abort(new CancellationException("the application is stopping")); // the job is over: nothing to wait for
             return false;
         }
         stopping = true;

@@ -89,6 +89,56 @@ class UpgradedConnectionTest {
         assertFalse(goodbye.told);
     }
 
+    /**
+     * A job that ends while the peer still sends: the output is half-closed, the input is read and dropped (nothing is
+     * kept, the producer is never held back), and the connection closes once the peer ends its input.
+     */
+    @Test
+    void aGracefulCloseLingersUntilThePeerClosesItsSide() throws Exception {
+        UpgradedConnection connection = new UpgradedConnection(new SlowUpgrade(Job::completed, true), engine, engine,
+            1024, new LiveUpgrades(), "test");
+        RecordingTransport transport = new RecordingTransport(connection, true);
+        connection.open(transport);
+        awaitTrue(() -> transport.silenceMillis > 0);
+        assertEquals(1, transport.shutdowns, "the output is half-closed");
+        assertEquals(UpgradedConnection.LINGER_MILLIS, transport.silenceMillis);
+        assertFalse(connection.isClosed(), "not closed while the peer may still send");
+        for (int i = 0; i < 100; i++) { // 100 KiB through a 1 KiB buffer: dropped as it comes
+            java.nio.ByteBuffer room = connection.input().writableSlice();
+            assertTrue(room.remaining() > 0, "never full while lingering");
+            connection.input().commit(room.remaining());
+        }
+        assertEquals(0, connection.input().availableForRead());
+        assertEquals(0, transport.closes);
+        connection.inputEnded(); // the peer's FIN
+        assertEquals(1, transport.closes, "closed once the peer closed its side");
+        assertEquals(0, transport.aborts);
+    }
+
+    @Test
+    void aLingeringCloseEndsAfterItsByteBoundAndATransportThatCannotLingerClosesAtOnce() throws Exception {
+        UpgradedConnection connection = new UpgradedConnection(new SlowUpgrade(Job::completed, true), engine, engine,
+            64 * 1024, new LiveUpgrades(), "test");
+        RecordingTransport transport = new RecordingTransport(connection, true);
+        connection.open(transport);
+        awaitTrue(() -> transport.silenceMillis > 0);
+        long dropped = 0;
+        while (transport.closes == 0 && dropped <= UpgradedConnection.LINGER_BYTES + 64 * 1024) {
+            java.nio.ByteBuffer room = connection.input().writableSlice();
+            connection.input().commit(room.remaining());
+            dropped += room.remaining();
+        }
+        assertEquals(1, transport.closes, "closed after " + dropped + " bytes dropped");
+        assertTrue(dropped > UpgradedConnection.LINGER_BYTES, "not before the bound: " + dropped);
+
+        UpgradedConnection plain = new UpgradedConnection(new SlowUpgrade(Job::completed, true), engine, engine,
+            1024, new LiveUpgrades(), "test");
+        RecordingTransport cannot = new RecordingTransport(plain, false);
+        plain.open(cannot);
+        awaitTrue(() -> cannot.closes == 1);
+        assertTrue(plain.isClosed());
+    }
+
     private static void awaitTrue(Supplier<Boolean> condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.get()) {
@@ -175,11 +225,33 @@ class UpgradedConnectionTest {
     /** Stands for the container: drains the output at once and counts how the connection ended. */
     private static final class RecordingTransport implements UpgradeTransport {
         private final UpgradedConnection connection;
+        private final boolean canLinger;
         volatile int closes;
         volatile int aborts;
+        volatile int shutdowns;
+        volatile long silenceMillis;
 
         RecordingTransport(UpgradedConnection connection) {
+            this(connection, false);
+        }
+
+        RecordingTransport(UpgradedConnection connection, boolean canLinger) {
             this.connection = connection;
+            this.canLinger = canLinger;
+        }
+
+        @Override
+        public boolean shutdownOutput() {
+            shutdowns++;
+            return canLinger;
+        }
+
+        @Override
+        public boolean closeWhenSilent(long millis) {
+            if (canLinger) {
+                silenceMillis = millis;
+            }
+            return canLinger;
         }
 
         @Override

@@ -239,6 +239,9 @@ public final class RawWebSocketSession implements WebSocketSession {
             if (!outbox.isClosedForSend()) {
                 outbox.send(Frame.close(broken.closeReason())); // after the handler's answers to the frames before the error
             }
+        } else if (cause != null && connectionLost() && Failures.isConnectionLoss(cause)) {
+            // the peer went away (reset, broken pipe) and the handler's send or receive saw it: normal traffic
+            LOG.log(Level.DEBUG, () -> "the peer of " + description() + " went away: " + cause);
         } else if (cause != null && !(cause instanceof CancellationException) && !(cause instanceof ClosedReceiveException)
             && !(cause instanceof ClosedSendException)) {
             LOG.log(Level.WARNING, "the WebSocket handler of " + description() + " failed; closing the session with 1011", cause);
@@ -275,6 +278,14 @@ public final class RawWebSocketSession implements WebSocketSession {
         outbox.closeForSend(cause);
         output.close(cause);
         input.cancel(cause);
+    }
+
+    /**
+     * Whether the connection was lost under the session: the bridge closed its channels with a failure (the peer
+     * reset, a write failed, the container dropped the connection) or cancelled it.
+     */
+    public boolean connectionLost() {
+        return (output.isClosedForWrite() && output.closedCause() != null) || input.closedCause() != null || job.isCancelled();
     }
 
     /** Whether this session checks uncompressed text as UTF-8 itself (layers above need not do it again). */

@@ -239,6 +239,11 @@ public final class DefaultSession implements DefaultWebSocketSession {
     private void readingEnded(Void ignored, Throwable error) {
         if (error != null) {
             Throwable cause = Failures.unwrap(error);
+            if (peerWentAway(cause)) {
+                LOG.log(Level.DEBUG, () -> "the peer of " + describe() + " went away: " + cause);
+                end(new CloseReason(CloseReason.Codes.CLOSED_ABNORMALLY, String.valueOf(cause.getMessage())), cause);
+                return;
+            }
             LOG.log(Level.ERROR, "reading the WebSocket session of " + describe() + " failed; closing with 1011", cause);
             failConnection(new CloseReason(CloseReason.Codes.INTERNAL_ERROR, "internal error"), cause);
             return;
@@ -336,8 +341,21 @@ public final class DefaultSession implements DefaultWebSocketSession {
         if (state.get() != State.OPEN && (cause instanceof ClosedReceiveException || cause instanceof ClosedSendException)) {
             return; // the handler saw the session end: not its failure
         }
+        if (peerWentAway(cause)) {
+            // the peer reset the connection and the handler's send or receive saw it: normal traffic, not a failure
+            if (state.get() != State.CLOSED) {
+                LOG.log(Level.DEBUG, () -> "the peer of " + describe() + " went away: " + cause);
+            }
+            end(new CloseReason(CloseReason.Codes.CLOSED_ABNORMALLY, String.valueOf(cause.getMessage())), cause);
+            return;
+        }
         LOG.log(Level.WARNING, "the WebSocket handler of " + describe() + " failed; closing the session with 1011", cause);
         startClose(new CloseReason(CloseReason.Codes.INTERNAL_ERROR, "internal error"));
+    }
+
+    /** Whether {@code cause} is the connection going away under the session (a reset peer), not code that failed. */
+    private boolean peerWentAway(Throwable cause) {
+        return raw instanceof RawWebSocketSession r && r.connectionLost() && Failures.isConnectionLoss(cause);
     }
 
     /** Sends our close frame (unless a close was sent or received already) and waits for the peer's up to the timeout. */

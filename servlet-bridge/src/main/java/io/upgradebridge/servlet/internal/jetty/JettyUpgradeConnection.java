@@ -60,6 +60,8 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     private volatile WriteState writeState = WriteState.IDLE;
     /** Changed only by CAS through {@link #CLOSED}. */
     private volatile boolean closed;
+    /** Set once a lingering close began: Jetty's idle timeout then closes the connection. */
+    private volatile boolean lingering;
     /** Jetty's fill callback and the input channel's producer signal. */
     private final ReadSide readSide = new ReadSide();
     /** Jetty's write callback and the output channel's consumer signal. */
@@ -202,7 +204,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
      */
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
-        return false;
+        return lingering; // a lingering close ends after that much silence
     }
 
     // ------------------------------------------------------------------ write side
@@ -286,6 +288,22 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
             endPoint.shutdownOutput(); // FIN after the bytes already sent
             endPoint.close();
         }
+    }
+
+    @Override
+    public boolean shutdownOutput() {
+        if (closed) {
+            return false;
+        }
+        getEndPoint().shutdownOutput(); // FIN after the bytes already written; fills go on
+        return true;
+    }
+
+    @Override
+    public boolean closeWhenSilent(long millis) {
+        lingering = true;
+        getEndPoint().setIdleTimeout(millis);
+        return true;
     }
 
     @Override

@@ -270,6 +270,48 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
 
     // ------------------------------------------------------------------ closing
 
+    /**
+     * Lingering close: a FIN on the plain socket (Tomcat's NIO and NIO2 connectors), after the write loop flushed
+     * every byte. Over TLS the output stays open: shutting the TCP output without TLS's own close would look like a
+     * truncation to the peer, and the lingering close works without the FIN too.
+     */
+    @Override
+    public boolean shutdownOutput() {
+        SocketWrapperBase<?> s = socket;
+        if (s == null || closing.get()) {
+            return false;
+        }
+        try {
+            Object channel = s.getSocket();
+            if (channel instanceof org.apache.tomcat.util.net.SecureNioChannel
+                || channel instanceof org.apache.tomcat.util.net.SecureNio2Channel) {
+                return false;
+            }
+            if (channel instanceof org.apache.tomcat.util.net.NioChannel nio) {
+                nio.getIOChannel().shutdownOutput();
+                return true;
+            }
+            if (channel instanceof org.apache.tomcat.util.net.Nio2Channel nio2) {
+                nio2.getIOChannel().shutdownOutput();
+                return true;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the socket is already gone: the close that follows finds out
+        }
+        return false;
+    }
+
+    /** Tomcat's read timeout: its poller dispatches an {@code ERROR} event after that much silence, and the close follows. */
+    @Override
+    public boolean closeWhenSilent(long millis) {
+        SocketWrapperBase<?> s = socket;
+        if (s == null) {
+            return false;
+        }
+        s.setReadTimeout(millis);
+        return true;
+    }
+
     /** Every byte was sent (the write loop flushed Tomcat's buffers before it reported the output drained). */
     @Override
     public void close() {
