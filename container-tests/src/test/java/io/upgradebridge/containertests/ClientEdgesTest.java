@@ -79,6 +79,38 @@ class ClientEdgesTest {
         assertTrue(failures.isEmpty(), () -> String.join("\n", report) + "\n" + String.join("\n", failures));
     }
 
+    /**
+     * A peer that gets the close frame and its FIN but never closes its side, and goes silent: the lingering close
+     * does not keep the connection for good; after its silence bound (5 s) the server closes, and the peer's next
+     * writes fail.
+     */
+    @ParameterizedTest
+    @EnumSource(ContainerKind.class)
+    void aLingeringCloseEndsWhenThePeerStaysSilent(ContainerKind kind) throws Exception {
+        EmbeddedContainer container = containers.get(kind);
+        byte[] over = WsWire.masked(true, WsWire.BINARY, new byte[2 * 1024 * 1024]); // over /echo's 1 MiB frames
+        try (WsWire ws = WsWire.open(container, "/echo").readTimeout(Duration.ofSeconds(30))) {
+            ws.send(over);
+            WsWire.ServerFrame close = ws.read();
+            assertEquals(1009, close.closeCode(), close::toString);
+            assertEquals(-1, ws.http.input().read(), "the server half-closed after its close frame");
+            long start = System.nanoTime();
+            Thread.sleep(6_500); // silent, and our side stays open
+            IOException refused = null;
+            for (int i = 0; i < 50 && refused == null; i++) {
+                try {
+                    ws.http.output().write(new byte[] {1});
+                    ws.http.output().flush();
+                    Thread.sleep(100);
+                } catch (IOException e) {
+                    refused = e; // the server closed: a reset answers our byte, the next write fails
+                }
+            }
+            assertTrue(refused != null, kind + ": the server still takes bytes "
+                + (System.nanoTime() - start) / 1_000_000 + " ms after its close frame");
+        }
+    }
+
     @FunctionalInterface
     private interface Try {
         /** @return the close code the client received, or throws with what it saw instead */

@@ -232,12 +232,13 @@ public final class UpgradedConnection {
     }
 
     /**
-     * Job and output are done: closes now when the peer has ended its input already, else lingers (see the class
+     * Job and output are done: closes now when the peer has ended its input already or the application is stopping
+     * (undeploy waits for every connection to close, and the container for undeploy), else lingers (see the class
      * comment) where the transport can bound it in time.
      */
     private void lingerOrClose(State from) {
         UpgradeTransport t = transport;
-        if (t != null && !input.isClosedForWrite() && STATE.compareAndSet(this, from, State.LINGERING)) {
+        if (t != null && !stopping && !input.isClosedForWrite() && STATE.compareAndSet(this, from, State.LINGERING)) {
             t.shutdownOutput();
             if (t.closeWhenSilent(LINGER_MILLIS)) {
                 input.discard(LINGER_BYTES, System.nanoTime() + LINGER_MILLIS * 1_000_000, this::lingerOver);
