@@ -10,9 +10,14 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -151,6 +156,26 @@ class ReadmeSnippetsTest {
                     () -> block + " names no file: put `path/in/examples/quickstart`: on the line before it");
             }
         }
+    }
+
+    /** Every link to a section of the README ({@code (#anchor)}) names a heading, as GitHub derives its anchor. */
+    @Test
+    void everyLinkToASectionNamesAHeading() throws IOException {
+        String markdown = Files.readString(Readme.path(), StandardCharsets.UTF_8);
+        Set<String> anchors = new HashSet<>();
+        Matcher heading = Pattern.compile("(?m)^#{1,6}\\s+(.+?)\\s*$").matcher(markdown);
+        while (heading.find()) {
+            anchors.add(heading.group(1).toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "")
+                .replace(' ', '-'));
+        }
+        Matcher link = Pattern.compile("\\]\\(#([^)]+)\\)").matcher(markdown);
+        int links = 0;
+        while (link.find()) {
+            links++;
+            assertTrue(anchors.contains(link.group(1)), "no heading for the link #" + link.group(1) + " (headings: "
+                + anchors + ")");
+        }
+        assertTrue(links > 0, "the README links to its sections");
     }
 
     /** The quick start's pom imports the BOM of this very build: a version bump must update the README too. */
