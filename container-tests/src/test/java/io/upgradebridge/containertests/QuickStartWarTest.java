@@ -10,16 +10,11 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -81,7 +76,7 @@ class QuickStartWarTest {
     @ParameterizedTest
     @EnumSource(ContainerKind.class)
     void theWebSocketRouteEchoesTextAndBinaryToTheJdkClientAndClosesCleanly(ContainerKind kind) throws Exception {
-        Collector collector = new Collector();
+        WebSocketTest.Collector collector = new WebSocketTest.Collector();
         WebSocket ws;
         try {
             ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -96,60 +91,6 @@ class QuickStartWarTest {
         ws.sendBinary(ByteBuffer.wrap(binary), true).get(5, TimeUnit.SECONDS);
         assertArrayEquals(binary, (byte[]) collector.next());
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
-        assertEquals(WebSocket.NORMAL_CLOSURE, collector.closed.get(10, TimeUnit.SECONDS),
-            "the default session answers the close with the peer's code");
-    }
-
-    /** Whole messages (text as String, binary as byte[]) and the close code the server sent. */
-    private static final class Collector implements WebSocket.Listener {
-        final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private final StringBuilder text = new StringBuilder();
-        private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
-
-        Object next() throws InterruptedException {
-            Object message = messages.poll(10, TimeUnit.SECONDS);
-            assertNotNull(message, "no message within 10 s");
-            if (message instanceof Throwable error) {
-                throw new AssertionError("the JDK client failed", error);
-            }
-            return message;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                messages.add(text.toString());
-                text.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            byte[] bytes = new byte[data.remaining()];
-            data.get(bytes);
-            binary.writeBytes(bytes);
-            if (last) {
-                messages.add(binary.toByteArray());
-                binary.reset();
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed.completeExceptionally(error);
-            messages.add(error);
-        }
+        assertEquals("close:1000:bye", collector.next(), "the default session answers the close, echoing it");
     }
 }
