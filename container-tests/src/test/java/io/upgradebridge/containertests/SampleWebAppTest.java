@@ -271,6 +271,35 @@ class SampleWebAppTest {
     }
 
     /**
+     * The page fits its column: at a desktop width and at a phone's, nothing scrolls sideways (long commands and
+     * messages wrap inside their box), and the commands for {@code /lines} name the server the page came from.
+     * Layout is the same on every container: one deployment.
+     */
+    @Test
+    void chromiumShowsThePageWithoutSidewaysScrollingAndCommandsForItsServer() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed (" + CHROMIUM + "): skipped");
+        EmbeddedContainer container = container(ContainerKind.values()[0], War.WEB_XML);
+        try (HeadlessChromium chromium = HeadlessChromium.start()) {
+            for (int width : new int[] {1024, 360}) {
+                chromium.call("Emulation.setDeviceMetricsOverride",
+                    "{\"width\":" + width + ",\"height\":800,\"deviceScaleFactor\":1,\"mobile\":false}");
+                chromium.navigate(container.uri("/index.html"));
+                chromium.awaitLoaded(container.uri("/index.html"));
+                String widths = chromium.evaluate("document.documentElement.scrollWidth + ' '"
+                    + " + document.documentElement.clientWidth", false);
+                String[] scrollAndClient = widths.split(" ");
+                assertTrue(Integer.parseInt(scrollAndClient[0]) <= Integer.parseInt(scrollAndClient[1]),
+                    "at " + width + " px the page is wider than the window (scrollWidth clientWidth): " + widths);
+            }
+            String curl = chromium.text("lines-curl");
+            assertTrue(curl.contains(container.uri("/lines").toString()), curl);
+            String nc = chromium.text("lines-nc");
+            assertTrue(nc.contains("Host: 127.0.0.1:" + container.port()) && nc.endsWith("nc -q1 127.0.0.1 " + container.port()),
+                nc);
+        }
+    }
+
+    /**
      * One headless Chromium process with an empty profile, driven through the DevTools protocol on a pipe-free
      * 127.0.0.1 port; {@link #close()} kills it and its helper processes and removes the profile.
      */

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,6 +35,21 @@ class WarDeploymentTest {
         RawHttpClient.Response index = RawHttpClient.get(containers.get(kind).port(), "/");
         assertEquals(200, index.status(), index::bodyText);
         assertTrue(index.bodyText().contains("echo-lines"), index::bodyText);
+    }
+
+    /** The curl command the page shows for {@code /lines} works as shown (the page's script puts in its server). */
+    @ParameterizedTest
+    @EnumSource(ContainerKind.class)
+    void theIndexPagesCurlCommandEchoesTypedLines(ContainerKind kind) throws Exception {
+        EmbeddedContainer container = containers.get(kind);
+        String page = RawHttpClient.get(container.port(), "/").bodyText();
+        Matcher pre = Pattern.compile("<pre id=\"lines-curl\">(.*?)</pre>", Pattern.DOTALL).matcher(page);
+        assertTrue(pre.find(), page);
+        String command = pre.group(1).replaceAll("<[^>]+>", "").replace("&lt;", "<").replace("&gt;", ">")
+            .replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
+        String shown = "http://localhost:8080/lines";
+        assertTrue(command.contains(shown), command);
+        CurlCommand.assertEchoesLines(command.replace(shown, container.uri("/lines").toString()), "hello", "world");
     }
 
     @ParameterizedTest

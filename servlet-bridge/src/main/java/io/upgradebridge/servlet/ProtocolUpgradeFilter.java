@@ -108,7 +108,7 @@ public class ProtocolUpgradeFilter implements Filter {
      * application asks it, in the order routers were added, before calling the filter chain. May be called
      * before or after the filter's {@code init}, from any thread.
      *
-     * @throws IllegalStateException when the context attribute {@value #ROUTERS_ATTRIBUTE} holds something else
+     * @throws IllegalStateException when the context attribute {@link #ROUTERS_ATTRIBUTE} holds something else
      */
     public static void addRouter(ServletContext context, UpgradeRouter router) {
         Objects.requireNonNull(router, "router");

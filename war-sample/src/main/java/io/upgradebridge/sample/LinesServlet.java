@@ -27,6 +27,9 @@ import java.util.concurrent.Executor;
  * {@link OutgoingContent.ProtocolUpgrade#upgrade upgrade} with the connection's two byte channels.
  *
  * <pre>
+ * $ curl --no-progress-meter -N -i --http1.1 -X GET -H 'Connection: Upgrade' -H 'Upgrade: echo-lines' \
+ *        -H 'Transfer-Encoding:' -H 'Expect:' -T . http://localhost:8080/lines
+ *   (type lines: each comes back; Ctrl-C ends)
  * $ printf 'GET /lines HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo-lines\r\n\r\nhello\n' | nc -q1 127.0.0.1 8080
  * </pre>
  */

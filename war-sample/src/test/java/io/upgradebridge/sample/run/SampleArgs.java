@@ -38,7 +38,9 @@ record SampleArgs(String container, Path war, int port) {
     void printReady(String server) {
         System.out.println();
         System.out.println("war-sample on " + server + ": http://localhost:" + port + "/   (Ctrl-C stops it)");
-        System.out.println("  echo-lines: printf 'GET /lines HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: Upgrade\\r\\n"
+        System.out.println("  echo-lines (type lines, Ctrl-C ends): curl --no-progress-meter -N -i --http1.1 -X GET -H 'Connection: Upgrade'"
+            + " -H 'Upgrade: echo-lines' -H 'Transfer-Encoding:' -H 'Expect:' -T . http://localhost:" + port + "/lines");
+        System.out.println("  or: printf 'GET /lines HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: Upgrade\\r\\n"
             + "Upgrade: echo-lines\\r\\n\\r\\nhello\\n' | nc -q1 127.0.0.1 " + port);
         System.out.println();
     }
