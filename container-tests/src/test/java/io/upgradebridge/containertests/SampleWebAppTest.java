@@ -100,16 +100,30 @@ class SampleWebAppTest {
             assertTrue(webXmlText.contains("<filter-class>io.upgradebridge.servlet.ProtocolUpgradeFilter</filter-class>"));
             assertTrue(war.stream().noneMatch(e -> e.getName().contains("io/upgradebridge/sample/annotations/")),
                 "the annotated filter subclass is left out of the web.xml WAR");
-            assertNotNull(war.getEntry("WEB-INF/jetty-web.xml"));
+            assertJettyDescriptors(war);
         }
         try (ZipFile war = new ZipFile(War.ANNOTATIONS.file().toFile())) {
             String webXmlText = entry(war, "WEB-INF/web.xml");
             assertTrue(webXmlText.contains("metadata-complete=\"false\""), webXmlText);
             assertFalse(webXmlText.contains("<servlet>") || webXmlText.contains("<filter>"), webXmlText);
             assertNotNull(war.getEntry("WEB-INF/classes/io/upgradebridge/sample/annotations/UpgradeFilter.class"));
-            assertNotNull(war.getEntry("WEB-INF/jetty-web.xml"));
+            assertJettyDescriptors(war);
             assertNotNull(war.getEntry("index.html"));
         }
+    }
+
+    /**
+     * One descriptor per Jetty environment, naming its own {@code WebAppContext}, and {@code jetty-web.xml} (read only
+     * where an environment has no file of its own) naming none, so that it cannot fail on any environment.
+     */
+    private static void assertJettyDescriptors(ZipFile war) throws IOException {
+        for (String environment : List.of("ee10", "ee11")) {
+            String descriptor = entry(war, "WEB-INF/jetty-" + environment + "-web.xml");
+            assertTrue(descriptor.contains("<Configure class=\"org.eclipse.jetty." + environment + ".webapp.WebAppContext\">"),
+                descriptor);
+        }
+        String fallback = entry(war, "WEB-INF/jetty-web.xml");
+        assertTrue(fallback.contains("<Configure>") && !fallback.contains("Configure class="), fallback);
     }
 
     @ParameterizedTest(name = "{0}, {1}, {2}/echo")

@@ -212,13 +212,26 @@ public class ProtocolUpgradeFilter implements Filter {
         } catch (ReflectiveOperationException | LinkageError e) {
             starterProblem = "Jetty hides its server classes from this webapp, so the bridge cannot take over "
                 + "connections (Jetty 12.1's standard upgrade path loses data). Expose org.eclipse.jetty.server., "
-                + "org.eclipse.jetty.io. and org.eclipse.jetty.util. to the webapp in WEB-INF/jetty-web.xml (see the README)";
+                + "org.eclipse.jetty.io. and org.eclipse.jetty.util. to the webapp in " + jettyWebXml()
+                + " (see the README)";
             if (required) {
                 throw new ServletException(starterProblem, e);
             }
             LOG.log(Level.ERROR, starterProblem + " (" + e + ")");
             return null;
         }
+    }
+
+    /**
+     * The descriptor Jetty reads for this webapp's environment: {@code WEB-INF/jetty-ee11-web.xml} on ee11 (Jetty 12
+     * reads an environment's own file, and {@code WEB-INF/jetty-web.xml} only when there is none).
+     */
+    private String jettyWebXml() {
+        ServletContext ctx = context;
+        java.util.regex.Matcher environment = java.util.regex.Pattern.compile("^org\\.eclipse\\.jetty\\.(ee\\d+)\\.")
+            .matcher(ctx == null ? "" : ctx.getClass().getName());
+        return environment.find() ? "WEB-INF/jetty-" + environment.group(1) + "-web.xml (or WEB-INF/jetty-web.xml)"
+            : "WEB-INF/jetty-eeN-web.xml for the webapp's environment (or WEB-INF/jetty-web.xml)";
     }
 
     /** Tomcat's adapter, or null when this Tomcat lacks its internal upgrade API and it was not required. */
