@@ -35,6 +35,7 @@ public final class EmbeddedContainer implements AutoCloseable {
     private final int port;
     private boolean stopped;
     private List<String> logLinesAtStop;
+    private Duration stopDuration;
 
     private EmbeddedContainer(ContainerKind kind, URLClassLoader loader, Class<?> contract, Object launcher,
                               int port) {
@@ -176,13 +177,20 @@ public final class EmbeddedContainer implements AutoCloseable {
             return;
         }
         stopped = true;
+        long start = System.nanoTime();
         try {
             call(contract, launcher, "stop", new Class<?>[0]);
         } finally {
+            stopDuration = Duration.ofNanos(System.nanoTime() - start);
             logLinesAtStop = logLinesOf(contract, launcher);
             awaitNoThreads(loader, THREADS_END_TIMEOUT);
             loader.close();
         }
+    }
+
+    /** How long the container's own stop took in {@link #stop()} (not the wait for threads after it), or null before. */
+    public synchronized Duration stopDuration() {
+        return stopDuration;
     }
 
     /** {@link #stop()}, for try-with-resources. */

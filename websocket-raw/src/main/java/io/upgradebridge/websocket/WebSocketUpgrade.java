@@ -6,6 +6,7 @@ import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
 import io.upgradebridge.servlet.ApplicationCall;
+import io.upgradebridge.servlet.ExtendedConnectUpgrade;
 import io.upgradebridge.servlet.UpgradePrecondition;
 import io.upgradebridge.websocket.internal.Handshake;
 import io.upgradebridge.websocket.internal.RawWebSocketSession;
@@ -25,12 +26,16 @@ import java.util.concurrent.Executor;
  * Before anything is upgraded the request is checked as RFC 6455 section 4.2 asks; a request that is not
  * a valid handshake gets an error status with a one-line reason (405, 400 or 426) instead.
  *
+ * <p>Over HTTP/2 a browser opens a WebSocket as an extended CONNECT (RFC 8441: {@code :protocol websocket}, no
+ * {@code Sec-WebSocket-Key}) where the server offers it (Jetty); the same session then runs over the HTTP/2 stream,
+ * opened with {@code 200} instead of {@code 101} (see {@link ExtendedConnectUpgrade}).
+ *
  * <p>RAW, as the seed says: {@code handle} sees every frame and deals with pings, close frames,
  * fragmentation and timeouts itself. The session ends when {@code handle} exits (for the asynchronous
  * form: when its stage completes); frames already sent are flushed, then the server closes the TCP
  * connection. A handler that throws closes the session with 1011.
  */
-public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade implements UpgradePrecondition {
+public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade implements UpgradePrecondition, ExtendedConnectUpgrade {
 
     /** Largest frame payload accepted by default: 1 MiB. A bigger frame closes the session with 1009. */
     public static final long DEFAULT_MAX_FRAME_SIZE = 1024 * 1024;
@@ -167,7 +172,32 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade impl
         return h;
     }
 
-    /** The handshake checks of RFC 6455 section 4.2; {@code null} when the request may be upgraded. */
+    /** {@code websocket}: the {@code :protocol} of RFC 8441's extended CONNECT. */
+    @Override
+    public String connectProtocol() {
+        return "websocket";
+    }
+
+    /**
+     * The answer to an extended CONNECT (RFC 8441): {@code Sec-WebSocket-Protocol} and {@code Sec-WebSocket-Extensions}
+     * as in {@link #headers()}, no {@code Upgrade}, {@code Connection} or {@code Sec-WebSocket-Accept} (there is no key).
+     */
+    @Override
+    public Headers connectResponseHeaders() {
+        Headers.Builder b = Headers.builder();
+        if (protocol != null) {
+            b.append("Sec-WebSocket-Protocol", protocol);
+        }
+        if (!options.extensions().isEmpty()) {
+            b.append("Sec-WebSocket-Extensions", String.join(", ", options.extensions()));
+        }
+        return b.build();
+    }
+
+    /**
+     * The handshake checks of RFC 6455 section 4.2 (RFC 8441 section 5 for an HTTP/2 extended CONNECT); {@code null}
+     * when the request may be upgraded.
+     */
     @Override
     public OutgoingContent refusal(ApplicationCall requestCall) {
         return Handshake.refusal(requestCall, protocol);

@@ -135,15 +135,9 @@ abstract class AbstractJettyLauncher extends AbstractLauncher {
     protected void stopServer() throws Exception {
         if (server != null) {
             try {
-                if (warDeployment != null) {
-                    warDeployment.stop();
-                }
+                server.stop(); // graceful phase (bounded by the stop timeout), connectors, then the handlers
             } finally {
-                try {
-                    server.stop();
-                } finally {
-                    server.destroy();
-                }
+                server.destroy();
             }
         }
     }

@@ -22,7 +22,8 @@ import org.eclipse.jetty.server.handler.ContextHandlerCollection;
  *
  * <p>Each deployment is a new {@code WebAppContext} with a new {@code WebAppClassLoader} whose parent is the world
  * loader (the context class loader while the launcher deploys). Undeploy stops it and takes it out of the
- * collection (the server answers 404).
+ * collection (the server answers 404). {@code Server.stop()} stops a deployed context with the collection, after the
+ * server's graceful phase, as on a standalone Jetty.
  */
 final class JettyWarDeployment {
 
@@ -56,13 +57,15 @@ final class JettyWarDeployment {
             temp = Files.createDirectories(workDir.resolve("jetty-webapp-" + deployments.incrementAndGet())).toFile();
         }
         ContextHandler context = factory.create(war, temp, ignoreJettyWebXml);
-        // Added to a started collection, the context is not managed by it: this class starts and stops it.
+        // As Jetty's StandardDeployer does: added to the started collection, started, then managed by the collection,
+        // so that Server.stop() finds the context's Graceful beans and stops the context after its graceful phase.
         contexts.addHandler(context);
         try {
             context.start();
             if (!context.isAvailable()) {
                 throw new IllegalStateException("the WAR did not start (see the captured log lines)");
             }
+            contexts.manage(context);
         } catch (Exception | Error e) {
             try {
                 context.stop();
@@ -99,13 +102,6 @@ final class JettyWarDeployment {
         } finally {
             contexts.removeHandler(context);
             context.destroy();
-        }
-    }
-
-    /** Undeploys what is deployed, before the server stops (which would not stop an unmanaged context). */
-    void stop() throws Exception {
-        if (webapp != null) {
-            undeploy();
         }
     }
 }

@@ -51,6 +51,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     }
 
     private final UpgradedConnection connection;
+    private final boolean overStream;
     private final RingByteChannel input;
     private final RingByteChannel output;
     // fields, not atomic objects, and one callback object per side: a connection lives as long as its session
@@ -82,8 +83,10 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         }
     }
 
-    JettyUpgradeConnection(EndPoint endPoint, Executor executor, UpgradedConnection connection) {
+    /** @param overStream whether the endpoint is an HTTP/2 stream (an extended CONNECT) rather than a TCP connection */
+    JettyUpgradeConnection(EndPoint endPoint, Executor executor, UpgradedConnection connection, boolean overStream) {
         super(endPoint, executor);
+        this.overStream = overStream;
         this.connection = connection;
         this.input = connection.input();
         this.output = connection.output();
@@ -303,12 +306,12 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
 
     @Override
     public String describe() {
-        return "Jetty connection";
+        return overStream ? "Jetty HTTP/2 stream (extended CONNECT)" : "Jetty connection";
     }
 
     @Override
     public String toConnectionString() {
-        return "JettyUpgradeConnection{read=" + readState + ", write=" + writeState + ", inFlight=" + inFlight + ", leftover=" + leftover + ", open=" + getEndPoint().isOpen() + '}';
+        return "JettyUpgradeConnection{" + describe() + ", read=" + readState + ", write=" + writeState + ", inFlight=" + inFlight + ", leftover=" + leftover + ", open=" + getEndPoint().isOpen() + '}';
     }
 
     /** Jetty's fill interest (non-blocking: Jetty may run it on its selector thread) and the input's producer signal. */
