@@ -33,12 +33,14 @@ public final class EmbeddedContainer implements AutoCloseable {
     private final Class<?> contract;
     private final Object launcher;
     private final int port;
+    private final boolean secure;
     private boolean stopped;
     private List<String> logLinesAtStop;
     private Duration stopDuration;
 
     private EmbeddedContainer(ContainerKind kind, URLClassLoader loader, Class<?> contract, Object launcher,
-                              int port) {
+                              int port, boolean secure) {
+        this.secure = secure;
         this.kind = kind;
         this.loader = loader;
         this.contract = contract;
@@ -66,7 +68,7 @@ public final class EmbeddedContainer implements AutoCloseable {
                 launch.put("bridgeTransport", kind.bridgeTransport());
             }
             int port = (Integer) call(contract, launcher, "start", new Class<?>[] {Map.class}, launch);
-            return new EmbeddedContainer(kind, loader, contract, launcher, port);
+            return new EmbeddedContainer(kind, loader, contract, launcher, port, config.secure());
         } catch (Throwable failure) {
             try {
                 if (launcher != null) {
@@ -92,9 +94,9 @@ public final class EmbeddedContainer implements AutoCloseable {
         return port;
     }
 
-    /** @return {@code http://127.0.0.1:<port><path>}; {@code path} starts with '/' */
+    /** @return {@code http://127.0.0.1:<port><path>} ({@code https} with TLS); {@code path} starts with '/' */
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create((secure ? "https" : "http") + "://127.0.0.1:" + port + path);
     }
 
     /** @return the isolated class loader of this container's world */

@@ -307,9 +307,11 @@ class SampleWebAppTest {
         static HeadlessChromium start() throws Exception {
             Path profile = Files.createTempDirectory("chromium-profile");
             Path log = Files.createTempFile("chromium", ".log");
+            // --ignore-certificate-errors: the TLS tests' certificates are made by the test (Http2WebSocketTest)
             Process process = new ProcessBuilder(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",
-                    "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
+                    "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--ignore-certificate-errors", "--user-data-dir=" + profile,
                     "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())

@@ -6,6 +6,7 @@ import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
 import io.upgradebridge.servlet.ApplicationCall;
+import io.upgradebridge.servlet.ExtendedConnectUpgrade;
 import io.upgradebridge.servlet.UpgradePrecondition;
 
 import java.lang.System.Logger.Level;
@@ -36,7 +37,8 @@ public final class JobEnds {
         return new Watched(what, upgrade);
     }
 
-    private static final class Watched extends OutgoingContent.ProtocolUpgrade implements UpgradePrecondition {
+    /** Passes the wrapped upgrade's precondition and, for a WebSocket, its HTTP/2 extended CONNECT answer through. */
+    private static final class Watched extends OutgoingContent.ProtocolUpgrade implements UpgradePrecondition, ExtendedConnectUpgrade {
         private final String what;
         private final OutgoingContent.ProtocolUpgrade upgrade;
 
@@ -53,6 +55,16 @@ public final class JobEnds {
         @Override
         public OutgoingContent refusal(ApplicationCall call) {
             return upgrade instanceof UpgradePrecondition ? ((UpgradePrecondition) upgrade).refusal(call) : null;
+        }
+
+        @Override
+        public String connectProtocol() {
+            return upgrade instanceof ExtendedConnectUpgrade tunnel ? tunnel.connectProtocol() : null;
+        }
+
+        @Override
+        public Headers connectResponseHeaders() {
+            return ((ExtendedConnectUpgrade) upgrade).connectResponseHeaders();
         }
 
         @Override

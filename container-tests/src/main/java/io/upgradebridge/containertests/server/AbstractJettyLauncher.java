@@ -4,8 +4,21 @@ import java.io.File;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.TunnelSupport;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -53,7 +66,7 @@ abstract class AbstractJettyLauncher extends AbstractLauncher {
         threads.setName("jetty-qtp");
         server = new Server(threads);
         server.setStopTimeout(STOP_TIMEOUT_MILLIS);
-        ServerConnector connector = new ServerConnector(server);
+        ServerConnector connector = config.tls() ? tlsConnector(config) : new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         config.idleTimeoutMillis().ifPresent(connector::setIdleTimeout);
@@ -61,6 +74,9 @@ abstract class AbstractJettyLauncher extends AbstractLauncher {
 
         if (config.deploysWar()) {
             warDeployment = new JettyWarDeployment(server, config, this::newWebAppContext);
+            if (config.logRequests()) {
+                server.setHandler(new RequestLog(server.getHandler()));
+            }
             server.start();
             warDeployment.deploy();
             return connector.getLocalPort();
@@ -68,12 +84,54 @@ abstract class AbstractJettyLauncher extends AbstractLauncher {
 
         context = newServletContext(config);
         context.setClassLoader(newContextLoader());
-        server.setHandler(context);
+        server.setHandler(config.logRequests() ? new RequestLog(context) : context);
         server.start();
         if (!context.isAvailable()) {
             throw new IllegalStateException("context did not start (see the captured log lines)");
         }
         return connector.getLocalPort();
+    }
+
+    /**
+     * TLS with the configured key store, and by ALPN HTTP/2 ({@code h2}, which advertises
+     * {@code SETTINGS_ENABLE_CONNECT_PROTOCOL} by default) and HTTP/1.1: a production Jetty with its {@code ssl},
+     * {@code http2} and {@code https} modules.
+     */
+    private ServerConnector tlsConnector(LauncherConfig config) {
+        HttpConfiguration http = new HttpConfiguration();
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false); // clients connect to 127.0.0.1, which SNI does not carry
+        http.addCustomizer(secure);
+        HttpConnectionFactory http11 = new HttpConnectionFactory(http);
+        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+        alpn.setDefaultProtocol(http11.getProtocol());
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStorePath(config.keyStore());
+        tls.setKeyStorePassword(config.keyStorePassword());
+        tls.setKeyStoreType("PKCS12");
+        return new ServerConnector(server, new SslConnectionFactory(tls, alpn.getProtocol()), alpn, h2, http11);
+    }
+
+    /**
+     * Logs every request as the container received it ({@link ContainerLauncher#LOG_REQUESTS}): method, path, the
+     * connection's protocol, and the {@code :protocol} of an HTTP/2 extended CONNECT.
+     */
+    private static final class RequestLog extends Handler.Wrapper {
+        private static final Logger LOG = Logger.getLogger(ContainerLauncher.REQUEST_LOGGER);
+
+        RequestLog(Handler handler) {
+            super(handler);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            TunnelSupport tunnel = request.getTunnelSupport();
+            LOG.info(request.getMethod() + " " + request.getHttpURI().getPathQuery() + " "
+                    + request.getConnectionMetaData().getProtocol()
+                    + (tunnel != null && tunnel.getProtocol() != null ? " :protocol " + tunnel.getProtocol() : ""));
+            return super.handle(request, response, callback);
+        }
     }
 
     /**

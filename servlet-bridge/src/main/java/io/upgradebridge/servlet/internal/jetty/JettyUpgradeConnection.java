@@ -30,9 +30,17 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         READING,
         /** The input channel is full: its producer signal resumes the loop. */
         PAUSED,
-        /** Ended. Terminal. */
-        DONE
+        /** Ended. */
+        DONE,
+        /**
+         * Over an HTTP/2 stream, after our graceful close: reading and dropping what the peer still sends until it ends
+         * its side of the stream (or {@link #STREAM_DRAIN_MILLIS} pass), then closing the endpoint. Terminal.
+         */
+        DRAINING
     }
+
+    /** How long a closed HTTP/2 stream waits for the peer to end its side before the endpoint is closed anyway. */
+    static final long STREAM_DRAIN_MILLIS = 2_000;
 
     /** Write side. Transitions only by CAS. */
     enum WriteState {
@@ -120,6 +128,8 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     public void onFillable() {
         if (READ_STATE.compareAndSet(this, ReadState.FILL_INTERESTED, ReadState.READING)) {
             readLoop();
+        } else if (readState == ReadState.DRAINING) {
+            drainLoop();
         }
     }
 
@@ -141,6 +151,8 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
                     readState = ReadState.DONE;
                     if (input.closedCause() != null) {
                         connection.transportFailed(input.closedCause());
+                    } else if (closed && overStream) {
+                        startDraining(); // race: close() may have found the loop still running; one of the two starts it
                     }
                     return;
                 }
@@ -195,17 +207,48 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
 
     @Override
     public void onFillInterestedFailed(Throwable cause) {
-        readState = ReadState.DONE;
+        if ((ReadState) READ_STATE.getAndSet(this, ReadState.DONE) == ReadState.DRAINING) {
+            getEndPoint().close(cause);
+        }
         connection.transportFailed(cause);
     }
 
     /**
      * An upgraded connection lives until the upgrade ends it: Jetty's idle timeout does not close it (and is turned
-     * off in {@link #onOpen()}).
+     * off in {@link #onOpen()}), except the bound on draining a closed HTTP/2 stream ({@link #close()}).
      */
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
-        return false;
+        return closed && overStream;
+    }
+
+    /** Starts {@link ReadState#DRAINING} once the read loop is done (CAS: the loop and close() may both ask). */
+    private void startDraining() {
+        if (READ_STATE.compareAndSet(this, ReadState.DONE, ReadState.DRAINING)) {
+            drainLoop();
+        }
+    }
+
+    /** Reads and drops the peer's bytes until it ends its side of the stream, then closes the endpoint. */
+    private void drainLoop() {
+        EndPoint endPoint = getEndPoint();
+        try {
+            ByteBuffer scratch = ByteBuffer.allocate(4096);
+            while (true) {
+                scratch.clear().limit(0); // Jetty fills after the limit ("flush mode")
+                int n = endPoint.fill(scratch);
+                if (n < 0) {
+                    endPoint.close(); // both sides ended: Jetty lets go of the stream
+                    return;
+                }
+                if (n == 0) {
+                    fillInterested(readSide);
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            endPoint.close(e);
+        }
     }
 
     // ------------------------------------------------------------------ write side
@@ -282,19 +325,41 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
 
     // ------------------------------------------------------------------ closing
 
+    /**
+     * Ends the output after the bytes already sent. A TCP connection then closes at once. An HTTP/2 stream ends our side
+     * ({@code END_STREAM}) and goes on reading, dropping what the peer still sends, until the peer ends its side too (a
+     * WebSocket peer does once it has our close frame), bounded by {@link #STREAM_DRAIN_MILLIS}: closing the stream's
+     * endpoint earlier would reset the stream under a peer that is still sending (it would miss our close frame) and
+     * leave the stream in Jetty's HTTP/2 session, which then never goes idle.
+     */
     @Override
     public void close() {
         if (CLOSED.compareAndSet(this, false, true)) {
             EndPoint endPoint = getEndPoint();
-            endPoint.shutdownOutput(); // FIN after the bytes already sent
-            endPoint.close();
+            endPoint.shutdownOutput(); // FIN (END_STREAM) after the bytes already sent
+            if (!overStream) {
+                endPoint.close();
+                return;
+            }
+            endPoint.setIdleTimeout(STREAM_DRAIN_MILLIS); // the bound: onIdleExpired lets Jetty close the stream
+            if (readState == ReadState.DONE) {
+                startDraining(); // the read loop saw the closed input before this flag: start here
+            }
         }
     }
 
+    /** Closes at once, dropping what is not sent; an HTTP/2 stream is reset, so that Jetty lets go of it. */
     @Override
     public void abort(Throwable cause) {
         if (CLOSED.compareAndSet(this, false, true)) {
-            getEndPoint().close(cause);
+            EndPoint endPoint = getEndPoint();
+            if (overStream) {
+                org.eclipse.jetty.util.Callback pending = endPoint.cancelWrite(cause); // RST_STREAM
+                if (pending != null) {
+                    pending.failed(cause);
+                }
+            }
+            endPoint.close(cause);
         }
     }
 
