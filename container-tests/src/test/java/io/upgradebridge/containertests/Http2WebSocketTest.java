@@ -270,6 +270,39 @@ class Http2WebSocketTest {
         assertFalse(refused.getCause() instanceof AssertionError, () -> "refused: " + refused.getCause());
     }
 
+    /** A client without HTTP/2 (the JDK's WebSocket) over TLS: an ordinary HTTP/1.1 upgrade on every container. */
+    @ParameterizedTest
+    @EnumSource(ContainerKind.class)
+    void theJdkClientOverTlsUpgradesOverHttp11(ContainerKind kind) throws Exception {
+        EmbeddedContainer container = sample.get(kind);
+        int logged = container.logLines().size();
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+        WebSocketTest.Collector events = new WebSocketTest.Collector();
+        java.net.http.WebSocket ws = client.newWebSocketBuilder().buildAsync(wss(container, "/ws/echo"), events)
+            .get(10, TimeUnit.SECONDS);
+        ws.sendText("hello over TLS", true).get(5, TimeUnit.SECONDS);
+        assertEquals("hello over TLS", events.next());
+        ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        assertEquals("close:1000:bye", events.next());
+        List<String> requests = requestsSince(container, logged);
+        assertTrue(requests.contains("GET /ws/echo HTTP/1.1"), () -> "an HTTP/1.1 upgrade: " + requests);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static URI wss(EmbeddedContainer container, String path) {
