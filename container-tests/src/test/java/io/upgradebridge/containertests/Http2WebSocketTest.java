@@ -60,8 +60,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class Http2WebSocketTest {
 
     private static final String REQUESTS = "[containertests.requests] ";
-    private static final String ECHOED = "hello from the page";
-    private static final String CHATTED = "hi from the page";
 
     @RegisterExtension
     static final Containers sample = Containers.of(ContainerConfig.create().war(ContainerClassPath.warSample())
@@ -119,21 +117,8 @@ class Http2WebSocketTest {
         EmbeddedContainer container = sample.get(kind);
         int logged = container.logLines().size();
         try (SampleWebAppTest.HeadlessChromium chromium = SampleWebAppTest.HeadlessChromium.start()) {
-            chromium.navigate(container.uri("/index.html" + query));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            String status = "";
-            while (System.nanoTime() < deadline && !status.equals("done")) {
-                Thread.sleep(100);
-                status = chromium.text("auto-status");
-            }
-            String summary = "auto-status=" + status + ", echo-state=" + chromium.text("echo-state")
-                + ", echo-output=" + chromium.text("echo-output") + ", chat-state=" + chromium.text("chat-state")
-                + ", chat-log=" + chromium.text("chat-log") + "; requests: " + requestsSince(container, logged);
-            assertEquals("done", status, summary);
-            assertEquals(ECHOED, chromium.text("echo-output").strip(), summary);
-            assertEquals("closed 1000", chromium.text("echo-state"), summary);
-            assertTrue(chromium.text("chat-log").lines().anyMatch(CHATTED::equals), summary);
-            assertEquals("closed 1000", chromium.text("chat-state"), summary);
+            SampleWebAppTest.assertThePageEchoedAndChatted(chromium, container.uri("/index.html" + query),
+                () -> "; requests: " + requestsSince(container, logged));
         }
         List<String> requests = requestsSince(container, logged);
         String prefix = query.contains("session=default") ? "/ws" : "";

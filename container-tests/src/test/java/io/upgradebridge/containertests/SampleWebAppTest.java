@@ -237,22 +237,31 @@ class SampleWebAppTest {
             + "): the headless-Chromium page test is skipped (.ci/run installs Debian's chromium)");
         EmbeddedContainer container = container(kind, war);
         try (HeadlessChromium chromium = HeadlessChromium.start()) {
-            chromium.navigate(container.uri("/index.html" + query));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            String status = "";
-            while (System.nanoTime() < deadline && !status.equals("done")) {
-                Thread.sleep(100);
-                status = chromium.text("auto-status");
-            }
-            String summary = "auto-status=" + status + ", echo-state=" + chromium.text("echo-state")
-                + ", echo-output=" + chromium.text("echo-output") + ", chat-state=" + chromium.text("chat-state")
-                + ", chat-log=" + chromium.text("chat-log");
-            assertEquals("done", status, summary);
-            assertEquals(ECHOED, chromium.text("echo-output").strip(), summary);
-            assertEquals("closed 1000", chromium.text("echo-state"), summary);
-            assertTrue(chromium.text("chat-log").lines().anyMatch(CHATTED::equals), summary);
-            assertEquals("closed 1000", chromium.text("chat-state"), summary);
+            assertThePageEchoedAndChatted(chromium, container.uri("/index.html" + query), () -> "");
         }
+    }
+
+    /**
+     * Opens {@code page} ({@code index.html?auto...}) and checks, with bounded waits, that its echo and chat sockets each
+     * made their round trip and closed with 1000; {@code context} adds to the failure message.
+     */
+    static void assertThePageEchoedAndChatted(HeadlessChromium chromium, URI page, java.util.function.Supplier<String> context)
+            throws Exception {
+        chromium.navigate(page);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        String status = "";
+        while (System.nanoTime() < deadline && !status.equals("done")) {
+            Thread.sleep(100);
+            status = chromium.text("auto-status");
+        }
+        String summary = "auto-status=" + status + ", echo-state=" + chromium.text("echo-state")
+            + ", echo-output=" + chromium.text("echo-output") + ", chat-state=" + chromium.text("chat-state")
+            + ", chat-log=" + chromium.text("chat-log") + context.get();
+        assertEquals("done", status, summary);
+        assertEquals(ECHOED, chromium.text("echo-output").strip(), summary);
+        assertEquals("closed 1000", chromium.text("echo-state"), summary);
+        assertTrue(chromium.text("chat-log").lines().anyMatch(CHATTED::equals), summary);
+        assertEquals("closed 1000", chromium.text("chat-state"), summary);
     }
 
     /**

@@ -69,6 +69,8 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     private volatile WriteState writeState = WriteState.IDLE;
     /** Changed only by CAS through {@link #CLOSED}. */
     private volatile boolean closed;
+    /** Over a stream: the fill interest fired while the read loop was still reading (see {@link #readLoop()}). */
+    private volatile boolean fillFired;
     /** Jetty's fill callback and the input channel's producer signal. */
     private final ReadSide readSide = new ReadSide();
     /** Jetty's write callback and the output channel's consumer signal. */
@@ -130,6 +132,12 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
             readLoop();
         } else if (readState == ReadState.DRAINING) {
             drainLoop();
+        } else if (overStream) {
+            fillFired = true; // the read loop still runs: it must register again before it parks
+            // race: the loop may have parked between the CAS above and the flag; one of the two sees the other
+            if (READ_STATE.compareAndSet(this, ReadState.FILL_INTERESTED, ReadState.READING)) {
+                readLoop();
+            }
         }
     }
 
@@ -145,6 +153,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     }
 
     private void readLoop() {
+        boolean armed = false; // over a stream: the fill interest was registered before the last fill
         try {
             while (true) {
                 if (input.isClosedForWrite()) {
@@ -188,6 +197,23 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
                     input.commit(n);
                 } else if (n == 0) {
                     input.releaseIfEmpty(); // an idle connection holds no buffer
+                    if (overStream) {
+                        // Jetty's HTTP/2 stream endpoint loses a data notification that comes between a fill() of 0
+                        // and the fill interest (it uses up a demand made earlier), and then waits for data that
+                        // already came: register first, fill once more, and park only after a fill of 0 that
+                        // followed the registration
+                        if (!armed || fillFired) {
+                            fillFired = false;
+                            getEndPoint().tryFillInterested(readSide); // false: still registered, not fired yet
+                            armed = true;
+                            continue;
+                        }
+                        if (READ_STATE.compareAndSet(this, ReadState.READING, ReadState.FILL_INTERESTED)
+                            && fillFired && READ_STATE.compareAndSet(this, ReadState.FILL_INTERESTED, ReadState.READING)) {
+                            continue; // race: the interest fired just before we parked
+                        }
+                        return;
+                    }
                     if (READ_STATE.compareAndSet(this, ReadState.READING, ReadState.FILL_INTERESTED)) {
                         fillInterested(readSide);
                     }
@@ -242,7 +268,8 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
                     return;
                 }
                 if (n == 0) {
-                    fillInterested(readSide);
+                    // (tryFillInterested: the read loop's interest may still be registered; it fires into DRAINING too)
+                    endPoint.tryFillInterested(readSide);
                     return;
                 }
             }
