@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The class path of one isolated container world: {@code <containers.dir>/<kind>/*.jar}, then the
+ * The class path of one isolated container world: {@code <containers.dir>/<folder>/*.jar} for each of the kind's folders, then the
  * servlet-bridge, websocket-raw and websockets jars or classes ({@code servletBridge.path}, {@code websocketRaw.path},
  * {@code websockets.path}; left out for a world that deploys a WAR, which brings its own copies), then this module's server side ({@code serverApp.path} = {@code target/classes}). Surefire sets
  * the three properties, {@code warSample.path} (the war-sample WAR) and {@code warSampleAnnotations.path} (its
@@ -29,16 +29,19 @@ final class ContainerClassPath {
 
     static URL[] of(ContainerKind kind, boolean withServletBridge) {
         Path containers = path("containers.dir", "target/containers");
-        Path jarsDir = containers.resolve(kind.directory());
         List<Path> entries = new ArrayList<>();
-        try (Stream<Path> files = Files.list(jarsDir)) {
-            files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().forEach(entries::add);
-        } catch (IOException e) {
-            throw new IllegalStateException("no container jars in " + jarsDir
-                    + ": run the build up to generate-test-resources (mvn -pl container-tests -am verify)", e);
-        }
-        if (entries.isEmpty()) {
-            throw new IllegalStateException("no container jars in " + jarsDir);
+        for (String directory : kind.directories()) {
+            Path jarsDir = containers.resolve(directory);
+            int before = entries.size();
+            try (Stream<Path> files = Files.list(jarsDir)) {
+                files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().forEach(entries::add);
+            } catch (IOException e) {
+                throw new IllegalStateException("no container jars in " + jarsDir
+                        + ": run the build up to generate-test-resources (mvn -pl container-tests -am verify)", e);
+            }
+            if (entries.size() == before) {
+                throw new IllegalStateException("no container jars in " + jarsDir);
+            }
         }
         if (withServletBridge) {
             entries.add(existing(path("servletBridge.path", "../servlet-bridge/target/classes"), "servletBridge.path"));

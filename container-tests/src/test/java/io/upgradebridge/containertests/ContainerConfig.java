@@ -26,6 +26,9 @@ public final class ContainerConfig {
     private Duration asyncTimeout;
     private Path war;
     private boolean ignoreJettyWebXml;
+    private Path keyStore;
+    private String keyStorePassword;
+    private boolean logRequests;
 
     public static ContainerConfig create() {
         return new ContainerConfig();
@@ -93,6 +96,27 @@ public final class ContainerConfig {
         return this;
     }
 
+    /**
+     * The connector speaks TLS with the key and certificate in this PKCS12 file, and offers HTTP/2 ({@code h2}) and
+     * HTTP/1.1 by ALPN (see the server side's {@code ContainerLauncher#KEY_STORE}).
+     */
+    public ContainerConfig tls(Path pkcs12, String password) {
+        keyStore = pkcs12.toAbsolutePath();
+        keyStorePassword = password;
+        return this;
+    }
+
+    /** The container logs every request it receives: method, path, protocol (see {@code ContainerLauncher#LOG_REQUESTS}). */
+    public ContainerConfig logRequests() {
+        logRequests = true;
+        return this;
+    }
+
+    /** @return whether the connector speaks TLS */
+    boolean secure() {
+        return keyStore != null;
+    }
+
     /** @return whether this configuration deploys a WAR file */
     boolean deploysWar() {
         return war != null;
@@ -128,6 +152,13 @@ public final class ContainerConfig {
         }
         if (ignoreJettyWebXml) {
             map.put("ignoreJettyWebXml", true);
+        }
+        if (keyStore != null) {
+            map.put("keyStore", keyStore.toString());
+            map.put("keyStorePassword", keyStorePassword);
+        }
+        if (logRequests) {
+            map.put("logRequests", true);
         }
         return map;
     }

@@ -33,11 +33,14 @@ public final class EmbeddedContainer implements AutoCloseable {
     private final Class<?> contract;
     private final Object launcher;
     private final int port;
+    private final boolean secure;
     private boolean stopped;
     private List<String> logLinesAtStop;
+    private Duration stopDuration;
 
     private EmbeddedContainer(ContainerKind kind, URLClassLoader loader, Class<?> contract, Object launcher,
-                              int port) {
+                              int port, boolean secure) {
+        this.secure = secure;
         this.kind = kind;
         this.loader = loader;
         this.contract = contract;
@@ -65,7 +68,7 @@ public final class EmbeddedContainer implements AutoCloseable {
                 launch.put("bridgeTransport", kind.bridgeTransport());
             }
             int port = (Integer) call(contract, launcher, "start", new Class<?>[] {Map.class}, launch);
-            return new EmbeddedContainer(kind, loader, contract, launcher, port);
+            return new EmbeddedContainer(kind, loader, contract, launcher, port, config.secure());
         } catch (Throwable failure) {
             try {
                 if (launcher != null) {
@@ -91,9 +94,9 @@ public final class EmbeddedContainer implements AutoCloseable {
         return port;
     }
 
-    /** @return {@code http://127.0.0.1:<port><path>}; {@code path} starts with '/' */
+    /** @return {@code http://127.0.0.1:<port><path>} ({@code https} with TLS); {@code path} starts with '/' */
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create((secure ? "https" : "http") + "://127.0.0.1:" + port + path);
     }
 
     /** @return the isolated class loader of this container's world */
@@ -176,13 +179,20 @@ public final class EmbeddedContainer implements AutoCloseable {
             return;
         }
         stopped = true;
+        long start = System.nanoTime();
         try {
             call(contract, launcher, "stop", new Class<?>[0]);
         } finally {
+            stopDuration = Duration.ofNanos(System.nanoTime() - start);
             logLinesAtStop = logLinesOf(contract, launcher);
             awaitNoThreads(loader, THREADS_END_TIMEOUT);
             loader.close();
         }
+    }
+
+    /** How long the container's own stop took in {@link #stop()} (not the wait for threads after it), or null before. */
+    public synchronized Duration stopDuration() {
+        return stopDuration;
     }
 
     /** {@link #stop()}, for try-with-resources. */

@@ -1,6 +1,8 @@
 package io.upgradebridge.containertests;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
@@ -20,9 +22,10 @@ class JettyStandardUpgradePinTest {
         .filter("bridge-standard", ProtocolUpgradeTest.FILTER, Map.of("io.upgradebridge.transport", "servlet"), "/std/*")
         .servlet("echo-lines", ProtocolUpgradeTest.APP + "EchoUpgradeServlet", "/std/*"));
 
-    @Test
-    void jettyStandardUpgradeLosesBytesSentAfterThe101() throws Exception {
-        EmbeddedContainer jetty = containers.get(ContainerKind.JETTY_12_1);
+    @ParameterizedTest
+    @EnumSource(names = {"JETTY_12_1", "JETTY_12_1_EE11"})
+    void jettyStandardUpgradeLosesBytesSentAfterThe101(ContainerKind kind) throws Exception {
+        EmbeddedContainer jetty = containers.get(kind);
         try (EchoLinesClient client = EchoLinesClient.open(jetty, "/std/x?mode=echo")) {
             Thread.sleep(100); // a separate packet, as every client that waits for the 101 sends it
             client.send("sent after the 101\n");

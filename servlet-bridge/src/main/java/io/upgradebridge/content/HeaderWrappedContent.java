@@ -213,6 +213,11 @@ final class HeaderWrappedContent {
         }
 
         @Override
+        public String connectProtocol() {
+            return original.connectProtocol(); // over HTTP/2 the original's tunnel still applies
+        }
+
+        @Override
         public ContentType contentType() {
             return original.contentType();
         }

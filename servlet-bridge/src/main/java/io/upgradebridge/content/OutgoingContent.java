@@ -285,6 +285,36 @@ public abstract sealed class OutgoingContent permits OutgoingContent.NoContent, 
         }
 
         /**
+         * The {@code :protocol} under which this upgrade also runs over an HTTP/2 extended CONNECT (RFC 8441), for
+         * example {@code websocket}; {@code null} (the default) when it needs an HTTP/1.1 upgrade. Over an extended
+         * CONNECT the request is a {@code CONNECT} on one stream of an HTTP/2 connection with the pseudo-header
+         * {@code :protocol}, the answer is {@code 200} with {@link #connectResponseHeaders()} instead of {@code 101},
+         * and the stream's DATA frames carry the protocol's bytes both ways. A WebSocket arrives so when the server's
+         * HTTP/2 advertises {@code SETTINGS_ENABLE_CONNECT_PROTOCOL} (Jetty's does; browsers then open every WebSocket
+         * to that server this way). An upgrade that answers {@code null} is refused over HTTP/2 with {@code 400} and a
+         * one-line reason. The content {@link #wrapHeaders} returns answers what the original answers.
+         *
+         * @return the extended CONNECT's protocol this upgrade speaks, or {@code null}
+         */
+        public String connectProtocol() {
+            return null;
+        }
+
+        /**
+         * The headers of the {@code 200} answer to an extended CONNECT (see {@link #connectProtocol()}): by default
+         * {@link #headers()} without {@code Upgrade} and {@code Connection}, which HTTP/2 forbids.
+         *
+         * @return the headers to send with the {@code 200}
+         */
+        public Headers connectResponseHeaders() {
+            Headers all = headers();
+            if (!all.contains("Upgrade") && !all.contains("Connection")) {
+                return all;
+            }
+            return all.toBuilder().remove("Upgrade").remove("Connection").build();
+        }
+
+        /**
          * Upgrades an HTTP connection; Ktor's {@code ProtocolUpgrade.upgrade}. Called once the 101 answer has
          * been sent. It must return quickly: start the work and return its {@link Job}. The connection lives
          * as long as the job does.

@@ -63,9 +63,13 @@ public final class ApplicationCall {
         }
     }
 
-    ApplicationCall(HttpServletRequest request, HttpServletResponse response) {
+    /** The {@code :protocol} of an HTTP/2 extended CONNECT, or {@code null}. */
+    private final String connectProtocol;
+
+    ApplicationCall(HttpServletRequest request, HttpServletResponse response, String connectProtocol) {
         this.request = request;
         this.response = response;
+        this.connectProtocol = connectProtocol;
     }
 
     /**
@@ -163,6 +167,16 @@ public final class ApplicationCall {
         return facts().protocol;
     }
 
+    /**
+     * The {@code :protocol} of an HTTP/2 extended CONNECT (RFC 8441), such as {@code websocket}, when the request is one
+     * whose stream the container can hand over (Jetty); {@code null} for every other request. Such a request's
+     * {@link #method()} is {@code CONNECT}; the filter shows it to the application as a {@code GET} (see
+     * {@link io.upgradebridge.content.OutgoingContent.ProtocolUpgrade#connectProtocol()}).
+     */
+    public String connectProtocol() {
+        return connectProtocol;
+    }
+
     /** Every request header, copied before any upgrade. */
     public Headers requestHeaders() {
         return facts().headers;
@@ -196,7 +210,7 @@ public final class ApplicationCall {
     public String toString() {
         RequestFacts f = facts;
         return "ApplicationCall{" + (f != null ? f.method + " " + f.uri : request.getMethod() + " " + request.getRequestURI())
-            + ", " + phase + '}';
+            + (connectProtocol != null ? " (:protocol " + connectProtocol + ")" : "") + ", " + phase + '}';
     }
 
     /** What is copied from the request. */

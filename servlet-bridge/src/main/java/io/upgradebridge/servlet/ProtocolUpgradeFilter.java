@@ -3,6 +3,7 @@ package io.upgradebridge.servlet;
 import io.upgradebridge.content.Headers;
 import io.upgradebridge.content.OutgoingContent;
 import io.upgradebridge.servlet.internal.ExecutorChoice;
+import io.upgradebridge.servlet.internal.ExtendedConnectRequest;
 import io.upgradebridge.servlet.internal.LiveUpgrades;
 import io.upgradebridge.servlet.internal.ServletUpgradeStarter;
 import io.upgradebridge.servlet.internal.UpgradeStarter;
@@ -69,10 +70,12 @@ import java.util.concurrent.Executor;
  * {@link #addRouter}; the filter asks the routers before it calls the chain, and serves their answer through
  * the same upgrade path as {@link ApplicationCall#respond}.
  *
- * <p>When the filter is destroyed (undeploy), every live upgrade whose job is {@link ShutdownAware} gets
+ * <p>When the filter is destroyed (undeploy, server stop), every live upgrade whose job is {@link ShutdownAware} gets
  * up to two seconds to close its connection cleanly (a WebSocket session sends 1001), then every upgrade
  * still live is cancelled and its connection closed, the routers hear {@link UpgradeRouter#filterDestroyed()},
- * and the threads the filter started are stopped.
+ * and the threads the filter started are stopped. On Jetty the same happens earlier when the server stops: the
+ * filter takes part in Jetty's graceful stop (a {@code Graceful} component of its context, as Jetty's own WebSocket
+ * does), which runs before Jetty closes connections, so the stop need not wait for its stop timeout.
  */
 public class ProtocolUpgradeFilter implements Filter {
 
@@ -152,9 +155,34 @@ public class ProtocolUpgradeFilter implements Filter {
             throw new ServletException("ProtocolUpgradeFilter '" + config.getFilterName() + "': " + e.getMessage(), e);
         }
         chooseStarter(param(config, TRANSPORT_PARAM));
+        String graceful = joinGracefulStop();
         context.setAttribute(CONTEXT_ATTRIBUTE, this);
         LOG.log(Level.INFO, "Upgrade Bridge on " + containerName + ": upgrades run on " + executor.description()
-            + "; connections are taken over through " + (starter != null ? starter.describe() : "nothing (" + starterProblem + ")"));
+            + "; connections are taken over through " + (starter != null ? starter.describe() : "nothing (" + starterProblem + ")")
+            + (graceful != null ? "; " + graceful : ""));
+    }
+
+    /**
+     * Where the container stops gracefully before it cuts connections (Jetty), the live upgrades are closed in that
+     * phase: WebSocket sessions send 1001, others are cancelled, and the stop does not wait for its timeout.
+     */
+    private String joinGracefulStop() {
+        UpgradeStarter s = starter;
+        if (s == null) {
+            return null;
+        }
+        try {
+            return s.joinGracefulStop(context, () -> {
+                int open = live.size();
+                LOG.log(Level.INFO, "the server is stopping: closing " + open + " upgraded connection" + (open == 1 ? "" : "s")
+                    + " of " + context.getContextPath() + "/ (WebSocket sessions send 1001)");
+                live.shutDown("the server is stopping", GRACE_MILLIS);
+            });
+        } catch (Exception | LinkageError e) {
+            LOG.log(Level.WARNING, "the bridge cannot take part in " + containerName + "'s graceful stop; upgraded "
+                + "connections are closed when the application stops instead (" + e + ")");
+            return null;
+        }
     }
 
     private static String param(FilterConfig config, String name) {
@@ -212,13 +240,26 @@ public class ProtocolUpgradeFilter implements Filter {
         } catch (ReflectiveOperationException | LinkageError e) {
             starterProblem = "Jetty hides its server classes from this webapp, so the bridge cannot take over "
                 + "connections (Jetty 12.1's standard upgrade path loses data). Expose org.eclipse.jetty.server., "
-                + "org.eclipse.jetty.io. and org.eclipse.jetty.util. to the webapp in WEB-INF/jetty-web.xml (see the README)";
+                + "org.eclipse.jetty.io. and org.eclipse.jetty.util. to the webapp in " + jettyWebXml()
+                + " (see the README)";
             if (required) {
                 throw new ServletException(starterProblem, e);
             }
             LOG.log(Level.ERROR, starterProblem + " (" + e + ")");
             return null;
         }
+    }
+
+    /**
+     * The descriptor Jetty reads for this webapp's environment: {@code WEB-INF/jetty-ee11-web.xml} on ee11 (Jetty 12
+     * reads an environment's own file, and {@code WEB-INF/jetty-web.xml} only when there is none).
+     */
+    private String jettyWebXml() {
+        ServletContext ctx = context;
+        java.util.regex.Matcher environment = java.util.regex.Pattern.compile("^org\\.eclipse\\.jetty\\.(ee\\d+)\\.")
+            .matcher(ctx == null ? "" : ctx.getClass().getName());
+        return environment.find() ? "WEB-INF/jetty-" + environment.group(1) + "-web.xml (or WEB-INF/jetty-web.xml)"
+            : "WEB-INF/jetty-eeN-web.xml for the webapp's environment (or WEB-INF/jetty-web.xml)";
     }
 
     /** Tomcat's adapter, or null when this Tomcat lacks its internal upgrade API and it was not required. */
@@ -249,7 +290,8 @@ public class ProtocolUpgradeFilter implements Filter {
         }
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) resp;
-        ApplicationCall call = new ApplicationCall(request, response);
+        String connectProtocol = "CONNECT".equals(request.getMethod()) ? extendedConnectProtocol(request) : null;
+        ApplicationCall call = new ApplicationCall(request, response, connectProtocol);
         request.setAttribute(ApplicationCall.ATTRIBUTE, call);
         OutgoingContent.ProtocolUpgrade upgrade;
         try {
@@ -257,7 +299,8 @@ public class ProtocolUpgradeFilter implements Filter {
             if (routed != null) {
                 call.respond(routed); // exactly as if the application had answered: checks, then upgrade below
             } else {
-                chain.doFilter(request, response);
+                // an extended CONNECT reaches the application as the GET it replaces (HttpServlet answers CONNECT with 501)
+                chain.doFilter(connectProtocol != null ? new ExtendedConnectRequest(request) : request, response);
             }
         } finally {
             upgrade = call.finishHandling();
@@ -268,6 +311,20 @@ public class ProtocolUpgradeFilter implements Filter {
             } finally {
                 call.detach(); // the session keeps the call (URI, headers, principal), not the container's request
             }
+        }
+    }
+
+    /** The {@code :protocol} of an HTTP/2 extended CONNECT the starter can hand over, or {@code null}. */
+    private String extendedConnectProtocol(HttpServletRequest request) {
+        UpgradeStarter s = starter;
+        if (s == null) {
+            return null;
+        }
+        try {
+            return s.extendedConnectProtocol(request);
+        } catch (Exception | LinkageError e) {
+            LOG.log(Level.WARNING, "cannot tell whether " + request.getRequestURI() + " is an HTTP/2 extended CONNECT", e);
+            return null;
         }
     }
 
@@ -288,9 +345,17 @@ public class ProtocolUpgradeFilter implements Filter {
             LOG.log(Level.WARNING, "cannot upgrade " + call + ": the response was already committed before the servlet returned");
             return;
         }
-        if (!"HTTP/1.1".equals(call.protocol())) {
-            refuse(response, HttpServletResponse.SC_BAD_REQUEST, "a protocol upgrade needs HTTP/1.1; this request came over "
-                + call.protocol(), null);
+        String connectProtocol = call.connectProtocol();
+        if (connectProtocol != null) {
+            if (!connectProtocol.equalsIgnoreCase(upgrade.connectProtocol())) {
+                refuse(response, HttpServletResponse.SC_BAD_REQUEST, "this upgrade (" + upgrade.getClass().getSimpleName()
+                    + ") does not run over an HTTP/2 extended CONNECT for :protocol " + connectProtocol
+                    + "; it needs HTTP/1.1", null);
+                return;
+            }
+        } else if (!"HTTP/1.1".equals(call.protocol())) {
+            refuse(response, HttpServletResponse.SC_BAD_REQUEST, "a protocol upgrade needs HTTP/1.1 (a WebSocket may also come "
+                + "as an HTTP/2 extended CONNECT); this request came over " + call.protocol(), null);
             return;
         }
         UpgradeStarter s = starter;
@@ -298,11 +363,21 @@ public class ProtocolUpgradeFilter implements Filter {
             refuse(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the server cannot upgrade connections: " + starterProblem, null);
             return;
         }
-        response.setStatus(upgrade.status() != null ? upgrade.status().value() : 101);
-        writeHeaders(response, upgrade.headers());
+        if (live.isShutDown()) {
+            refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "the server is stopping and upgrades no more connections", null);
+            return;
+        }
+        if (connectProtocol != null) {
+            response.setStatus(HttpServletResponse.SC_OK); // RFC 8441: a 2xx opens the tunnel
+            writeHeaders(response, upgrade.connectResponseHeaders());
+        } else {
+            response.setStatus(upgrade.status() != null ? upgrade.status().value() : 101);
+            writeHeaders(response, upgrade.headers());
+        }
         ExecutorChoice executors = executor;
         UpgradedConnection connection = new UpgradedConnection(upgrade, executors.engine(), executors.user(), bufferSize, live,
-            () -> call.method() + " " + call.uri() + " from " + call.remoteAddress());
+            () -> call.method() + " " + call.uri() + " " + call.protocol()
+                + (call.connectProtocol() != null ? " :protocol " + call.connectProtocol() : "") + " from " + call.remoteAddress());
         try {
             s.start(request, response, connection);
         } catch (Exception | LinkageError e) {
@@ -356,6 +431,10 @@ public class ProtocolUpgradeFilter implements Filter {
     /** Lets live upgrades close cleanly (bounded), cancels the rest, and stops the threads this filter started. */
     @Override
     public void destroy() {
+        UpgradeStarter s = starter;
+        if (s != null) {
+            s.leaveGracefulStop();
+        }
         live.shutDown("the application is stopping", GRACE_MILLIS);
         for (UpgradeRouter router : routers) {
             try {

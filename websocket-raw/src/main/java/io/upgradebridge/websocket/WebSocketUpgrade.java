@@ -24,6 +24,10 @@ import java.util.concurrent.Executor;
  * Before anything is upgraded the request is checked as RFC 6455 section 4.2 asks; a request that is not
  * a valid handshake gets an error status with a one-line reason (405, 400 or 426) instead.
  *
+ * <p>Over HTTP/2 a browser opens a WebSocket as an extended CONNECT (RFC 8441: {@code :protocol websocket}, no
+ * {@code Sec-WebSocket-Key}) where the server offers it (Jetty); the same session then runs over the HTTP/2 stream,
+ * opened with {@code 200} instead of {@code 101} (see {@link #connectProtocol()}).
+ *
  * <p>RAW, as the seed says: {@code handle} sees every frame and deals with pings, close frames,
  * fragmentation and timeouts itself. The session ends when {@code handle} exits (for the asynchronous
  * form: when its stage completes); frames already sent are flushed, then the server closes the TCP
@@ -189,7 +193,7 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
                 .append("Upgrade", "websocket")
                 .append("Connection", "Upgrade");
             String key = call.requestHeaders().get("Sec-WebSocket-Key");
-            if (key != null) {
+            if (key != null && call.connectProtocol() == null) { // an extended CONNECT has no key to answer
                 b.append("Sec-WebSocket-Accept", Handshake.acceptKey(key));
             }
             if (protocol != null) {
@@ -204,7 +208,16 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
         return h;
     }
 
-    /** The handshake checks of RFC 6455 section 4.2; {@code null} when the request may be upgraded. */
+    /** {@code websocket}: the {@code :protocol} of RFC 8441's extended CONNECT. */
+    @Override
+    public String connectProtocol() {
+        return "websocket";
+    }
+
+    /**
+     * The handshake checks of RFC 6455 section 4.2 (RFC 8441 section 5 for an HTTP/2 extended CONNECT); {@code null}
+     * when the request may be upgraded.
+     */
     @Override
     public OutgoingContent refusal(ApplicationCall requestCall) {
         return Handshake.refusal(requestCall, protocol);

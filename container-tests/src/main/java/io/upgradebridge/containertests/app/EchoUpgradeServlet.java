@@ -30,7 +30,8 @@ public class EchoUpgradeServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ApplicationCall call = ApplicationCall.of(request);
         String upgrade = request.getHeader("Upgrade");
-        if (upgrade == null || !upgrade.equalsIgnoreCase("echo-lines")) {
+        // an HTTP/2 extended CONNECT for :protocol echo-lines asks for it too (and the bridge refuses it: not WebSocket)
+        if ((upgrade == null || !upgrade.equalsIgnoreCase("echo-lines")) && !"echo-lines".equalsIgnoreCase(call.connectProtocol())) {
             call.respond(new TextContent("this endpoint speaks echo-lines: send Upgrade: echo-lines\n", io.upgradebridge.content.ContentType.TEXT_PLAIN,
                 HttpStatusCode.of(426)));
             return;

@@ -55,6 +55,11 @@ public final class JobEnds {
         }
 
         @Override
+        public String connectProtocol() {
+            return upgrade.connectProtocol();
+        }
+
+        @Override
         public Job upgrade(ByteReadChannel input, ByteWriteChannel output, Executor engineContext, Executor userContext) {
             return watch(what, upgrade.upgrade(input, output, engineContext, userContext));
         }

@@ -45,9 +45,9 @@ import java.util.Map;
  *   <li>{@value #WAR}: {@code String}, the path of a WAR file to deploy at {@code "/"} instead of the web
  *       application built from the keys above, the way a standalone server deploys it: Tomcat with
  *       {@code Tomcat.addWebapp} (unpacked into its {@code webapps} folder, with Tomcat's default servlet and
- *       welcome files), Jetty with an ee10 {@code WebAppContext} and Jetty's default rules of which server classes
+ *       welcome files), Jetty with its environment's {@code WebAppContext} and Jetty's default rules of which server classes
  *       a web application may see (all of {@code org.eclipse.jetty.} hidden, unless the WAR's
- *       {@code WEB-INF/jetty-web.xml} exposes some). The WAR brings its own classes and descriptors, so
+ *       {@code WEB-INF/jetty-eeN-web.xml} or {@code jetty-web.xml} exposes some). The WAR brings its own classes and descriptors, so
  *       {@value #SERVLETS}, {@value #FILTERS}, {@value #LISTENERS}, {@value #CONTEXT_INIT_PARAMS} and {@value #CONTEXT_ATTRIBUTES}
  *       must then be absent or empty</li>
  *   <li>{@value #IGNORE_JETTY_WEB_XML}: {@code Boolean}, default {@code false}; only with {@value #WAR}: Jetty
@@ -56,6 +56,14 @@ import java.util.Map;
  *       the key</li>
  *   <li>{@value #BRIDGE_TRANSPORT}: {@code String}, optional: the bridge's {@code io.upgradebridge.transport}
  *   context parameter for the deployed application (programmatic or WAR) unless it sets one itself; Tomcat only.</li>
+ *   <li>{@value #KEY_STORE} and {@value #KEY_STORE_PASSWORD}: {@code String}s, together: the connector speaks TLS with
+ *   the key and certificate of this PKCS12 file, and offers HTTP/2 ({@code h2}) and HTTP/1.1 by ALPN, as production
+ *   servers are set up (Jetty: {@code SslConnectionFactory}, {@code ALPNServerConnectionFactory},
+ *   {@code HTTP2ServerConnectionFactory}, {@code HttpConnectionFactory}; Tomcat: a TLS connector with the
+ *   {@code Http2Protocol} upgrade protocol)</li>
+ *   <li>{@value #LOG_REQUESTS}: {@code Boolean}, default {@code false}: the container logs every request it receives,
+ *   before any application sees it, at INFO to the logger {@value #REQUEST_LOGGER}, as
+ *   {@code METHOD /path?query PROTOCOL} plus {@code :protocol NAME} for an HTTP/2 extended CONNECT (Jetty)</li>
  * </ul>
  */
 public interface ContainerLauncher {
@@ -77,6 +85,11 @@ public interface ContainerLauncher {
     String WAR = "war";
     String IGNORE_JETTY_WEB_XML = "ignoreJettyWebXml";
     String BRIDGE_TRANSPORT = "bridgeTransport";
+    String KEY_STORE = "keyStore";
+    String KEY_STORE_PASSWORD = "keyStorePassword";
+    String LOG_REQUESTS = "logRequests";
+    /** The logger of {@value #LOG_REQUESTS}'s lines. */
+    String REQUEST_LOGGER = "containertests.requests";
 
     /**
      * Starts the server on {@code 127.0.0.1}, port 0, and deploys the web application.

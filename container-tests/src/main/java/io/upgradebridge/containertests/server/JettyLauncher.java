@@ -3,81 +3,47 @@ package io.upgradebridge.containertests.server;
 import io.upgradebridge.containertests.server.LauncherConfig.FilterSpec;
 import io.upgradebridge.containertests.server.LauncherConfig.ServletSpec;
 import jakarta.servlet.DispatcherType;
-import java.net.URL;
-import java.net.URLClassLoader;
+import java.io.File;
 import java.util.EnumSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.FilterMapping;
 import org.eclipse.jetty.ee10.servlet.ListenerHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.servlet.ServletMapping;
 import org.eclipse.jetty.ee10.servlet.Source;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.ee10.webapp.Configuration;
+import org.eclipse.jetty.ee10.webapp.JettyWebXmlConfiguration;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.handler.ContextHandler;
 
 /**
- * Embedded Jetty 12.1 (ee10, Servlet 6.0): {@link Server}, one {@link ServerConnector} on 127.0.0.1 and one
- * {@link ServletContextHandler} at {@code "/"} with sessions, listeners, filters and servlets registered
- * programmatically.
- *
- * <p>Each deployment gets its own (empty) context class loader whose parent is the world loader, so threads a
- * web application starts can be told apart the way Tomcat's web application class loader allows. Undeploy
- * stops the context handler (the server answers 404); deploy starts it again with a new class loader. Holders
- * registered through this embedded API survive a restart; servlet and filter instances are new.
- *
- * <p>With {@link ContainerLauncher#WAR} the server deploys that WAR file instead, as a standalone Jetty does: see
- * {@link JettyWarDeployment}.
+ * Embedded Jetty 12.1 in its ee10 environment (Servlet 6.0). The ee11 twin is {@link JettyEe11Launcher}: the same
+ * code against the ee11 classes (each environment has its own copy of every servlet class, so nothing here can be
+ * shared with it but the core API in {@link AbstractJettyLauncher}).
  */
-public final class JettyLauncher extends AbstractLauncher {
-
-    private static final String ASYNC_TIMEOUT_PROPERTY =
-            "org.eclipse.jetty.ee10.servlet.ServletChannelState.DEFAULT_TIMEOUT";
-    private static final long STOP_TIMEOUT_MILLIS = 5_000;
-
-    private final AtomicInteger deployments = new AtomicInteger();
-    private Server server;
-    private ServletContextHandler context;
-    private JettyWarDeployment warDeployment;
+public final class JettyLauncher extends AbstractJettyLauncher {
 
     /** Public no-arg constructor: the test side creates launchers reflectively. */
     public JettyLauncher() {
     }
 
     @Override
-    protected int startServer(LauncherConfig config) throws Exception {
-        config.asyncTimeoutMillis().ifPresent(this::initAsyncDefaultTimeout);
+    protected String environment() {
+        return "ee10";
+    }
 
-        QueuedThreadPool threads = new QueuedThreadPool();
-        threads.setName("jetty-qtp");
-        server = new Server(threads);
-        server.setStopTimeout(STOP_TIMEOUT_MILLIS);
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        config.idleTimeoutMillis().ifPresent(connector::setIdleTimeout);
-        server.addConnector(connector);
-
-        if (config.deploysWar()) {
-            warDeployment = new JettyWarDeployment(server, config);
-            server.start();
-            warDeployment.deploy();
-            return connector.getLocalPort();
-        }
-
-        context = new ServletContextHandler("/", ServletContextHandler.SESSIONS);
+    @Override
+    protected ContextHandler newServletContext(LauncherConfig config) {
+        ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.SESSIONS);
         config.contextInitParams().forEach(context::setInitParameter);
         // ContextHandler attributes are persistent: they are there again after a restart.
         config.contextAttributes().forEach(context::setAttribute);
-        ServletHandler handler = context.getServletHandler();
         for (String listener : config.listeners()) {
             // a descriptor-like (not ServletContext.addListener) listener: it may add filters and servlets
-            ListenerHolder holder = handler.newListenerHolder(Source.EMBEDDED);
+            ListenerHolder holder = context.getServletHandler().newListenerHolder(Source.EMBEDDED);
             holder.setClassName(listener);
-            handler.addListener(holder);
+            context.getServletHandler().addListener(holder);
         }
         for (FilterSpec spec : config.filters()) {
             FilterHolder holder = new FilterHolder();
@@ -89,7 +55,7 @@ public final class JettyLauncher extends AbstractLauncher {
             mapping.setFilterName(spec.name());
             mapping.setPathSpecs(spec.urlPatterns().toArray(String[]::new));
             mapping.setDispatcherTypes(EnumSet.of(DispatcherType.REQUEST));
-            handler.addFilter(holder, mapping);
+            context.getServletHandler().addFilter(holder, mapping);
         }
         for (ServletSpec spec : config.servlets()) {
             ServletHolder holder = new ServletHolder();
@@ -98,88 +64,31 @@ public final class JettyLauncher extends AbstractLauncher {
             holder.setAsyncSupported(spec.asyncSupported());
             holder.setInitOrder(spec.loadOnStartup());
             holder.setInitParameters(spec.initParams());
-            handler.addServlet(holder);
+            context.getServletHandler().addServlet(holder);
             ServletMapping mapping = new ServletMapping();
             mapping.setServletName(spec.name());
             mapping.setPathSpecs(spec.urlPatterns().toArray(String[]::new));
-            handler.addServletMapping(mapping);
+            context.getServletHandler().addServletMapping(mapping);
         }
-        context.setClassLoader(newContextLoader());
-        server.setHandler(context);
-        server.start();
-        if (!context.isAvailable()) {
-            throw new IllegalStateException("context did not start (see the captured log lines)");
-        }
-        return connector.getLocalPort();
-    }
-
-    /**
-     * Jetty ee10 has no setter for the default AsyncContext timeout: {@code ServletChannelState} reads a system
-     * property once, when the class is initialised. This world has its own copy of that class, so set the
-     * property, initialise the class here, and put the property back.
-     */
-    private void initAsyncDefaultTimeout(long millis) {
-        synchronized (System.class) {
-            String previous = System.setProperty(ASYNC_TIMEOUT_PROPERTY, Long.toString(millis));
-            try {
-                Class.forName("org.eclipse.jetty.ee10.servlet.ServletChannelState", true, worldLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException(e);
-            } finally {
-                if (previous == null) {
-                    System.clearProperty(ASYNC_TIMEOUT_PROPERTY);
-                } else {
-                    System.setProperty(ASYNC_TIMEOUT_PROPERTY, previous);
-                }
-            }
-        }
-    }
-
-    private ClassLoader newContextLoader() {
-        return new URLClassLoader("jetty-context-" + deployments.incrementAndGet(), new URL[0], worldLoader());
+        return context;
     }
 
     @Override
-    protected void deployApplication() throws Exception {
-        if (warDeployment != null) {
-            warDeployment.deploy();
-            return;
+    protected ContextHandler newWebAppContext(String war, File tempDirectory, boolean ignoreJettyWebXml) {
+        WebAppContext context = new WebAppContext(war, "/");
+        if (tempDirectory != null) {
+            context.setTempDirectory(tempDirectory);
         }
-        context.setClassLoader(newContextLoader());
-        context.start();
-        if (!context.isAvailable()) {
-            throw new IllegalStateException("context did not start (see the captured log lines)");
+        if (JettyWarDeployment.isPresent("org.eclipse.jetty.ee10.annotations.AnnotationConfiguration")) {
+            // by name: the harness compiles without jetty-ee10-annotations (only the Jetty folder has it)
+            context.getConfigurations().add("org.eclipse.jetty.ee10.annotations.AnnotationConfiguration");
         }
-    }
-
-    @Override
-    protected ClassLoader applicationClassLoader() {
-        return warDeployment != null ? warDeployment.classLoader() : context.getClassLoader();
-    }
-
-    @Override
-    protected void undeployApplication() throws Exception {
-        if (warDeployment != null) {
-            warDeployment.undeploy();
-            return;
+        if (ignoreJettyWebXml) {
+            // (not Configurations.remove(Class): Configurations is a List, so that call binds to remove(Object))
+            context.setConfigurations(context.getConfigurations().stream()
+                    .filter(configuration -> !(configuration instanceof JettyWebXmlConfiguration))
+                    .toArray(Configuration[]::new));
         }
-        context.stop();
-    }
-
-    @Override
-    protected void stopServer() throws Exception {
-        if (server != null) {
-            try {
-                if (warDeployment != null) {
-                    warDeployment.stop();
-                }
-            } finally {
-                try {
-                    server.stop();
-                } finally {
-                    server.destroy();
-                }
-            }
-        }
+        return context;
     }
 }

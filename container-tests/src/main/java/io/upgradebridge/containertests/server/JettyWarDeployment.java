@@ -1,42 +1,48 @@
 package io.upgradebridge.containertests.server;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.ee10.webapp.Configuration;
-import org.eclipse.jetty.ee10.webapp.JettyWebXmlConfiguration;
-import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 
 /**
- * The {@link ContainerLauncher#WAR} mode of {@link JettyLauncher}: the WAR file deployed at {@code "/"} the way
- * Jetty's deployer deploys a WAR on a standalone Jetty 12.1 (ee10): one {@link WebAppContext} with Jetty's default
- * configurations, in a {@link ContextHandlerCollection}. Nothing about class visibility is changed here, so the web
- * application sees what it would see on a standalone Jetty: every {@code org.eclipse.jetty.} class hidden, unless
- * its {@code WEB-INF/jetty-web.xml} exposes some ({@link ContainerLauncher#IGNORE_JETTY_WEB_XML} skips that file).
+ * The {@link ContainerLauncher#WAR} mode of the Jetty launchers: the WAR file deployed at {@code "/"} the way Jetty's
+ * deployer deploys a WAR on a standalone Jetty 12.1: one {@code WebAppContext} of the launcher's environment with
+ * Jetty's default configurations, in a {@link ContextHandlerCollection}. Nothing about class visibility is changed
+ * here, so the web application sees what it would see on a standalone Jetty: every {@code org.eclipse.jetty.} class
+ * hidden, unless its {@code WEB-INF/jetty-eeN-web.xml} (or else {@code WEB-INF/jetty-web.xml}) exposes some
+ * ({@link ContainerLauncher#IGNORE_JETTY_WEB_XML} skips those files).
  *
- * <p>Like a standalone Jetty with its {@code ee10-annotations} module, the context scans the WAR for
+ * <p>Like a standalone Jetty with its {@code eeN-annotations} module, the context scans the WAR for
  * {@code @WebServlet}, {@code @WebFilter} and friends when the WAR's {@code web.xml} is not {@code metadata-complete}
- * ({@code AnnotationConfiguration}, from {@code jetty-ee10-annotations} in the Jetty folder; skipped if that jar is
- * absent).
+ * (the environment's {@code AnnotationConfiguration}, from the Jetty folder; skipped if that jar is absent).
  *
  * <p>Each deployment is a new {@code WebAppContext} with a new {@code WebAppClassLoader} whose parent is the world
  * loader (the context class loader while the launcher deploys). Undeploy stops it and takes it out of the
- * collection (the server answers 404).
+ * collection (the server answers 404). {@code Server.stop()} stops a deployed context with the collection, after the
+ * server's graceful phase, as on a standalone Jetty.
  */
 final class JettyWarDeployment {
 
-    private static final String ANNOTATION_CONFIGURATION = "org.eclipse.jetty.ee10.annotations.AnnotationConfiguration";
+    /** Makes the environment's {@code WebAppContext}: war, temp directory (or null), whether to skip jetty-web.xml. */
+    @FunctionalInterface
+    interface WebAppFactory {
+        ContextHandler create(String war, File tempDirectory, boolean ignoreJettyWebXml);
+    }
 
     private final ContextHandlerCollection contexts = new ContextHandlerCollection();
+    private final WebAppFactory factory;
     private final String war;
     private final Path workDir;
     private final boolean ignoreJettyWebXml;
     private final AtomicInteger deployments = new AtomicInteger();
-    private WebAppContext webapp;
+    private ContextHandler webapp;
 
-    JettyWarDeployment(Server server, LauncherConfig config) {
+    JettyWarDeployment(Server server, LauncherConfig config, WebAppFactory factory) {
+        this.factory = factory;
         this.war = config.war();
         this.workDir = config.workDir() == null ? null : Path.of(config.workDir());
         this.ignoreJettyWebXml = config.ignoreJettyWebXml();
@@ -45,29 +51,21 @@ final class JettyWarDeployment {
 
     /** Deploys the WAR into the started server. */
     void deploy() throws Exception {
-        WebAppContext context = new WebAppContext(war, "/");
+        File temp = null;
         if (workDir != null) {
             // where Jetty extracts the WAR; a new folder per deployment, as the deployer's temp folders are
-            Path temp = Files.createDirectories(workDir.resolve("jetty-webapp-" + deployments.incrementAndGet()));
-            context.setTempDirectory(temp.toFile());
+            temp = Files.createDirectories(workDir.resolve("jetty-webapp-" + deployments.incrementAndGet())).toFile();
         }
-        if (isPresent(ANNOTATION_CONFIGURATION)) {
-            // by name: the harness compiles without jetty-ee10-annotations (only the Jetty folder has it)
-            context.getConfigurations().add(ANNOTATION_CONFIGURATION);
-        }
-        if (ignoreJettyWebXml) {
-            // (not Configurations.remove(Class): Configurations is a List, so that call binds to remove(Object))
-            context.setConfigurations(context.getConfigurations().stream()
-                    .filter(configuration -> !(configuration instanceof JettyWebXmlConfiguration))
-                    .toArray(Configuration[]::new));
-        }
-        // Added to a started collection, the context is not managed by it: this class starts and stops it.
+        ContextHandler context = factory.create(war, temp, ignoreJettyWebXml);
+        // As Jetty's StandardDeployer does: added to the started collection, started, then managed by the collection,
+        // so that Server.stop() finds the context's Graceful beans and stops the context after its graceful phase.
         contexts.addHandler(context);
         try {
             context.start();
             if (!context.isAvailable()) {
                 throw new IllegalStateException("the WAR did not start (see the captured log lines)");
             }
+            contexts.manage(context);
         } catch (Exception | Error e) {
             try {
                 context.stop();
@@ -81,7 +79,8 @@ final class JettyWarDeployment {
         webapp = context;
     }
 
-    private static boolean isPresent(String className) {
+    /** Whether the world loader (the Jetty folder) has the class. */
+    static boolean isPresent(String className) {
         try {
             Class.forName(className, false, JettyWarDeployment.class.getClassLoader());
             return true;
@@ -96,20 +95,13 @@ final class JettyWarDeployment {
     }
 
     void undeploy() throws Exception {
-        WebAppContext context = webapp;
+        ContextHandler context = webapp;
         webapp = null;
         try {
             context.stop();
         } finally {
             contexts.removeHandler(context);
             context.destroy();
-        }
-    }
-
-    /** Undeploys what is deployed, before the server stops (which would not stop an unmanaged context). */
-    void stop() throws Exception {
-        if (webapp != null) {
-            undeploy();
         }
     }
 }

@@ -22,10 +22,14 @@ record LauncherConfig(
         String workDir,
         String war,
         boolean ignoreJettyWebXml,
-        String bridgeTransport) {
+        String bridgeTransport,
+        String keyStore,
+        String keyStorePassword,
+        boolean logRequests) {
 
     private static final Set<String> KEYS = Set.of(SERVLETS, FILTERS, LISTENERS, CONTEXT_INIT_PARAMS, CONTEXT_ATTRIBUTES,
-            IDLE_TIMEOUT_MILLIS, ASYNC_TIMEOUT_MILLIS, WORK_DIR, WAR, IGNORE_JETTY_WEB_XML, BRIDGE_TRANSPORT);
+            IDLE_TIMEOUT_MILLIS, ASYNC_TIMEOUT_MILLIS, WORK_DIR, WAR, IGNORE_JETTY_WEB_XML, BRIDGE_TRANSPORT, KEY_STORE,
+            KEY_STORE_PASSWORD, LOG_REQUESTS);
     private static final Set<String> SERVLET_KEYS = Set.of(NAME, CLASS, URL_PATTERNS, INIT_PARAMS,
             ASYNC_SUPPORTED, LOAD_ON_STARTUP);
     private static final Set<String> FILTER_KEYS = Set.of(NAME, CLASS, URL_PATTERNS, INIT_PARAMS,
@@ -70,9 +74,20 @@ record LauncherConfig(
         if (war == null && ignoreJettyWebXml) {
             throw new IllegalArgumentException("'" + IGNORE_JETTY_WEB_XML + "' needs '" + WAR + "'");
         }
+        String keyStore = (String) map.get(KEY_STORE);
+        String keyStorePassword = (String) map.get(KEY_STORE_PASSWORD);
+        if ((keyStore == null) != (keyStorePassword == null)) {
+            throw new IllegalArgumentException("'" + KEY_STORE + "' and '" + KEY_STORE_PASSWORD + "' go together");
+        }
         return new LauncherConfig(List.copyOf(servlets), List.copyOf(filters), listeners, contextInitParams, attributes,
                 millis(map.get(IDLE_TIMEOUT_MILLIS)), millis(map.get(ASYNC_TIMEOUT_MILLIS)),
-                (String) map.get(WORK_DIR), war, ignoreJettyWebXml, (String) map.get(BRIDGE_TRANSPORT));
+                (String) map.get(WORK_DIR), war, ignoreJettyWebXml, (String) map.get(BRIDGE_TRANSPORT), keyStore,
+                keyStorePassword, bool(map.get(LOG_REQUESTS), false));
+    }
+
+    /** @return whether the connector speaks TLS (with ALPN h2 and http/1.1) */
+    boolean tls() {
+        return keyStore != null;
     }
 
     /** @return whether this configuration deploys a WAR file rather than the programmatic web application */

@@ -13,6 +13,12 @@ import org.apache.catalina.LifecycleEvent;
 import org.apache.catalina.LifecycleListener;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+import org.apache.coyote.http2.Http2Protocol;
+import org.apache.tomcat.util.net.SSLHostConfig;
+import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.ContextConfig;
 import org.apache.catalina.startup.Tomcat;
@@ -81,7 +87,13 @@ public final class TomcatLauncher extends AbstractLauncher {
         connector.setProperty("address", "127.0.0.1");
         config.idleTimeoutMillis().ifPresent(ms -> connector.setProperty("connectionTimeout", Long.toString(ms)));
         config.asyncTimeoutMillis().ifPresent(connector::setAsyncTimeout);
+        if (config.tls()) {
+            configureTls(connector, config);
+        }
         tomcat.setConnector(connector);
+        if (config.logRequests()) {
+            tomcat.getEngine().getPipeline().addValve(new RequestLog());
+        }
 
         tomcat.start();
         if (connector.getLocalPort() <= 0) {
@@ -89,6 +101,45 @@ public final class TomcatLauncher extends AbstractLauncher {
         }
         deployApplication();
         return connector.getLocalPort();
+    }
+
+    /**
+     * TLS with the configured key store and, as a production Tomcat enables HTTP/2, the {@link Http2Protocol} upgrade
+     * protocol: ALPN offers {@code h2} and {@code http/1.1}. (Tomcat's HTTP/2 does not advertise
+     * {@code SETTINGS_ENABLE_CONNECT_PROTOCOL}, so browsers open WebSockets over HTTP/1.1 connections.)
+     */
+    private static void configureTls(Connector connector, LauncherConfig config) {
+        connector.setSecure(true);
+        connector.setScheme("https");
+        connector.setProperty("SSLEnabled", "true");
+        SSLHostConfig host = new SSLHostConfig();
+        SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(host, SSLHostConfigCertificate.Type.UNDEFINED);
+        certificate.setCertificateKeystoreFile(config.keyStore());
+        certificate.setCertificateKeystorePassword(config.keyStorePassword());
+        certificate.setCertificateKeystoreType("PKCS12");
+        host.addCertificate(certificate);
+        connector.addSslHostConfig(host);
+        connector.addUpgradeProtocol(new Http2Protocol());
+    }
+
+    /**
+     * Logs every request as Tomcat received it ({@link ContainerLauncher#LOG_REQUESTS}): method, path and protocol, before
+     * the context's filters run.
+     */
+    private static final class RequestLog extends ValveBase {
+        private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ContainerLauncher.REQUEST_LOGGER);
+
+        RequestLog() {
+            super(true);
+        }
+
+        @Override
+        public void invoke(Request request, Response response) throws java.io.IOException, jakarta.servlet.ServletException {
+            String query = request.getQueryString();
+            LOG.info(request.getMethod() + " " + request.getRequestURI() + (query != null ? "?" + query : "") + " "
+                    + request.getProtocol());
+            getNext().invoke(request, response);
+        }
     }
 
     /**

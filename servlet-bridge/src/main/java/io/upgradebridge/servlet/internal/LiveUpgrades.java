@@ -30,6 +30,11 @@ public final class LiveUpgrades {
         open.remove(connection);
     }
 
+    /** Whether {@link #shutDown} was called: new connections are refused. */
+    public boolean isShutDown() {
+        return shutDown;
+    }
+
     /** Number of connections still open. */
     public int size() {
         return open.size();

@@ -15,7 +15,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
-/** The server side of the RFC 6455 section 4.2 opening handshake: the checks and the accept key. */
+/**
+ * The server side of the RFC 6455 section 4.2 opening handshake, and of its HTTP/2 form (RFC 8441's extended CONNECT):
+ * the checks and the accept key.
+ */
 public final class Handshake {
 
     /** The GUID RFC 6455 appends to the client's key. */
@@ -40,7 +43,24 @@ public final class Handshake {
      * {@code protocol}, else the error response (status and a one-line reason).
      */
     public static OutgoingContent refusal(ApplicationCall call, String protocol) {
+        if (call.connectProtocol() != null) {
+            return extendedConnectRefusal(call.connectProtocol(), call.requestHeaders(), protocol);
+        }
         return refusal(call.method(), call.protocol(), call.requestHeaders(), protocol);
+    }
+
+    /**
+     * The checks of RFC 8441 section 5 for an HTTP/2 extended CONNECT with {@code :protocol connectProtocol}: it must
+     * be {@code websocket}, with {@code Sec-WebSocket-Version: 13}; there is no key (and no {@code Upgrade} or
+     * {@code Connection}, which HTTP/2 forbids). {@code null} when it may be upgraded.
+     */
+    public static OutgoingContent extendedConnectRefusal(String connectProtocol, Headers request, String protocol) {
+        if (!"websocket".equalsIgnoreCase(connectProtocol)) {
+            return error(HttpStatusCode.BAD_REQUEST, "an HTTP/2 extended CONNECT for :protocol " + connectProtocol
+                + " is not a WebSocket handshake (:protocol websocket)");
+        }
+        OutgoingContent refusal = versionRefusal(request);
+        return refusal != null ? refusal : protocolRefusal(request, protocol);
     }
 
     /** The same checks on the request's parts. */
@@ -58,16 +78,28 @@ public final class Handshake {
         if (!hasToken(request.getAll("Connection"), "upgrade")) {
             return error(HttpStatusCode.BAD_REQUEST, "the request has no 'Connection: Upgrade' header");
         }
-        List<String> versions = request.getAll("Sec-WebSocket-Version");
-        if (versions.size() != 1 || !versions.get(0).trim().equals("13")) {
-            return error(HttpStatusCode.UPGRADE_REQUIRED, "this server speaks WebSocket version 13 only; the request asked for "
-                + (versions.isEmpty() ? "no version" : String.join(", ", versions)), "Sec-WebSocket-Version", "13");
+        OutgoingContent wrongVersion = versionRefusal(request);
+        if (wrongVersion != null) {
+            return wrongVersion;
         }
         List<String> keys = request.getAll("Sec-WebSocket-Key");
         if (keys.size() != 1 || !isSixteenBytesOfBase64(keys.get(0).trim())) {
             return error(HttpStatusCode.BAD_REQUEST, keys.isEmpty() ? "the request has no Sec-WebSocket-Key header"
                 : "Sec-WebSocket-Key must be one value of 16 bytes in base64, was " + String.join(", ", keys));
         }
+        return protocolRefusal(request, protocol);
+    }
+
+    private static OutgoingContent versionRefusal(Headers request) {
+        List<String> versions = request.getAll("Sec-WebSocket-Version");
+        if (versions.size() != 1 || !versions.get(0).trim().equals("13")) {
+            return error(HttpStatusCode.UPGRADE_REQUIRED, "this server speaks WebSocket version 13 only; the request asked for "
+                + (versions.isEmpty() ? "no version" : String.join(", ", versions)), "Sec-WebSocket-Version", "13");
+        }
+        return null;
+    }
+
+    private static OutgoingContent protocolRefusal(Headers request, String protocol) {
         if (protocol != null) {
             List<String> offered = tokens(request.getAll("Sec-WebSocket-Protocol"));
             if (!offered.contains(protocol)) {

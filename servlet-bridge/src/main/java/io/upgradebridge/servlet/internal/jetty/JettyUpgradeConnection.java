@@ -30,9 +30,17 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         READING,
         /** The input channel is full: its producer signal resumes the loop. */
         PAUSED,
-        /** Ended. Terminal. */
-        DONE
+        /** Ended. */
+        DONE,
+        /**
+         * Over an HTTP/2 stream, after our graceful close: reading and dropping what the peer still sends until it ends
+         * its side of the stream (or {@link #STREAM_DRAIN_MILLIS} pass), then closing the endpoint. Terminal.
+         */
+        DRAINING
     }
+
+    /** How long a closed HTTP/2 stream waits for the peer to end its side before the endpoint is closed anyway. */
+    static final long STREAM_DRAIN_MILLIS = 2_000;
 
     /** Write side. Transitions only by CAS. */
     enum WriteState {
@@ -51,6 +59,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     }
 
     private final UpgradedConnection connection;
+    private final boolean overStream;
     private final RingByteChannel input;
     private final RingByteChannel output;
     // fields, not atomic objects, and one callback object per side: a connection lives as long as its session
@@ -60,6 +69,8 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     private volatile WriteState writeState = WriteState.IDLE;
     /** Changed only by CAS through {@link #CLOSED}. */
     private volatile boolean closed;
+    /** Over a stream: the fill interest fired while the read loop was still reading (see {@link #readLoop()}). */
+    private volatile boolean fillFired;
     /** Set once a lingering close began: Jetty's idle timeout then closes the connection. */
     private volatile boolean lingering;
     /** Jetty's fill callback and the input channel's producer signal. */
@@ -84,8 +95,10 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         }
     }
 
-    JettyUpgradeConnection(EndPoint endPoint, Executor executor, UpgradedConnection connection) {
+    /** @param overStream whether the endpoint is an HTTP/2 stream (an extended CONNECT) rather than a TCP connection */
+    JettyUpgradeConnection(EndPoint endPoint, Executor executor, UpgradedConnection connection, boolean overStream) {
         super(endPoint, executor);
+        this.overStream = overStream;
         this.connection = connection;
         this.input = connection.input();
         this.output = connection.output();
@@ -119,6 +132,14 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     public void onFillable() {
         if (READ_STATE.compareAndSet(this, ReadState.FILL_INTERESTED, ReadState.READING)) {
             readLoop();
+        } else if (readState == ReadState.DRAINING) {
+            drainLoop();
+        } else if (overStream) {
+            fillFired = true; // the read loop still runs: it must register again before it parks
+            // race: the loop may have parked between the CAS above and the flag; one of the two sees the other
+            if (READ_STATE.compareAndSet(this, ReadState.FILL_INTERESTED, ReadState.READING)) {
+                readLoop();
+            }
         }
     }
 
@@ -134,12 +155,15 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     }
 
     private void readLoop() {
+        boolean armed = false; // over a stream: the fill interest was registered before the last fill
         try {
             while (true) {
                 if (input.isClosedForWrite()) {
                     readState = ReadState.DONE;
                     if (input.closedCause() != null) {
                         connection.transportFailed(input.closedCause());
+                    } else if (closed && overStream) {
+                        startDraining(); // race: close() may have found the loop still running; one of the two starts it
                     }
                     return;
                 }
@@ -175,6 +199,23 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
                     input.commit(n);
                 } else if (n == 0) {
                     input.releaseIfEmpty(); // an idle connection holds no buffer
+                    if (overStream) {
+                        // Jetty's HTTP/2 stream endpoint loses a data notification that comes between a fill() of 0
+                        // and the fill interest (it uses up a demand made earlier), and then waits for data that
+                        // already came: register first, fill once more, and park only after a fill of 0 that
+                        // followed the registration
+                        if (!armed || fillFired) {
+                            fillFired = false;
+                            getEndPoint().tryFillInterested(readSide); // false: still registered, not fired yet
+                            armed = true;
+                            continue;
+                        }
+                        if (READ_STATE.compareAndSet(this, ReadState.READING, ReadState.FILL_INTERESTED)
+                            && fillFired && READ_STATE.compareAndSet(this, ReadState.FILL_INTERESTED, ReadState.READING)) {
+                            continue; // race: the interest fired just before we parked
+                        }
+                        return;
+                    }
                     if (READ_STATE.compareAndSet(this, ReadState.READING, ReadState.FILL_INTERESTED)) {
                         fillInterested(readSide);
                     }
@@ -194,17 +235,49 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
 
     @Override
     public void onFillInterestedFailed(Throwable cause) {
-        readState = ReadState.DONE;
+        if ((ReadState) READ_STATE.getAndSet(this, ReadState.DONE) == ReadState.DRAINING) {
+            getEndPoint().close(cause);
+        }
         connection.transportFailed(cause);
     }
 
     /**
      * An upgraded connection lives until the upgrade ends it: Jetty's idle timeout does not close it (and is turned
-     * off in {@link #onOpen()}).
+     * off in {@link #onOpen()}), except the bound on draining a closed HTTP/2 stream ({@link #close()}).
      */
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
-        return lingering; // a lingering close ends after that much silence
+        return lingering || (closed && overStream); // a lingering close or a closed stream's drain ends after that much silence
+    }
+
+    /** Starts {@link ReadState#DRAINING} once the read loop is done (CAS: the loop and close() may both ask). */
+    private void startDraining() {
+        if (READ_STATE.compareAndSet(this, ReadState.DONE, ReadState.DRAINING)) {
+            drainLoop();
+        }
+    }
+
+    /** Reads and drops the peer's bytes until it ends its side of the stream, then closes the endpoint. */
+    private void drainLoop() {
+        EndPoint endPoint = getEndPoint();
+        try {
+            ByteBuffer scratch = ByteBuffer.allocate(4096);
+            while (true) {
+                scratch.clear().limit(0); // Jetty fills after the limit ("flush mode")
+                int n = endPoint.fill(scratch);
+                if (n < 0) {
+                    endPoint.close(); // both sides ended: Jetty lets go of the stream
+                    return;
+                }
+                if (n == 0) {
+                    // (tryFillInterested: the read loop's interest may still be registered; it fires into DRAINING too)
+                    endPoint.tryFillInterested(readSide);
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            endPoint.close(e);
+        }
     }
 
     // ------------------------------------------------------------------ write side
@@ -281,12 +354,26 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
 
     // ------------------------------------------------------------------ closing
 
+    /**
+     * Ends the output after the bytes already sent. A TCP connection then closes at once. An HTTP/2 stream ends our side
+     * ({@code END_STREAM}) and goes on reading, dropping what the peer still sends, until the peer ends its side too (a
+     * WebSocket peer does once it has our close frame), bounded by {@link #STREAM_DRAIN_MILLIS}: closing the stream's
+     * endpoint earlier would reset the stream under a peer that is still sending (it would miss our close frame) and
+     * leave the stream in Jetty's HTTP/2 session, which then never goes idle.
+     */
     @Override
     public void close() {
         if (CLOSED.compareAndSet(this, false, true)) {
             EndPoint endPoint = getEndPoint();
-            endPoint.shutdownOutput(); // FIN after the bytes already sent
-            endPoint.close();
+            endPoint.shutdownOutput(); // FIN (END_STREAM) after the bytes already sent
+            if (!overStream) {
+                endPoint.close();
+                return;
+            }
+            endPoint.setIdleTimeout(STREAM_DRAIN_MILLIS); // the bound: onIdleExpired lets Jetty close the stream
+            if (readState == ReadState.DONE) {
+                startDraining(); // the read loop saw the closed input before this flag: start here
+            }
         }
     }
 
@@ -295,7 +382,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         if (closed) {
             return false;
         }
-        getEndPoint().shutdownOutput(); // FIN after the bytes already written; fills go on
+        getEndPoint().shutdownOutput(); // FIN (END_STREAM) after the bytes already written; fills go on
         return true;
     }
 
@@ -306,10 +393,18 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         return true;
     }
 
+    /** Closes at once, dropping what is not sent; an HTTP/2 stream is reset, so that Jetty lets go of it. */
     @Override
     public void abort(Throwable cause) {
         if (CLOSED.compareAndSet(this, false, true)) {
-            getEndPoint().close(cause);
+            EndPoint endPoint = getEndPoint();
+            if (overStream) {
+                org.eclipse.jetty.util.Callback pending = endPoint.cancelWrite(cause); // RST_STREAM
+                if (pending != null) {
+                    pending.failed(cause);
+                }
+            }
+            endPoint.close(cause);
         }
     }
 
@@ -321,12 +416,12 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
 
     @Override
     public String describe() {
-        return "Jetty connection";
+        return overStream ? "Jetty HTTP/2 stream (extended CONNECT)" : "Jetty connection";
     }
 
     @Override
     public String toConnectionString() {
-        return "JettyUpgradeConnection{read=" + readState + ", write=" + writeState + ", inFlight=" + inFlight + ", leftover=" + leftover + ", open=" + getEndPoint().isOpen() + '}';
+        return "JettyUpgradeConnection{" + describe() + ", read=" + readState + ", write=" + writeState + ", inFlight=" + inFlight + ", leftover=" + leftover + ", open=" + getEndPoint().isOpen() + '}';
     }
 
     /** Jetty's fill interest (non-blocking: Jetty may run it on its selector thread) and the input's producer signal. */
