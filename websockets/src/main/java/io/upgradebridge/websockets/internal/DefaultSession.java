@@ -89,7 +89,8 @@ public final class DefaultSession implements DefaultWebSocketSession {
     private volatile long lastFrameNanos;
     /**
      * What to do once the handler has dealt with every frame that came before the peer's close or a protocol
-     * error (answer the close, or fail the connection): {@code null} before, {@link #DONE} after it ran.
+     * error (answer the close, or fail the connection): {@code null} before, {@link #DONE} once a thread took it to run
+     * (it may still be running there). Once set, the handler's exit no longer decides how the session closes.
      */
     private final AtomicReference<Runnable> afterHandler = new AtomicReference<>();
     private static final Runnable DONE = () -> { };
@@ -324,13 +325,15 @@ public final class DefaultSession implements DefaultWebSocketSession {
 
     private void handlerEnded(Throwable failure) {
         handlerDone = true;
-        Runnable pending = afterHandler.get();
-        if (pending != null && pending != DONE) {
+        // The peer's close or a protocol error came first: its action (pending, or DONE once taken) ends the session
+        // with its own close frame. Race: DONE is set before the action on another thread claims its close; a
+        // normal close (1000) started here in between would go out instead of the 1002 or the peer's code.
+        if (afterHandler.get() != null) {
             if (failure != null) {
                 LOG.log(Level.DEBUG, () -> "the WebSocket handler of " + describe() + " ended with " + failure
                     + " while the session was closing");
             }
-            runAfterHandler(); // the handler is done: nothing more to wait for
+            runAfterHandler(); // the handler is done: nothing more to wait for (does nothing once DONE)
             return;
         }
         if (failure == null) {
