@@ -1,5 +1,7 @@
 package io.upgradebridge.sample;
 
+import io.upgradebridge.sample.cluster.ChatBroker;
+import io.upgradebridge.sample.cluster.ChatCluster;
 import io.upgradebridge.servlet.ApplicationCall;
 import io.upgradebridge.websocket.CloseReason;
 import io.upgradebridge.websocket.Frame;
@@ -28,6 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * text messages are put together before they are broadcast; binary messages are ignored. Sessions of one web
  * application are kept in a concurrent set; a session leaves it when it ends, however it ends. A session joins when
  * its handler starts, which is just after the 101: a message broadcast in between does not reach it.
+ *
+ * <p>With {@link io.upgradebridge.sample.SampleSettings#CHAT_REDIS} set, the chat spans every node of the
+ * application ({@link ChatCluster}): a message goes to this node's members at once and to the other nodes' through
+ * Redis (room {@value #ROOM}); without it, the chat is this node's alone.
  */
 @WebServlet(urlPatterns = "/chat", asyncSupported = true)
 public class ChatServlet extends HttpServlet {
@@ -35,6 +41,8 @@ public class ChatServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     static final String PROTOCOL = "chat";
+    /** The room of this chat in the cluster (the default-session chat is another room). */
+    static final String ROOM = "chat";
 
     /** The connected members (per servlet instance, so per deployment). */
     private final Set<WebSocketSession> members = ConcurrentHashMap.newKeySet();
@@ -46,12 +54,19 @@ public class ChatServlet extends HttpServlet {
     }
 
     private CompletionStage<Void> join(WebSocketSession session) {
+        ChatCluster.broker().subscribe(ROOM, this::deliver); // the same delivery every time: cheap, and it survives a new broker
         members.add(session);
         return new Member(session).loop().whenComplete((v, e) -> members.remove(session));
     }
 
-    /** Sends {@code text} to every member; a member that is gone is skipped (it leaves the set when it ends). */
+    /** A member's message: to every member here, then to the other nodes (if any). */
     private void broadcast(String text) {
+        deliver(text);
+        ChatCluster.broker().publish(ROOM, text);
+    }
+
+    /** Sends {@code text} to every member; a member that is gone is skipped (it leaves the set when it ends). */
+    private void deliver(String text) {
         for (WebSocketSession member : members) {
             member.send(Frame.text(text)); // each send is bounded by that member's output buffer
         }
