@@ -277,6 +277,51 @@ class SeveralNodesTest {
         assertEquals(nodes.size(), upstreams.size(), () -> "the three members were on three nodes: " + lines);
     }
 
+    /**
+     * Rooms ({@code ?room=NAME}) span the nodes too, and keep to themselves: a message in one room reaches its members
+     * on every node and no member of another room. A name that is no room name is refused: 400 before the upgrade on
+     * the raw chat, close 1008 on the default session (whose handler runs after the 101).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/chat", "/ws/chat"})
+    @Order(4)
+    void roomsSpanTheNodesAndKeepToThemselves(String path) throws Exception {
+        try (ChatMember blueA = ChatMember.join(http, direct(nodes.get(0), path + "?room=blue"), "blue-a");
+             ChatMember blueB = ChatMember.join(http, plain(path + "?room=blue"), "blue-b");
+             ChatMember greenC = ChatMember.join(http, direct(nodes.get(2), path + "?room=green"), "green-c");
+             ChatMember main = ChatMember.join(http, direct(nodes.get(1), path), "main")) {
+            blueA.send("for the blue room");
+            blueB.await("for the blue room"::equals);
+            greenC.send("for the green room");
+            main.send("for the main room");
+            blueB.send("blue again");
+            blueA.await("blue again"::equals);
+            greenC.await("for the green room"::equals);
+            main.await("for the main room"::equals);
+            Set<String> blue = Set.of("join blue-a", "join blue-b", "for the blue room", "blue again");
+            Set<String> green = Set.of("join green-c", "for the green room");
+            Set<String> mainRoom = Set.of("join main", "for the main room");
+            Map<ChatMember, Set<String>> allowed = Map.of(blueA, blue, blueB, blue, greenC, green, main, mainRoom);
+            for (Map.Entry<ChatMember, Set<String>> member : allowed.entrySet()) {
+                member.getKey().drain(Duration.ofMillis(300));
+                List<String> strays = member.getKey().seen().stream().filter(m -> !member.getValue().contains(m))
+                    .collect(Collectors.toList());
+                assertTrue(strays.isEmpty(), () -> member.getKey() + " got messages of other rooms: " + strays);
+            }
+        }
+        URI badRoom = direct(nodes.get(0), path + "?room=no:colons");
+        if (path.equals("/chat")) {
+            ExecutionException refused = assertThrows(ExecutionException.class, () -> http.newWebSocketBuilder()
+                .subprotocols("chat").buildAsync(badRoom, new WebSocketTest.Collector()).get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(400, assertInstanceOf(WebSocketHandshakeException.class, refused.getCause()).getResponse().statusCode());
+        } else {
+            WebSocketTest.Collector collector = new WebSocketTest.Collector();
+            http.newWebSocketBuilder().subprotocols("chat").buildAsync(badRoom, collector).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Object end = collector.next();
+            assertTrue(end.toString().startsWith("close:1008:"), () -> "closed with 1008: " + end);
+        }
+    }
+
     private static void chatAcross(List<URI> uris, String tag) throws Exception {
         int perSender = 100;
         List<ChatMember> members = new ArrayList<>();
@@ -321,7 +366,7 @@ class SeveralNodesTest {
      * {@code Forwarded}. The same headers from a client that connects directly are not believed.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void theSameOriginCheckBelievesOnlyTheTrustedProxysForwardedHeaders() throws Exception {
         String plainOrigin = "http://127.0.0.1:" + nginx.port(0);
         String tlsOrigin = "https://127.0.0.1:" + nginx.port(1);
@@ -363,7 +408,7 @@ class SeveralNodesTest {
      * the ping period must be below the proxy's read timeout.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void sessionsOutliveTheProxyReadTimeoutBecauseThePingsKeepThemBusy() throws Exception {
         WebSocketTest.Collector pinged = new WebSocketTest.Collector();
         WebSocketTest.Collector silent = new WebSocketTest.Collector();
@@ -389,7 +434,7 @@ class SeveralNodesTest {
      * so and the chat spans the nodes again.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void aNodeThatLosesRedisKeepsItsLocalChatLogsItOnceAndResumes() throws Exception {
         EmbeddedContainer a = nodes.get(0);
         EmbeddedContainer b = nodes.get(2);
@@ -436,7 +481,7 @@ class SeveralNodesTest {
      * back through nginx on another node, where the chat goes on with a member of a third node.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void whenANodeStopsItsSessionsGet1001AndThePageReconnectsThroughNginxToAnotherNode() throws Exception {
         assumeTrue(Files.isExecutable(SampleWebAppTest.CHROMIUM), "Chromium is not installed ("
             + SampleWebAppTest.CHROMIUM + "): the failover test is skipped (.ci/run installs Debian's chromium)");

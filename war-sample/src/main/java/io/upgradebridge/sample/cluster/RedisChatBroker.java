@@ -23,11 +23,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
- * The chat of several nodes through Redis pub/sub. Each room is the channel {@code upgrade-bridge-sample:chat:ROOM};
- * a message is {@code NODE-ID SPACE TEXT}, so a node skips what it published itself (its members had it at once).
+ * The chat of several nodes through Redis pub/sub. Each room of each chat is a channel,
+ * {@code upgrade-bridge-sample:chat:CHAT:ROOM}; a message is {@code NODE-ID SPACE TEXT}, so a node skips what it
+ * published itself (its members had it at once).
  *
  * <p>Two threads per node, each with its own connection: the <b>subscriber</b> ({@code PSUBSCRIBE} on every room)
  * delivers the other nodes' messages in the order Redis relays them; the <b>publisher</b> sends this node's messages
@@ -41,7 +42,7 @@ import java.util.function.Consumer;
  */
 public final class RedisChatBroker implements ChatBroker {
 
-    /** The channels of the rooms: this prefix plus the room's name. */
+    /** The channels of the rooms: this prefix, the chat's name, ':' and the room's name. */
     public static final String CHANNEL_PREFIX = "upgrade-bridge-sample:chat:";
     private static final System.Logger LOG = System.getLogger(RedisChatBroker.class.getName());
     private static final int QUEUE_CAPACITY = 65_536;
@@ -70,7 +71,7 @@ public final class RedisChatBroker implements ChatBroker {
     private final AtomicReference<State> state = new AtomicReference<>(State.CONNECTING);
     /** Incremented at every subscription: the publisher's connection of an earlier one is stale. */
     private final AtomicLong subscriptions = new AtomicLong();
-    private final Map<String, Consumer<String>> deliveries = new ConcurrentHashMap<>();
+    private final Map<String, BiConsumer<String, String>> deliveries = new ConcurrentHashMap<>();
     private final BlockingQueue<String[]> outgoing = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     /** Messages of this node not sent since the last subscription. */
     private final AtomicLong dropped = new AtomicLong();
@@ -138,11 +139,11 @@ public final class RedisChatBroker implements ChatBroker {
     }
 
     @Override
-    public void publish(String room, String text) {
+    public void publish(String chat, String room, String text) {
         if (state.get() == State.CLOSED) {
             return;
         }
-        if (!outgoing.offer(new String[] {CHANNEL_PREFIX + room, nodeId + ' ' + text})) {
+        if (!outgoing.offer(new String[] {CHANNEL_PREFIX + chat + ':' + room, nodeId + ' ' + text})) {
             dropped.incrementAndGet();
             if (overflowing.compareAndSet(false, true)) {
                 LOG.log(System.Logger.Level.WARNING, "chat cluster: " + QUEUE_CAPACITY + " messages wait for Redis at "
@@ -152,8 +153,8 @@ public final class RedisChatBroker implements ChatBroker {
     }
 
     @Override
-    public void subscribe(String room, Consumer<String> delivery) {
-        deliveries.put(room, delivery);
+    public void subscribe(String chat, BiConsumer<String, String> delivery) {
+        deliveries.put(chat, delivery);
     }
 
     /** Unsubscribes, ends both threads (bounded wait) and closes both connections. Idempotent. */
@@ -356,12 +357,14 @@ public final class RedisChatBroker implements ChatBroker {
                 || (space == nodeId.length() && message.regionMatches(0, nodeId, 0, space))) {
                 return; // ours (our members had it at once), or not a message of this sample
             }
-            Consumer<String> delivery = deliveries.get(channel.substring(CHANNEL_PREFIX.length()));
+            int colon = channel.indexOf(':', CHANNEL_PREFIX.length());
+            BiConsumer<String, String> delivery = colon < 0 ? null
+                : deliveries.get(channel.substring(CHANNEL_PREFIX.length(), colon));
             if (delivery == null) {
                 return;
             }
             try {
-                delivery.accept(message.substring(space + 1));
+                delivery.accept(channel.substring(colon + 1), message.substring(space + 1));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "chat cluster: delivering a message of " + channel + " failed", e);
             }
