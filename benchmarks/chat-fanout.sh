@@ -4,9 +4,10 @@
 # whose chats are joined by Redis pub/sub, against the same load on one node (Tomcat 11) without nginx or Redis.
 # Usage (from anywhere):
 #
-#   benchmarks/chat-fanout.sh [--sessions N] [--room-size N] [--seconds S] [--warmup S] [--path /ws/chat|/chat]
+#   benchmarks/chat-fanout.sh [--sessions N] [--room-size N] [--send-every S] [--seconds S] [--warmup S] [--path /ws/chat|/chat]
 #                             [--topologies "single cluster"] [--no-build] [--no-wait] [--quick]
 #
+#   --send-every S  each member sends one message every S seconds (default 1: one a second each)
 #   --quick     2,000 sessions, 5 s warm-up, 15 s measured (a check that everything runs, not figures)
 #   --no-wait   do not wait for a quiet machine (by default it waits up to 20 minutes for a 1-minute load
 #               average below 2.5, polling every 30 s, and says in the results if it never came)
@@ -21,6 +22,7 @@ ROOT=$(dirname "$HERE")
 TARGET=$HERE/target
 SESSIONS=10000
 ROOM_SIZE=10
+SEND_EVERY=1
 SECONDS_MEASURED=60
 WARMUP=10
 CHAT_PATH=/ws/chat
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --sessions) SESSIONS=$2; shift ;;
     --room-size) ROOM_SIZE=$2; shift ;;
+    --send-every) SEND_EVERY=$2; shift ;;
     --seconds) SECONDS_MEASURED=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
     --path) CHAT_PATH=$2; shift ;;
@@ -199,7 +202,7 @@ EOF
 
 run_load() { # topology port pids
   java -Xms512m -Xmx2g -XX:+UseG1GC -cp "$TARGET/classes" io.upgradebridge.benchmarks.load.ChatFanOut \
-    --topology "$1" --port "$2" --path "$CHAT_PATH" --sessions "$SESSIONS" --room-size "$ROOM_SIZE" \
+    --topology "$1" --port "$2" --path "$CHAT_PATH" --sessions "$SESSIONS" --room-size "$ROOM_SIZE" --send-every "$SEND_EVERY" \
     --warmup "$WARMUP" --seconds "$SECONDS_MEASURED" --pids "$3" 2> "$OUT/$1.load.err" | tee -a "$OUT/results.jsonl"
 }
 
@@ -246,7 +249,8 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 by = {r["topology"]: r for r in rows}
 order = [t for t in ("single", "cluster") if t in by]
 figures = [("sessions", "members (sessions)", "{:,.0f}"), ("rooms", "rooms", "{:,.0f}"),
-           ("room_size", "members per room", "{:,.0f}"), ("msgs_per_s", "messages sent / s", "{:,.0f}"),
+           ("room_size", "members per room", "{:,.0f}"), ("send_every_s", "each member sends once every ... s", "{:,.0f}"),
+           ("msgs_per_s", "messages sent / s", "{:,.0f}"),
            ("deliveries_per_s", "deliveries / s (to the other members)", "{:,.0f}"),
            ("p50_us", "fan-out latency p50, ms", "ms"), ("p99_us", "fan-out latency p99, ms", "ms"),
            ("p999_us", "fan-out latency p99.9, ms", "ms"), ("max_us", "fan-out latency max, ms", "ms"),

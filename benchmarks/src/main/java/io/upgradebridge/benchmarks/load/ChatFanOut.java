@@ -11,14 +11,15 @@ import java.util.Map;
 /**
  * The chat fan-out benchmark's load: {@code sessions} members of the war-sample chat in rooms of {@code roomSize}
  * ({@code PATH?room=rN}, members {@code N*roomSize} to {@code N*roomSize+roomSize-1}, opened in that order, so round
- * robin puts a room's members on every node), each sending one message a second, spread evenly over the second. Every
+ * robin puts a room's members on every node), each sending one message every {@code sendEvery} seconds (1: one a
+ * second), spread evenly over the period. Every
  * message carries its sender, sequence number and send time ({@link System#nanoTime()} of this JVM, which receives
  * it too); every member of the room receives it, and each receipt by a member other than the sender is one
  * delivery: its latency is receive time minus send time.
  *
  * <pre>
- * ChatFanOut --port P --topology NAME [--path /ws/chat] [--sessions 10000] [--room-size 10] [--warmup 10]
- *            [--seconds 60] [--pids name=pid,name=pid...]
+ * ChatFanOut --port P --topology NAME [--path /ws/chat] [--sessions 10000] [--room-size 10] [--send-every 1]
+ *            [--warmup 10] [--seconds 60] [--pids name=pid,name=pid...]
  * </pre>
  *
  * <p>Phases, each bounded in time: open every session (200 handshakes pending at most) and have each send a join
@@ -103,14 +104,17 @@ public final class ChatFanOut implements ClientConnection.Listener {
                 pids.put(nameAndPid[0], Long.parseLong(nameAndPid[1]));
             }
         }
+        int sendEvery = Integer.parseInt(options.getOrDefault("send-every", "1"));
         JsonLine out = new JsonLine().put("topology", options.getOrDefault("topology", "?"))
-            .put("path", run.path).put("sessions", (long) sessions).put("room_size", (long) roomSize);
-        run.run(Double.parseDouble(options.getOrDefault("warmup", "10")),
+            .put("path", run.path).put("sessions", (long) sessions).put("room_size", (long) roomSize)
+            .put("send_every_s", (long) sendEvery);
+        run.run(sendEvery, Double.parseDouble(options.getOrDefault("warmup", "10")),
             Double.parseDouble(options.getOrDefault("seconds", "60")), pids, out);
         System.out.println(out);
     }
 
-    private void run(double warmupSeconds, double seconds, Map<String, Long> pids, JsonLine out) throws IOException {
+    private void run(int sendEvery, double warmupSeconds, double seconds, Map<String, Long> pids, JsonLine out)
+            throws IOException {
         try (EventLoop eventLoop = new EventLoop(port, path)) {
             loop = eventLoop;
             long openStart = System.nanoTime();
@@ -125,12 +129,14 @@ public final class ChatFanOut implements ClientConnection.Listener {
             Map<String, Long> cpu0 = new LinkedHashMap<>();
             boolean[] sampled = {false};
             long[] lastMilli = {-1};
+            // member i sends at i % period ms of every period: evenly spread, one message per period each
+            int period = sendEvery * 1000;
             List<List<ClientConnection>> slots = new ArrayList<>();
-            for (int i = 0; i < 1000; i++) {
+            for (int i = 0; i < period; i++) {
                 slots.add(new ArrayList<>());
             }
             for (ClientConnection connection : connections) {
-                slots.get(connection.id % 1000).add(connection);
+                slots.get(connection.id % period).add(connection);
             }
             loop.run(windowEnd, 2, () -> {
                 long now = System.nanoTime();
@@ -140,7 +146,7 @@ public final class ChatFanOut implements ClientConnection.Listener {
                 }
                 long milli = (now - t0) / 1_000_000;
                 for (long m = lastMilli[0] + 1; m <= milli; m++) {
-                    for (ClientConnection connection : slots.get((int) (m % 1000))) {
+                    for (ClientConnection connection : slots.get((int) (m % period))) {
                         send(connection, System.nanoTime());
                     }
                 }
