@@ -55,10 +55,13 @@ for tool in "$NGINX" "$REDIS"; do
   fi
 done
 
-# 10,000 sessions: as many descriptors in the load generator, twice as many in nginx (client + node side)
-ulimit -n 65536 2>/dev/null || true
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((2 * SESSIONS + 1000)) ]; then
-  echo "ulimit -n is $(ulimit -n): too low for $SESSIONS sessions through nginx" >&2
+# 10,000 sessions: as many descriptors in the load generator, twice as many in nginx (client + node side), shared by
+# its two workers (reuseport spreads the connections over both)
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+FDS=$(ulimit -n)
+if [ "$FDS" = unlimited ]; then FDS=65536; fi
+if [ "$FDS" -lt $((SESSIONS + 1000)) ]; then
+  echo "ulimit -n is $FDS: too low for $SESSIONS sessions" >&2
   exit 2
 fi
 
@@ -162,8 +165,8 @@ daemon off;
 pid $OUT/nginx/nginx.pid;
 error_log $OUT/nginx/logs/error.log warn;
 worker_processes 2;
-worker_rlimit_nofile 65536;
-events { worker_connections 30000; }
+worker_rlimit_nofile $FDS;
+events { worker_connections $((FDS - 100)); }
 http {
   access_log off;
   client_body_temp_path $OUT/nginx/temp/client_body;
@@ -175,7 +178,7 @@ http {
   upstream nodes {
 $servers  }
   server {
-    listen 127.0.0.1:$port backlog=4096;
+    listen 127.0.0.1:$port backlog=4096 reuseport;
     location / {
       proxy_pass http://nodes;
       proxy_http_version 1.1;
