@@ -2,15 +2,11 @@ package io.upgradebridge.containertests;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Several containers in this JVM at once, each in its own world ({@link EmbeddedContainer}): the nodes of an
- * application behind a load balancer. They start concurrently; if one fails, the others are stopped before the
- * failure is thrown. {@link #close()} stops those still running.
+ * application behind a load balancer. They start one after the other; if one fails, those started are stopped before
+ * the failure is thrown. {@link #close()} stops those still running.
  */
 final class ContainerGroup implements AutoCloseable {
 
@@ -24,38 +20,25 @@ final class ContainerGroup implements AutoCloseable {
         this.containers = containers;
     }
 
+    /**
+     * Starts the nodes one after the other: the launchers change JVM-wide system properties while a container
+     * starts (Tomcat's {@code catalina.base}, Jetty's async timeout) and put them back after, which two starts at
+     * once would mix up.
+     */
     static ContainerGroup start(List<Node> nodes) throws Exception {
-        ExecutorService starter = Executors.newFixedThreadPool(nodes.size(), r -> {
-            Thread t = new Thread(r, "container-group-start");
-            t.setDaemon(true);
-            return t;
-        });
+        List<EmbeddedContainer> started = new ArrayList<>();
         try {
-            List<Future<EmbeddedContainer>> starts = new ArrayList<>();
             for (Node node : nodes) {
-                starts.add(starter.submit(() -> EmbeddedContainer.start(node.kind(), node.config())));
-            }
-            List<EmbeddedContainer> started = new ArrayList<>();
-            Exception failure = null;
-            for (Future<EmbeddedContainer> start : starts) {
-                try {
-                    started.add(start.get());
-                } catch (ExecutionException e) {
-                    Exception cause = e.getCause() instanceof Exception ex ? ex : e;
-                    if (failure == null) {
-                        failure = cause;
-                    } else {
-                        failure.addSuppressed(cause);
-                    }
-                }
-            }
-            if (failure != null) {
-                new ContainerGroup(started).stopAll(failure);
-                throw failure;
+                started.add(EmbeddedContainer.start(node.kind(), node.config()));
             }
             return new ContainerGroup(started);
-        } finally {
-            starter.shutdownNow();
+        } catch (Exception | Error failure) {
+            Exception stopFailures = new Exception("stopping the nodes started so far");
+            new ContainerGroup(started).stopAll(stopFailures);
+            for (Throwable suppressed : stopFailures.getSuppressed()) {
+                failure.addSuppressed(suppressed);
+            }
+            throw failure;
         }
     }
 
