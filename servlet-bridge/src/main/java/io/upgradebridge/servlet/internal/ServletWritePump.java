@@ -12,7 +12,10 @@ import java.util.concurrent.RejectedExecutionException;
  * Moves bytes from the connection's output channel to an upgraded {@link ServletOutputStream}.
  * {@code isReady()} is called right before every write and flush; bytes handed to the container are
  * released only at the next {@code isReady() == true} (a container may keep using the array until
- * then); the stream is flushed whenever the channel runs dry.
+ * then); the stream is flushed whenever the channel runs dry, and once when the pump starts: some containers
+ * send the response head (the 101) only with the first flush of the upgraded stream (GlassFish and Payara:
+ * Grizzly suspends the response in {@code upgrade()}), and a peer that waits for the 101 before it sends
+ * anything (every WebSocket client) would wait for ever.
  */
 final class ServletWritePump implements WriteListener {
 
@@ -38,6 +41,8 @@ final class ServletWritePump implements WriteListener {
     // touched only by the thread in WRITING
     private int inFlight;
     private boolean flushIssued;
+    /** The first pass flushes the empty stream, so that a container that holds the response head back sends it. */
+    private boolean headFlushPending = true;
 
     ServletWritePump(ServletOutputStream out, UpgradedConnection connection) {
         this.out = out;
@@ -84,6 +89,11 @@ final class ServletWritePump implements WriteListener {
                     if (gate.park(State.AWAITING_SOCKET)) {
                         return;
                     }
+                    continue;
+                }
+                if (headFlushPending) {
+                    headFlushPending = false;
+                    out.flush(); // commits the 101 where the container waits for a flush (isReady() was the last call)
                     continue;
                 }
                 if (inFlight > 0) {

@@ -91,10 +91,30 @@ class ServletWritePumpTest {
         connection.output().attachTransport(null, pump::onChannelSignal);
         pump.onWritePossible(); // the container's first call starts the pump: nothing to write yet
         engine.runAll();
+        assertEquals(List.of("flush"), out.calls, "the first pass flushes the empty stream once: the response head goes out");
+        out.calls.clear();
     }
 
     private static ByteBuffer bytes(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void theHeadFlushWaitsForIsReadyAndHappensOnce() throws Exception {
+        RecordingOutput busy = new RecordingOutput();
+        busy.ready = false;
+        UpgradedConnection other = new UpgradedConnection(null, engine, engine, 64 * 1024, new LiveUpgrades(), "test");
+        ServletWritePump otherPump = new ServletWritePump(busy, other);
+        other.output().attachTransport(null, otherPump::onChannelSignal);
+        otherPump.onWritePossible();
+        engine.runAll();
+        assertEquals(List.of(), busy.calls, "isReady() said no: no flush yet");
+        busy.ready = true;
+        otherPump.onWritePossible();
+        assertEquals(List.of("flush"), busy.calls);
+        other.output().tryWrite(bytes("x"));
+        engine.runAll();
+        assertEquals(List.of("flush", "write 1", "flush"), busy.calls, "no second head flush");
     }
 
     @Test
