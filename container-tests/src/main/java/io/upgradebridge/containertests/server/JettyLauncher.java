@@ -164,6 +164,8 @@ public final class JettyLauncher extends AbstractLauncher {
             return;
         }
         context.stop();
+        // the stopped handler is kept for the next deploy: it must not keep the undeployed application's loader
+        context.setClassLoader(null);
     }
 
     @Override
