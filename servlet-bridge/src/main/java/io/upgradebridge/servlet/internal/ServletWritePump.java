@@ -44,10 +44,27 @@ final class ServletWritePump implements WriteListener {
     /** The first pass flushes the empty stream, so that a container that holds the response head back sends it. */
     private boolean headFlushPending = true;
 
+    /** Whether every write hands the container an array of exactly the bytes to write (see {@link #ignoresWriteRange}). */
+    private final boolean exactArrays;
+
     ServletWritePump(ServletOutputStream out, UpgradedConnection connection) {
+        this(out, connection, ignoresWriteRange(out));
+    }
+
+    ServletWritePump(ServletOutputStream out, UpgradedConnection connection, boolean exactArrays) {
         this.out = out;
         this.connection = connection;
         this.output = connection.output();
+        this.exactArrays = exactArrays;
+    }
+
+    /**
+     * Whether {@code out} writes the whole array whatever offset and length it is given: Undertow's upgraded stream
+     * ({@code UpgradeServletOutputStream.write(byte[], int, int)} wraps the whole array, 2.3.x), which would send the
+     * rest of the channel's buffer too. Such a stream gets a copy of exactly the bytes to write.
+     */
+    static boolean ignoresWriteRange(ServletOutputStream out) {
+        return out.getClass().getName().equals("io.undertow.servlet.spec.UpgradeServletOutputStream");
     }
 
     /**
@@ -107,7 +124,13 @@ final class ServletWritePump implements WriteListener {
                 ByteBuffer bytes = output.readableSlice();
                 if (bytes.hasRemaining()) {
                     inFlight = bytes.remaining();
-                    out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), inFlight);
+                    if (exactArrays) {
+                        byte[] exact = new byte[inFlight];
+                        bytes.duplicate().get(exact);
+                        out.write(exact, 0, inFlight);
+                    } else {
+                        out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), inFlight);
+                    }
                     continue;
                 }
                 if (output.hasUnflushed()) {
