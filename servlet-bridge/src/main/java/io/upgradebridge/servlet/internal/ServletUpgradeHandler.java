@@ -35,9 +35,16 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
     private volatile ServletReadPump readPump;
     private volatile ServletWritePump writePump;
     private volatile String containerName = "servlet container";
+    /** The container request's reference to this handler, cleared on destroy (GlassFish, Payara), or null. */
+    private volatile RequestHandlerReference requestReference;
 
     /** Public no-arg constructor: the container instantiates this class. */
     public ServletUpgradeHandler() {
+    }
+
+    /** Called by the filter after {@code upgrade()} returned, before {@link #attach}. */
+    void clearOnDestroy(RequestHandlerReference reference) {
+        this.requestReference = reference;
     }
 
     /** Called by the filter after {@code upgrade()} returned. */
@@ -118,6 +125,11 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
     @Override
     public void destroy() {
         state.set(State.CLOSED);
+        RequestHandlerReference reference = requestReference;
+        if (reference != null) {
+            requestReference = null;
+            reference.clear(this); // a recycled request must not keep this handler (and the application) reachable
+        }
         UpgradedConnection c = connection;
         if (c != null) {
             c.transportClosed(null);
