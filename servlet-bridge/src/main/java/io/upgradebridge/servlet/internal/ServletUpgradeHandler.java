@@ -89,15 +89,16 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
 
     @Override
     public void close() {
-        closeWebConnection();
+        closeWebConnection(false);
     }
 
     @Override
     public void abort(Throwable cause) {
-        closeWebConnection();
+        closeWebConnection(true);
     }
 
-    private void closeWebConnection() {
+    /** @param cut whether the connection is aborted: what the peer has not read yet need not be sent */
+    private void closeWebConnection(boolean cut) {
         State previous = state.getAndSet(State.CLOSED);
         if (previous == State.CLOSED) {
             return;
@@ -113,7 +114,9 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
             // closing anyway
         }
         try {
-            wc.close();
+            if (!(cut && UndertowReadEvents.closeNow(wc))) {
+                wc.close();
+            }
         } catch (Exception e) {
             // already closed by the container: nothing more to do
         }

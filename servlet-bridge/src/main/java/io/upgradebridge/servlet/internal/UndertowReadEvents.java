@@ -48,6 +48,28 @@ final class UndertowReadEvents {
         }
     }
 
+    /**
+     * Closes an Undertow upgraded connection at once, for an abort. Undertow's {@code WebConnection.close()} first
+     * writes what its output stream still holds and flushes, blocking, until the peer has read it: on Undertow's I/O
+     * thread (where an error callback aborts a connection) with a peer that does not read, that thread waits for itself
+     * and every connection it serves hangs (seen on JDK 25 after the stalled-reader scenario). Closing the underlying
+     * XNIO connection ({@code channel}, a {@link java.io.Closeable}) cuts it without writing.
+     *
+     * @return whether {@code webConnection} was Undertow's and is closed now
+     */
+    static boolean closeNow(Object webConnection) {
+        if (webConnection == null || !webConnection.getClass().getName().equals("io.undertow.servlet.spec.WebConnectionImpl")) {
+            return false;
+        }
+        try {
+            ((java.io.Closeable) field(webConnection, "channel")).close();
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException | java.io.IOException e) {
+            warn(e);
+            return false;
+        }
+    }
+
     private static Object field(Object target, String name) throws ReflectiveOperationException {
         Field field = target.getClass().getDeclaredField(name);
         field.setAccessible(true);
