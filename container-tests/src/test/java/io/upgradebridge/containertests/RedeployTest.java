@@ -4,7 +4,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -93,7 +92,7 @@ class RedeployTest {
             } else {
                 kept.add(round);
                 if (heapDump == null) {
-                    heapDump = dumpHeap(kind);
+                    heapDump = dumpHeap(container);
                 }
             }
         }
@@ -187,15 +186,14 @@ class RedeployTest {
             .get(10, TimeUnit.SECONDS);
     }
 
-    /** A heap dump of this JVM (live objects), for a loader that stayed reachable; its path, or why there is none. */
-    private static String dumpHeap(ContainerKind kind) {
+    /** A heap dump of the container's JVM (live objects), for a loader that stayed reachable; its path, or why there is none. */
+    private static String dumpHeap(EmbeddedContainer container) {
         try {
             Path dir = ContainerClassPath.path("containers.workDir", "target/container-work").getParent();
             Files.createDirectories(dir);
-            Path file = dir.resolve("redeploy-" + kind.name().toLowerCase() + "-" + System.nanoTime() + ".hprof");
-            ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
-                .dumpHeap(file.toString(), true);
-            return file.toString();
+            Path file = dir.resolve("redeploy-" + container.kind().name().toLowerCase(java.util.Locale.ROOT) + "-"
+                + System.nanoTime() + ".hprof");
+            return container.dumpHeap(file).toString();
         } catch (Exception | LinkageError e) {
             return "(no heap dump: " + e + ")";
         }
