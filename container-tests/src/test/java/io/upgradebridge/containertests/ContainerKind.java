@@ -104,6 +104,18 @@ public enum ContainerKind {
         return this == JETTY_12_1 || !keepsOutputAfterPeerFin();
     }
 
+    /**
+     * @return why the bridge's default executor on this container cannot run many sessions' work at once, or null. The
+     *         application servers' default managed executor (Payara Micro: core size 0, a queue of 2^31) runs one task at
+     *         a time until its queue is full, so hundreds of blocking handlers, or a thousand sessions at once, wait
+     *         behind each other there: such a server needs core threads, or another executor named with
+     *         {@code io.upgradebridge.executor} (README)
+     */
+    public String serialManagedExecutorReason() {
+        return ownProcess ? this + " runs upgrades on the server's default managed executor, which runs one task at a "
+            + "time (core size 0, unbounded queue): sessions by the hundred wait behind each other there" : null;
+    }
+
     /** @return why this container runs only when named in {@code -Dcontainers}, or null when it runs by default */
     public String optInReason() {
         return this == GLASSFISH_7 ? this + " runs only with -Dcontainers=GLASSFISH_7: a redeploy cycle stalled in the "
