@@ -121,7 +121,7 @@ public final class ProcessAgent implements ClassLoaderWatchMBean {
         if (ref == null) {
             throw new IllegalStateException("nothing was undeployed, or the application reported no class loader");
         }
-        for (int i = 0; i < 150 && ref.get() != null; i++) {
+        for (int i = 0; i < 300 && ref.get() != null; i++) { // up to 30 s, as the in-JVM launchers
             System.gc();
             Thread.sleep(100);
         }
