@@ -99,6 +99,15 @@ public enum ContainerKind {
         return !product.equals("Payara Micro") && !product.equals("GlassFish");
     }
 
+    /**
+     * @return whether {@code response.reset()} removes an {@code Upgrade} header set before it. Grizzly (Payara, GlassFish)
+     *         keeps that header in a field of its own, outside the header map, which neither {@code reset()} nor
+     *         {@code setHeader(name, null)} clears
+     */
+    public boolean resetRemovesUpgradeHeader() {
+        return keepsOutputAfterPeerFin();
+    }
+
     /** @return whether the container reports a peer's reset as an ordinary end of input (Jetty, Grizzly): no cause to see */
     public boolean reportsResetAsEnd() {
         return this == JETTY_12_1 || !keepsOutputAfterPeerFin();

@@ -306,9 +306,6 @@ public class ProtocolUpgradeFilter implements Filter {
         try {
             s.start(request, response, connection);
         } catch (Exception | LinkageError e) {
-            for (String name : upgrade.headers().names()) {
-                response.setHeader(name, null); // Payara's reset() keeps headers set before it: no Upgrade on a refusal
-            }
             refuse(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
                 "the container refused the HTTP upgrade (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         }
