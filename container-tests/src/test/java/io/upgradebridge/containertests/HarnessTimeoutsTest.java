@@ -41,6 +41,8 @@ class HarnessTimeoutsTest {
     @ParameterizedTest
     @EnumSource(ContainerKind.class)
     void endsAnAbandonedAsyncRequestAfterTheAsyncTimeout(ContainerKind kind) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(kind.setsAsyncTimeout(),
+            () -> kind + ": the launcher cannot set its default AsyncContext timeout (Undertow has no such setting)");
         EmbeddedContainer container = containers.get(kind);
         try (RawHttpClient client = RawHttpClient.connect(container.port(), BOUND.multipliedBy(2))) {
             long start = System.nanoTime();

@@ -72,6 +72,16 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
      * @throws IllegalArgumentException when a configured name does not resolve to an {@link Executor}
      */
     public static ExecutorChoice choose(String configured, Sources sources, String threadNamePrefix) {
+        return choose(configured, sources, threadNamePrefix, null);
+    }
+
+    /**
+     * Makes the choice; an executor found in JNDI (the server's) is given tasks through a {@link ServerThreadsExecutor},
+     * so that the threads it starts do not keep {@code application} after undeploy.
+     *
+     * @param application the web application's class loader, or {@code null} to hand tasks to a JNDI executor as they are
+     */
+    public static ExecutorChoice choose(String configured, Sources sources, String threadNamePrefix, ClassLoader application) {
         if (configured != null && !configured.isBlank()) {
             String name = configured.trim();
             Object found = name.startsWith("java:") ? sources.jndi(name) : sources.contextAttribute(name);
@@ -81,11 +91,12 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
                     + (name.startsWith("java:") ? " in JNDI" : " among the servlet-context attributes")
                     + "; fix the io.upgradebridge.executor parameter or remove it");
             }
-            return borrowed((Executor) found, "the configured executor '" + name + "' (" + found.getClass().getName() + ")");
+            Executor executor = name.startsWith("java:") ? fromServer((Executor) found, application) : (Executor) found;
+            return borrowed(executor, "the configured executor '" + name + "' (" + found.getClass().getName() + ")");
         }
         Object managed = sources.jndi(DEFAULT_MANAGED_EXECUTOR);
         if (managed instanceof Executor) {
-            return borrowed((Executor) managed, "the server's managed executor " + DEFAULT_MANAGED_EXECUTOR);
+            return borrowed(fromServer((Executor) managed, application), "the server's managed executor " + DEFAULT_MANAGED_EXECUTOR);
         }
         int java = sources.javaFeatureVersion();
         Object jetty = sources.contextAttribute(JETTY_EXECUTOR_ATTRIBUTE);
@@ -112,6 +123,10 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             : "virtual threads (Java " + java + ")";
         return new ExecutorChoice(pool, new SharedUserExecutor(pool, limit, overflow), poolDescription
             + "; application code takes at most " + limit + " of its threads at once, more of it runs on " + overflowDescription, owned);
+    }
+
+    private static Executor fromServer(Executor executor, ClassLoader application) {
+        return application == null ? executor : new ServerThreadsExecutor(executor, application);
     }
 
     private static ExecutorChoice borrowed(Executor executor, String description) {

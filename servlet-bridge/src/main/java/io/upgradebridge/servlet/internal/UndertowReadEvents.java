@@ -1,0 +1,86 @@
+package io.upgradebridge.servlet.internal;
+
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.concurrent.Executor;
+
+/**
+ * Asks Undertow to call an upgraded stream's read listener again, on its I/O thread. Undertow's
+ * {@code UpgradeServletInputStream} keeps its state (ready, finished, the buffer it has read ahead) in plain fields
+ * that its I/O thread changes in every read event, and a {@code read()} that empties that buffer reads the channel
+ * again: reading from another thread races with the I/O thread (bytes lost or read twice, a missed wake-up), so on
+ * Undertow the read pump reads only inside {@code onDataAvailable}. A pump that paused with bytes still read ahead gets
+ * no new read event (Undertow suspended reads): waking the channel's reads makes the I/O thread run the read listener,
+ * which calls {@code onDataAvailable} again. Works through reflection on the stream's {@code channel} and
+ * {@code ioExecutor}; on any other container it does nothing, and if Undertow changes it says so once in the log.
+ */
+final class UndertowReadEvents {
+
+    private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
+    private static final String STREAM = "io.undertow.servlet.spec.UpgradeServletInputStream";
+    private static volatile boolean warned;
+
+    private UndertowReadEvents() {
+    }
+
+    /** Whether {@code stream} is Undertow's upgraded input stream. */
+    static boolean applies(Object stream) {
+        return stream != null && stream.getClass().getName().equals(STREAM);
+    }
+
+    /** Makes Undertow's I/O thread run the stream's read listener, which calls {@code onDataAvailable} if bytes are there. */
+    static void dispatchRead(Object stream) {
+        try {
+            Object channel = field(stream, "channel");
+            Executor io = (Executor) field(stream, "ioExecutor");
+            Class<?> readChannel = Class.forName("org.xnio.channels.SuspendableReadChannel", false, channel.getClass().getClassLoader());
+            Method wakeupReads = readChannel.getMethod("wakeupReads");
+            io.execute(() -> {
+                try {
+                    wakeupReads.invoke(channel);
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    warn(e);
+                }
+            });
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            warn(e);
+        }
+    }
+
+    /**
+     * Closes an Undertow upgraded connection at once, for an abort. Undertow's {@code WebConnection.close()} first
+     * writes what its output stream still holds and flushes, blocking, until the peer has read it: on Undertow's I/O
+     * thread (where an error callback aborts a connection) with a peer that does not read, that thread waits for itself
+     * and every connection it serves hangs (seen on JDK 25 after the stalled-reader scenario). Closing the underlying
+     * XNIO connection ({@code channel}, a {@link java.io.Closeable}) cuts it without writing.
+     *
+     * @return whether {@code webConnection} was Undertow's and is closed now
+     */
+    static boolean closeNow(Object webConnection) {
+        if (webConnection == null || !webConnection.getClass().getName().equals("io.undertow.servlet.spec.WebConnectionImpl")) {
+            return false;
+        }
+        try {
+            ((java.io.Closeable) field(webConnection, "channel")).close();
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException | java.io.IOException e) {
+            warn(e);
+            return false;
+        }
+    }
+
+    private static Object field(Object target, String name) throws ReflectiveOperationException {
+        Field field = target.getClass().getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(target);
+    }
+
+    private static void warn(Throwable e) {
+        if (!warned) {
+            warned = true;
+            LOG.log(Level.WARNING, "could not ask Undertow for a read event on an upgraded connection; a paused connection "
+                + "may wait for the peer's next packet", e);
+        }
+    }
+}
