@@ -12,8 +12,9 @@ import java.util.concurrent.Executor;
  * again: reading from another thread races with the I/O thread (bytes lost or read twice, a missed wake-up), so on
  * Undertow the read pump reads only inside {@code onDataAvailable}. A pump that paused with bytes still read ahead gets
  * no new read event (Undertow suspended reads): waking the channel's reads makes the I/O thread run the read listener,
- * which calls {@code onDataAvailable} again. Works through reflection on the stream's {@code channel} and
- * {@code ioExecutor}; on any other container it does nothing, and if Undertow changes it says so once in the log.
+ * which calls {@code onDataAvailable} again. Also an abort ({@link #closeNow}), on the same I/O thread. Works through
+ * reflection on the streams' and the connection's {@code channel} and {@code ioExecutor}; on any other container it
+ * does nothing, and if Undertow changes it says so once in the log.
  */
 final class UndertowReadEvents {
 
@@ -55,18 +56,63 @@ final class UndertowReadEvents {
      * and every connection it serves hangs (seen on JDK 25 after the stalled-reader scenario). Closing the underlying
      * XNIO connection ({@code channel}, a {@link java.io.Closeable}) cuts it without writing.
      *
-     * @return whether {@code webConnection} was Undertow's and is closed now
+     * <p>What the output stream still holds is dropped first (an empty {@code buffer}): Undertow 2.3's write listener
+     * goes on writing a buffer that has bytes left after a write failed and it closed the channel, and then spins on
+     * that I/O thread for ever ({@code ClosedChannelException} after {@code ClosedChannelException}: a peer that reset
+     * while an echo was pending stalled every connection of that thread), and the connection's close listener
+     * ({@code WebConnection.close()}) would write it again and log the failure as an error. Both happen on the
+     * connection's I/O thread, where the stream's fields are changed: here if called on it, else as a task of it.
+     *
+     * @return whether {@code webConnection} was Undertow's and is closed now (or as the I/O thread's next task)
      */
     static boolean closeNow(Object webConnection) {
-        if (webConnection == null || !webConnection.getClass().getName().equals("io.undertow.servlet.spec.WebConnectionImpl")) {
+        if (!isUndertows(webConnection)) {
             return false;
         }
         try {
-            ((java.io.Closeable) field(webConnection, "channel")).close();
+            java.io.Closeable channel = (java.io.Closeable) field(webConnection, "channel");
+            Object out = field(webConnection, "outputStream");
+            Runnable cut = () -> {
+                try {
+                    dropPendingOutput(out);
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    warn(e);
+                }
+                try {
+                    channel.close();
+                } catch (java.io.IOException | RuntimeException e) {
+                    // closed already
+                }
+            };
+            onIoThread(webConnection, channel, cut);
             return true;
-        } catch (ReflectiveOperationException | RuntimeException | java.io.IOException e) {
+        } catch (ReflectiveOperationException | RuntimeException e) {
             warn(e);
             return false;
+        }
+    }
+
+    private static boolean isUndertows(Object webConnection) {
+        return webConnection != null && webConnection.getClass().getName().equals("io.undertow.servlet.spec.WebConnectionImpl");
+    }
+
+    /** Runs {@code task} now if this is the connection's I/O thread, else as a task of its I/O executor. */
+    private static void onIoThread(Object webConnection, Object channel, Runnable task) throws ReflectiveOperationException {
+        Class<?> connection = Class.forName("org.xnio.Connection", false, channel.getClass().getClassLoader());
+        Object ioThread = connection.getMethod("getIoThread").invoke(channel);
+        if (ioThread == Thread.currentThread()) {
+            task.run();
+        } else {
+            ((Executor) field(webConnection, "ioExecutor")).execute(task);
+        }
+    }
+
+    /** Replaces what Undertow's upgraded output stream still has to write with nothing (I/O thread only). */
+    private static void dropPendingOutput(Object out) throws ReflectiveOperationException {
+        Field buffer = out.getClass().getDeclaredField("buffer");
+        buffer.setAccessible(true);
+        if (buffer.get(out) != null) {
+            buffer.set(out, java.nio.ByteBuffer.allocate(0));
         }
     }
 
@@ -79,8 +125,8 @@ final class UndertowReadEvents {
     private static void warn(Throwable e) {
         if (!warned) {
             warned = true;
-            LOG.log(Level.WARNING, "could not ask Undertow for a read event on an upgraded connection; a paused connection "
-                + "may wait for the peer's next packet", e);
+            LOG.log(Level.WARNING, "could not reach Undertow's upgraded connection: a paused connection may wait for the "
+                + "peer's next packet, an abort may wait for the peer to read", e);
         }
     }
 }
