@@ -97,13 +97,24 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
         closeWebConnection(true);
     }
 
-    /** On Tomcat's upgraded streams only (the servlet API has no half-close). */
+    /**
+     * The servlet API has no half-close: on Tomcat's upgraded streams, Undertow's connection and GlassFish's or Payara's
+     * (Grizzly) connection only, each its own way; elsewhere the output stays open until the close.
+     */
     @Override
     public boolean shutdownOutput() {
-        return state.get() != State.CLOSED && TomcatSocketEvents.shutdownOutput(outputStream());
+        if (state.get() == State.CLOSED) {
+            return false;
+        }
+        WebConnection wc = webConnection;
+        return TomcatSocketEvents.shutdownOutput(outputStream()) || UndertowReadEvents.shutdownOutput(wc)
+            || GrizzlySockets.shutdownOutput(wc);
     }
 
-    /** On Tomcat's upgraded streams only (the servlet API has no timeout for an upgraded connection). */
+    /**
+     * On Tomcat's upgraded streams only (the servlet API has no timeout for an upgraded connection); elsewhere the
+     * bridge bounds the lingering close with a timer of its own.
+     */
     @Override
     public boolean closeWhenSilent(long millis) {
         return state.get() != State.CLOSED && TomcatSocketEvents.setReadTimeout(outputStream(), millis);

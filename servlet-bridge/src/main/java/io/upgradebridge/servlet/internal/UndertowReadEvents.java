@@ -12,7 +12,8 @@ import java.util.concurrent.Executor;
  * again: reading from another thread races with the I/O thread (bytes lost or read twice, a missed wake-up), so on
  * Undertow the read pump reads only inside {@code onDataAvailable}. A pump that paused with bytes still read ahead gets
  * no new read event (Undertow suspended reads): waking the channel's reads makes the I/O thread run the read listener,
- * which calls {@code onDataAvailable} again. Also an abort ({@link #closeNow}), on the same I/O thread. Works through
+ * which calls {@code onDataAvailable} again. Also the two closes the servlet API has no words for, on the same I/O
+ * thread: an abort ({@link #closeNow}) and a half-close for a lingering close ({@link #shutdownOutput}). Works through
  * reflection on the streams' and the connection's {@code channel} and {@code ioExecutor}; on any other container it
  * does nothing, and if Undertow changes it says so once in the log.
  */
@@ -92,6 +93,38 @@ final class UndertowReadEvents {
         }
     }
 
+    /**
+     * Half-closes an Undertow upgraded connection for a lingering close: a FIN after the bytes already written, while
+     * the peer's bytes still arrive. On Undertow that is what the upgraded output stream's {@code close()} does once a
+     * write listener is set ({@code shutdownWrites()}, then a flush that the I/O thread completes); XNIO shuts the
+     * socket's output only and keeps reading. Not over TLS (the TLS connection would send its close first).
+     *
+     * @return whether {@code webConnection} was Undertow's, on a plain socket, and its output is being shut
+     */
+    static boolean shutdownOutput(Object webConnection) {
+        if (!isUndertows(webConnection)) {
+            return false;
+        }
+        try {
+            Object channel = field(webConnection, "channel");
+            if (channel.getClass().getName().contains("Ssl")) {
+                return false;
+            }
+            jakarta.servlet.ServletOutputStream out = (jakarta.servlet.ServletOutputStream) field(webConnection, "outputStream");
+            onIoThread(webConnection, channel, () -> {
+                try {
+                    out.close();
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the connection is going anyway: the close that follows still works
+                }
+            });
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            warn(e);
+            return false;
+        }
+    }
+
     private static boolean isUndertows(Object webConnection) {
         return webConnection != null && webConnection.getClass().getName().equals("io.undertow.servlet.spec.WebConnectionImpl");
     }
@@ -126,7 +159,7 @@ final class UndertowReadEvents {
         if (!warned) {
             warned = true;
             LOG.log(Level.WARNING, "could not reach Undertow's upgraded connection: a paused connection may wait for the "
-                + "peer's next packet, an abort may wait for the peer to read", e);
+                + "peer's next packet, an abort may wait for the peer to read, a close does not linger", e);
         }
     }
 }
