@@ -131,6 +131,16 @@ public enum ContainerKind {
             + "time (core size 0, unbounded queue): sessions by the hundred wait behind each other there" : null;
     }
 
+    /**
+     * @return why this harness cannot run this container with TLS or a request log, or null: GlassFish Embedded's
+     *         HTTPS listener and access log are not set up (the opt-in kind; its default HTTPS listener logs SEVERE
+     *         errors here)
+     */
+    public String tlsUnsupportedReason() {
+        return this == GLASSFISH_7 ? this + ": the harness sets up neither an HTTPS listener nor the access log for "
+            + "GlassFish Embedded (an opt-in kind)" : null;
+    }
+
     /** @return why this container runs only when named in {@code -Dcontainers}, or null when it runs by default */
     public String optInReason() {
         return this == GLASSFISH_7 ? this + " runs only with -Dcontainers=GLASSFISH_7: a redeploy cycle stalled in the "

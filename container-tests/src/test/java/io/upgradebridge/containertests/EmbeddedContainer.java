@@ -85,6 +85,9 @@ public final class EmbeddedContainer implements AutoCloseable {
             org.junit.jupiter.api.Assumptions.assumeTrue(((Map<?, ?>) launch.get("contextAttributes")).isEmpty(),
                 () -> kind + " runs in a JVM of its own: this scenario shares objects with the server through context "
                     + "attributes, which cannot cross a process boundary");
+            String tlsReason = kind.tlsUnsupportedReason();
+            org.junit.jupiter.api.Assumptions.assumeTrue(tlsReason == null
+                || (launch.get("keyStore") == null && launch.get("logRequests") == null), tlsReason);
             return new EmbeddedContainer(kind, ProcessContainer.start(kind, launch, java.nio.file.Path.of(workDir)),
                 config.secure());
         }
@@ -208,6 +211,27 @@ public final class EmbeddedContainer implements AutoCloseable {
             return process.logLines();
         }
         return logLinesOf(contract, launcher);
+    }
+
+    /** Loggers whose level a test set: JUL keeps loggers only weakly, and a collected one forgets its level. */
+    private static final Map<String, java.util.logging.Logger> PINNED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Sets the level of a {@code java.util.logging} logger where the container logs: this JVM's (shared by every
+     * container in it), or the container's own JVM.
+     *
+     * @param level the level, or {@code null} for the parent's
+     * @return the previous level, or {@code null} when it had none of its own
+     */
+    public java.util.logging.Level setLogLevel(String logger, java.util.logging.Level level) throws Exception {
+        if (process != null) {
+            String previous = process.setLogLevel(logger, level == null ? "null" : level.getName());
+            return previous.equals("null") ? null : java.util.logging.Level.parse(previous);
+        }
+        java.util.logging.Logger target = PINNED.computeIfAbsent(logger, java.util.logging.Logger::getLogger);
+        java.util.logging.Level previous = target.getLevel();
+        target.setLevel(level);
+        return previous;
     }
 
     /** @return the lines of {@link #logLines()} that contain {@code text} */

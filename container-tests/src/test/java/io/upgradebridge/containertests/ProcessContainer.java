@@ -38,8 +38,11 @@ import java.util.zip.ZipOutputStream;
  * cannot cross a process boundary: a configuration with any is refused.
  *
  * <p>The child JVM runs on the JDK of this JVM ({@code java.home}), with the {@code Add-Opens}/{@code Add-Exports} of
- * the server jar's manifest, on {@code 127.0.0.1} and a port picked here; its standard output (the server's log) is
- * kept as the container's log lines and copied to {@code server.log} in its work directory.
+ * the server jar's manifest, on {@code 127.0.0.1} and a port picked here. Its log records reach this side in the form
+ * the in-JVM launchers capture them ({@code LEVEL [logger] message}), as the container's log lines (also in
+ * {@code records.log} in its work directory); the rest of its standard output, the server's own console format, is in
+ * {@code server.log} there. With TLS the port is the server's HTTPS listener, with the configured key store as the
+ * JVM's ({@code javax.net.ssl.keyStore}); with the request log, the server's access log becomes that log.
  */
 final class ProcessContainer {
 
@@ -52,6 +55,8 @@ final class ProcessContainer {
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
     private static final int MAX_LOG_LINES = 50_000;
+    /** What starts a line that carries one log record (the agent's {@code LogRelay.MARKER}). */
+    private static final String RECORD = "@@record ";
 
     private final Process process;
     private final Socket control;
@@ -59,6 +64,7 @@ final class ProcessContainer {
     private final Writer requests;
     private final Path war;
     private final int port;
+    /** The server's log records, as the in-JVM launchers capture them ({@code LEVEL [logger] message}). */
     private final List<String> log;
     private boolean deployed;
 
@@ -84,6 +90,12 @@ final class ProcessContainer {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx1g");
+        if (launch.get("keyStore") != null) {
+            // the server's key store, as a production server is given one: the test certificate (127.0.0.1 in its SAN)
+            command.add("-Djavax.net.ssl.keyStore=" + launch.get("keyStore"));
+            command.add("-Djavax.net.ssl.keyStorePassword=" + launch.get("keyStorePassword"));
+            command.add("-Djavax.net.ssl.keyStoreType=PKCS12");
+        }
         command.addAll(manifestModuleOptions(serverJar));
         command.add("-cp");
         command.add(serverJar + java.io.File.pathSeparator + agentJar);
@@ -94,9 +106,12 @@ final class ProcessContainer {
         command.add(workDir.toString());
         Object idle = launch.get("idleTimeoutMillis");
         command.add(idle == null ? "0" : Long.toString(((Number) idle).longValue()));
+        command.add(launch.get("keyStore") != null ? "tls" : "plain");
+        command.add(Boolean.TRUE.equals(launch.get("logRequests")) ? "requests" : "none");
         Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
         List<String> log = new ArrayList<>();
-        Thread pump = new Thread(() -> copyLog(process.getInputStream(), log, workDir.resolve("server.log")),
+        List<String> raw = new ArrayList<>();
+        Thread pump = new Thread(() -> copyLog(process.getInputStream(), log, raw, workDir),
             "log-of-" + kind.directory());
         pump.setDaemon(true);
         pump.start();
@@ -114,7 +129,7 @@ final class ProcessContainer {
             process.waitFor();
             synchronized (log) {
                 e.addSuppressed(new IllegalStateException("log of the failed start:\n" + String.join("\n",
-                    log.subList(Math.max(0, log.size() - 200), log.size()))));
+                    raw.subList(Math.max(0, raw.size() - 200), raw.size()))));
             }
             throw e;
         }
@@ -174,10 +189,16 @@ final class ProcessContainer {
         call("heapdump " + file.toAbsolutePath());
     }
 
+    /** The server's log records so far, each as {@code LEVEL [logger] message} plus a stack trace (see LogRelay). */
     List<String> logLines() {
         synchronized (log) {
             return List.copyOf(log);
         }
+    }
+
+    /** Sets a logger's level in the server's JVM; returns the previous level ({@code "null"}: inherited). */
+    synchronized String setLogLevel(String logger, String level) throws IOException {
+        return call("loglevel " + logger + " " + level);
     }
 
     /** Stops the server and waits (bounded) for its JVM to end; kills it if it does not. */
@@ -244,21 +265,32 @@ final class ProcessContainer {
         }
     }
 
-    private static void copyLog(InputStream output, List<String> log, Path file) {
+    /**
+     * Reads the server's standard output: a relayed log record ({@code @@record} and Base64, see the agent's
+     * {@code LogRelay}) becomes one entry of {@code log} and of {@code records.log}; every other line (the server's
+     * own console format) goes to {@code raw} and {@code server.log}.
+     */
+    private static void copyLog(InputStream output, List<String> log, List<String> raw, Path workDir) {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8));
-             Writer copy = Files.newBufferedWriter(file)) {
+             Writer copy = Files.newBufferedWriter(workDir.resolve("server.log"));
+             Writer records = Files.newBufferedWriter(workDir.resolve("records.log"))) {
             String line;
             while ((line = lines.readLine()) != null) {
-                copy.write(line);
-                copy.write('\n');
-                copy.flush();
+                boolean record = line.startsWith(RECORD);
+                String text = record ? new String(Base64.getDecoder().decode(line.substring(RECORD.length()).trim()),
+                    StandardCharsets.UTF_8) : line;
+                Writer file = record ? records : copy;
+                file.write(text);
+                file.write('\n');
+                file.flush();
                 synchronized (log) {
-                    if (log.size() < MAX_LOG_LINES) {
-                        log.add(line);
+                    List<String> target = record ? log : raw;
+                    if (target.size() < MAX_LOG_LINES) {
+                        target.add(text);
                     }
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             synchronized (log) {
                 log.add("(the server's log could not be read further: " + e + ")");
             }

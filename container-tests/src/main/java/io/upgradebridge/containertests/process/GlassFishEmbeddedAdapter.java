@@ -24,7 +24,11 @@ public final class GlassFishEmbeddedAdapter implements ServerAdapter {
     }
 
     @Override
-    public void start(int port, Path workDir, OptionalLong idleTimeoutMillis) throws Exception {
+    public void start(int port, Path workDir, OptionalLong idleTimeoutMillis, boolean tls, Path accessLog) throws Exception {
+        if (tls || accessLog != null) {
+            // the test side does not ask (ContainerKind.unsupportedConfigurationReason); a direct caller learns why
+            throw new UnsupportedOperationException("the harness sets up neither TLS nor the access log for GlassFish Embedded");
+        }
         Class<?> runtimeType = Class.forName("org.glassfish.embeddable.GlassFishRuntime");
         Class<?> propertiesType = Class.forName("org.glassfish.embeddable.GlassFishProperties");
         Object runtime = runtimeType.getMethod("bootstrap").invoke(null);

@@ -23,16 +23,19 @@ import javax.management.ObjectName;
  * the server through a {@link ServerAdapter} and does, on request of the test JVM, what the in-JVM launchers do
  * (deploy, undeploy, tell whether the undeployed application's class loader was collected, list the threads, stop).
  *
- * <p>Arguments: the adapter's class name, the file to write the control port to, the HTTP port, a work directory and
- * the connector idle timeout in milliseconds (0: the server's default). The agent listens on {@code 127.0.0.1}, port 0,
- * writes the port to that file, and serves one connection: a request is one line {@code COMMAND [argument]}, an answer
- * one line {@code OK <base64>} or {@code ERR <base64>}. Commands: {@code start WAR}, {@code deploy WAR},
- * {@code undeploy}, {@code collected}, {@code threads}, {@code heapdump FILE} (live objects), {@code stop} (which ends
- * the JVM). The server's log goes to
- * this JVM's standard output, which the test side reads.
+ * <p>Arguments: the adapter's class name, the file to write the control port to, the HTTP port, a work directory,
+ * the connector idle timeout in milliseconds (0: the server's default), {@code tls} or {@code plain} (the port is the
+ * server's HTTPS listener), {@code requests} or {@code none} (the server's access log becomes the request log of
+ * {@link AccessLogTail}). The agent listens on {@code 127.0.0.1}, port 0, writes the port to that file, and serves one
+ * connection: a request is one line {@code COMMAND [argument]}, an answer one line {@code OK <base64>} or
+ * {@code ERR <base64>}. Commands: {@code start WAR}, {@code deploy WAR}, {@code undeploy}, {@code collected},
+ * {@code threads}, {@code heapdump FILE} (live objects), {@code loglevel LOGGER LEVEL} (answers the previous level),
+ * {@code stop} (which ends the JVM). The server's log goes to this JVM's standard output, which the test side reads,
+ * and every log record once more through {@link LogRelay}, in the form the in-JVM launchers capture.
  */
 public final class ProcessAgent implements ClassLoaderWatchMBean {
 
+    private final LogRelay relay = new LogRelay();
     private volatile WeakReference<Object> deployedLoader;
     private volatile WeakReference<Object> undeployedLoader;
 
@@ -47,7 +50,10 @@ public final class ProcessAgent implements ClassLoaderWatchMBean {
         int httpPort = Integer.parseInt(args[2]);
         Path workDir = Files.createDirectories(Path.of(args[3]));
         long idle = Long.parseLong(args[4]);
+        boolean tls = args.length > 5 && args[5].equals("tls");
+        Path accessLog = args.length > 6 && args[6].equals("requests") ? workDir.resolve("access-log") : null;
         ProcessAgent agent = new ProcessAgent();
+        agent.relay.install();
         ManagementFactory.getPlatformMBeanServer().registerMBean(new javax.management.StandardMBean(agent, ClassLoaderWatchMBean.class), new ObjectName(NAME));
         try (ServerSocket control = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Path partial = portFile.resolveSibling(portFile.getFileName() + ".tmp");
@@ -62,7 +68,7 @@ public final class ProcessAgent implements ClassLoaderWatchMBean {
                     String argument = line.contains(" ") ? line.substring(line.indexOf(' ') + 1) : "";
                     String answer;
                     try {
-                        answer = "OK " + encode(agent.run(adapter, command, argument, httpPort, workDir, idle));
+                        answer = "OK " + encode(agent.run(adapter, command, argument, httpPort, workDir, idle, tls, accessLog));
                     } catch (Throwable t) {
                         StringWriter trace = new StringWriter();
                         t.printStackTrace(new PrintWriter(trace));
@@ -80,13 +86,20 @@ public final class ProcessAgent implements ClassLoaderWatchMBean {
         }
     }
 
-    private String run(ServerAdapter adapter, String command, String argument, int httpPort, Path workDir, long idle)
-            throws Exception {
+    private String run(ServerAdapter adapter, String command, String argument, int httpPort, Path workDir, long idle,
+                       boolean tls, Path accessLog) throws Exception {
         switch (command) {
             case "start":
-                adapter.start(httpPort, workDir, idle > 0 ? OptionalLong.of(idle) : OptionalLong.empty());
+                adapter.start(httpPort, workDir, idle > 0 ? OptionalLong.of(idle) : OptionalLong.empty(), tls, accessLog);
+                relay.install(); // again: the server may have reset the root logger's handlers while it booted
+                if (accessLog != null) {
+                    AccessLogTail.start(accessLog);
+                }
                 adapter.deploy(Path.of(argument));
                 return "";
+            case "loglevel":
+                String[] loggerAndLevel = argument.split(" ");
+                return relay.setLevel(loggerAndLevel[0], loggerAndLevel[1]);
             case "deploy":
                 adapter.deploy(Path.of(argument));
                 return "";

@@ -9,8 +9,13 @@ import java.util.OptionalLong;
  */
 interface ServerAdapter {
 
-    /** Boots the server with an HTTP listener on {@code 127.0.0.1:port}; nothing deployed yet. */
-    void start(int port, Path workDir, OptionalLong idleTimeoutMillis) throws Exception;
+    /**
+     * Boots the server with an HTTP listener on {@code 127.0.0.1:port}; nothing deployed yet. With {@code tls} the
+     * listener on {@code port} is the server's HTTPS one, with the server's own certificate and HTTP/2 by ALPN where
+     * the server offers it (HTTP goes to another free port). With {@code accessLog}, the server writes every request
+     * line it answers to a file of that folder as it answers it (see {@link AccessLogTail}).
+     */
+    void start(int port, Path workDir, OptionalLong idleTimeoutMillis, boolean tls, Path accessLog) throws Exception;
 
     /** Deploys {@code war} at context root {@code "/"}. */
     void deploy(Path war) throws Exception;

@@ -3,6 +3,8 @@ package io.upgradebridge.containertests.server;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
@@ -16,7 +18,11 @@ import io.upgradebridge.containertests.server.LauncherConfig.ServletSpec;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.Servlet;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.EventListener;
@@ -25,11 +31,14 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
 /**
- * Embedded Undertow 2.3 (Servlet 6.0): one HTTP listener on 127.0.0.1 and one servlet deployment at {@code "/"}
+ * Embedded Undertow 2.3 (Servlet 6.0): one HTTP listener on 127.0.0.1 (with {@link ContainerLauncher#KEY_STORE}: an
+ * HTTPS listener with HTTP/2 enabled, ALPN {@code h2} and {@code http/1.1}) and one servlet deployment at {@code "/"}
  * built with Undertow's {@link DeploymentInfo} API (listeners, filters, servlets, context parameters and attributes).
  * Undertow adds its default servlet when no servlet maps {@code "/"}. Its {@code HttpServletRequest.upgrade()}
  * writes the 101 once the servlet's request has completed and then calls {@code init} on a worker thread.
@@ -41,6 +50,10 @@ import org.xnio.XnioWorker;
  * <p>With {@link ContainerLauncher#WAR} the WAR is deployed by {@link UndertowWarDeployment} (embedded Undertow has
  * no deployer of its own: WildFly's parses descriptors). Undertow has no setting for the default
  * {@code AsyncContext} timeout (30 s): {@link ContainerLauncher#ASYNC_TIMEOUT_MILLIS} is not applied.
+ *
+ * <p>Stop undeploys the application first, as WildFly stops its deployments before its listeners (the bridge's filter
+ * then closes every session, WebSockets with 1001), then stops Undertow and its worker: {@code Undertow.stop()} alone
+ * would wait for ever for connections that stay open.
  */
 public final class UndertowLauncher extends AbstractLauncher {
 
@@ -70,13 +83,54 @@ public final class UndertowLauncher extends AbstractLauncher {
         tasks.allowCoreThreadTimeOut(true);
         worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorkerBuilder()
             .setWorkerName("undertow").setWorkerIoThreads(2).setDaemon(true).setExternalExecutorService(tasks).build();
-        Undertow.Builder builder = Undertow.builder().setWorker(worker).addHttpListener(0, "127.0.0.1").setHandler(paths);
+        Undertow.Builder builder = Undertow.builder().setWorker(worker)
+            .setHandler(config.logRequests() ? new RequestLog(paths) : paths);
+        if (config.tls()) {
+            // as a production Undertow (WildFly's https-listener with enable-http2): TLS, ALPN h2 and http/1.1
+            builder.addHttpsListener(0, "127.0.0.1", tls(config)).setServerOption(UndertowOptions.ENABLE_HTTP2, true);
+        } else {
+            builder.addHttpListener(0, "127.0.0.1");
+        }
         config.idleTimeoutMillis().ifPresent(ms -> builder.setServerOption(UndertowOptions.IDLE_TIMEOUT, (int) ms)
             .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) ms));
         server = builder.build();
         server.start();
         deployApplication();
         return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    /** An {@link SSLContext} with the key and certificate of the configured PKCS12 key store. */
+    private static SSLContext tls(LauncherConfig config) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(Path.of(config.keyStore()))) {
+            keys.load(in, config.keyStorePassword().toCharArray());
+        }
+        KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        managers.init(keys, config.keyStorePassword().toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(managers.getKeyManagers(), null, null);
+        return context;
+    }
+
+    /**
+     * Logs every request as Undertow received it ({@link ContainerLauncher#LOG_REQUESTS}): method, path and query, and
+     * the protocol of the exchange ({@code HTTP/2.0} over an HTTP/2 stream), before any servlet sees it.
+     */
+    private static final class RequestLog implements HttpHandler {
+        private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ContainerLauncher.REQUEST_LOGGER);
+        private final HttpHandler next;
+
+        RequestLog(HttpHandler next) {
+            this.next = next;
+        }
+
+        @Override
+        public void handleRequest(HttpServerExchange exchange) throws Exception {
+            String query = exchange.getQueryString();
+            LOG.info(exchange.getRequestMethod() + " " + exchange.getRequestPath()
+                + (query == null || query.isEmpty() ? "" : "?" + query) + " " + exchange.getProtocol());
+            next.handleRequest(exchange);
+        }
     }
 
     @Override
