@@ -93,7 +93,16 @@ public enum ContainerKind {
      *         30 s, no setting) nor the containers in a JVM of their own (configured through their own files)
      */
     public boolean setsAsyncTimeout() {
-        return !ownProcess && this != UNDERTOW_2_3;
+        return asyncTimeoutUnsupportedReason() == null;
+    }
+
+    /** @return why the launcher cannot set this container's default {@code AsyncContext} timeout, or null when it can */
+    public String asyncTimeoutUnsupportedReason() {
+        if (this == UNDERTOW_2_3) {
+            return this + " has no setting for the default AsyncContext timeout (fixed at 30 s)";
+        }
+        return ownProcess ? this + " runs in a JVM of its own, configured through its own files: the harness does not set "
+            + "its default AsyncContext timeout" : null;
     }
 
     /**
