@@ -65,11 +65,11 @@ class Http2WebSocketTest {
 
     @RegisterExtension
     static final Containers sample = Containers.of(ContainerConfig.create().war(ContainerClassPath.warSample())
-        .tls(TestCertificate.keyStore(), TestCertificate.PASSWORD).logRequests());
+        .tls(TestCertificate.shared().keyStore(), TestCertificate.PASSWORD).logRequests());
 
     @RegisterExtension
     static final Containers app = Containers.of(ContainerConfig.create()
-        .tls(TestCertificate.keyStore(), TestCertificate.PASSWORD).logRequests()
+        .tls(TestCertificate.shared().keyStore(), TestCertificate.PASSWORD).logRequests()
         .filter("bridge", ProtocolUpgradeTest.FILTER, Map.of(), "/upgrade/*")
         .servlet("echo-lines", ProtocolUpgradeTest.APP + "EchoUpgradeServlet", "/upgrade/*")
         .servlet("ws", ProtocolUpgradeTest.APP + "WebSocketTestServlet", "/upgrade/ws/*"));
