@@ -129,18 +129,6 @@ public enum ContainerKind {
     }
 
     /**
-     * @return why the bridge's default executor on this container cannot run many sessions' work at once, or null. The
-     *         application servers' default managed executor (Payara Micro: core size 0, a queue of 2^31) runs one task at
-     *         a time until its queue is full, so hundreds of blocking handlers, or a thousand sessions at once, wait
-     *         behind each other there: such a server needs core threads, or another executor named with
-     *         {@code io.upgradebridge.executor} (README)
-     */
-    public String serialManagedExecutorReason() {
-        return ownProcess ? this + " runs upgrades on the server's default managed executor, which runs one task at a "
-            + "time (core size 0, unbounded queue): sessions by the hundred wait behind each other there" : null;
-    }
-
-    /**
      * @return why this harness cannot run this container with TLS or a request log, or null: GlassFish Embedded's
      *         HTTPS listener and access log are not set up (the opt-in kind; its default HTTPS listener logs SEVERE
      *         errors here)

@@ -357,7 +357,6 @@ class WebSocketTest {
     @ParameterizedTest
     @EnumSource(ContainerKind.class)
     void thousandConcurrentSessions(ContainerKind kind) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(kind.serialManagedExecutorReason() == null, kind.serialManagedExecutorReason());
         concurrentSessionsEchoOnce(containers.get(kind), "/ws/echo", 1000);
     }
 
@@ -369,7 +368,6 @@ class WebSocketTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(ContainerKind.class)
     void moreBlockingHandlersThanPoolThreads(ContainerKind kind) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(kind.serialManagedExecutorReason() == null, kind.serialManagedExecutorReason());
         concurrentSessionsEchoOnce(containers.get(kind), "/ws/echo-blocking", 300);
     }
 
