@@ -150,7 +150,7 @@ public class ProtocolUpgradeFilter implements Filter {
         try {
             bufferSize = parseBufferSize(param(config, BUFFER_SIZE_PARAM));
             executor = ExecutorChoice.choose(param(config, EXECUTOR_PARAM), ExecutorChoice.sources(context::getAttribute),
-                "upgrade-bridge-" + context.getContextPath().replace('/', '-') + "-");
+                "upgrade-bridge-" + context.getContextPath().replace('/', '-') + "-", context.getClassLoader());
         } catch (IllegalArgumentException e) {
             throw new ServletException("ProtocolUpgradeFilter '" + config.getFilterName() + "': " + e.getMessage(), e);
         }

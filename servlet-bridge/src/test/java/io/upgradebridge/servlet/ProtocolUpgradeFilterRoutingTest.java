@@ -209,6 +209,8 @@ class ProtocolUpgradeFilterRoutingTest {
                         return "FakeServer/1.0";
                     case "getContextPath":
                         return "";
+                    case "getClassLoader":
+                        return ProtocolUpgradeFilterRoutingTest.class.getClassLoader();
                     case "getInitParameter":
                         return null;
                     case "toString":

@@ -36,17 +36,21 @@ final class ServletReadPump implements ReadListener {
     /**
      * Tomcat dispatches {@code onDataAvailable()} again after every read event of an upgraded connection,
      * even when the application did not read until {@code isReady()} said no, and it fills its own read
-     * buffer right before; touching the stream from another thread then races with that fill. So on
-     * Tomcat a paused pump resumes in an {@code onDataAvailable()} on the container's thread, asked for
-     * with {@link TomcatSocketEvents#dispatchRead} when the application makes room.
+     * buffer right before; touching the stream from another thread then races with that fill. Undertow's
+     * stream is not safe to read outside its I/O thread at all ({@link UndertowReadEvents}). So on those two
+     * a paused pump resumes in an {@code onDataAvailable()} on the container's thread, asked for with
+     * {@link TomcatSocketEvents#dispatchRead} or {@link UndertowReadEvents#dispatchRead} when the application
+     * makes room.
      */
     private final boolean resumeOnlyInCallbacks;
+    private final boolean onUndertow;
 
     ServletReadPump(ServletInputStream in, UpgradedConnection connection) {
         this.in = in;
         this.connection = connection;
         this.input = connection.input();
-        this.resumeOnlyInCallbacks = TomcatSocketEvents.applies(in);
+        this.onUndertow = UndertowReadEvents.applies(in);
+        this.resumeOnlyInCallbacks = onUndertow || TomcatSocketEvents.applies(in);
     }
 
     /** Producer signal of the input channel: room again, or the reader cancelled. */
@@ -59,8 +63,12 @@ final class ServletReadPump implements ReadListener {
         if (!resumeOnlyInCallbacks) {
             drive(State.PAUSED, null, true);
         } else if (gate.nudge(State.PAUSED)) {
-            // bytes Tomcat already read ahead raise no socket event: ask for a read dispatch on its thread
-            TomcatSocketEvents.dispatchRead(in);
+            // bytes the container already read ahead raise no socket event: ask for a read dispatch on its thread
+            if (onUndertow) {
+                UndertowReadEvents.dispatchRead(in);
+            } else {
+                TomcatSocketEvents.dispatchRead(in);
+            }
         }
     }
 

@@ -12,7 +12,10 @@ import java.util.concurrent.RejectedExecutionException;
  * Moves bytes from the connection's output channel to an upgraded {@link ServletOutputStream}.
  * {@code isReady()} is called right before every write and flush; bytes handed to the container are
  * released only at the next {@code isReady() == true} (a container may keep using the array until
- * then); the stream is flushed whenever the channel runs dry.
+ * then); the stream is flushed whenever the channel runs dry, and once when the pump starts: some containers
+ * send the response head (the 101) only with the first flush of the upgraded stream (GlassFish and Payara:
+ * Grizzly suspends the response in {@code upgrade()}), and a peer that waits for the 101 before it sends
+ * anything (every WebSocket client) would wait for ever.
  */
 final class ServletWritePump implements WriteListener {
 
@@ -38,11 +41,30 @@ final class ServletWritePump implements WriteListener {
     // touched only by the thread in WRITING
     private int inFlight;
     private boolean flushIssued;
+    /** The first pass flushes the empty stream, so that a container that holds the response head back sends it. */
+    private boolean headFlushPending = true;
+
+    /** Whether every write hands the container an array of exactly the bytes to write (see {@link #ignoresWriteRange}). */
+    private final boolean exactArrays;
 
     ServletWritePump(ServletOutputStream out, UpgradedConnection connection) {
+        this(out, connection, ignoresWriteRange(out));
+    }
+
+    ServletWritePump(ServletOutputStream out, UpgradedConnection connection, boolean exactArrays) {
         this.out = out;
         this.connection = connection;
         this.output = connection.output();
+        this.exactArrays = exactArrays;
+    }
+
+    /**
+     * Whether {@code out} writes the whole array whatever offset and length it is given: Undertow's upgraded stream
+     * ({@code UpgradeServletOutputStream.write(byte[], int, int)} wraps the whole array, 2.3.x), which would send the
+     * rest of the channel's buffer too. Such a stream gets a copy of exactly the bytes to write.
+     */
+    static boolean ignoresWriteRange(ServletOutputStream out) {
+        return out.getClass().getName().equals("io.undertow.servlet.spec.UpgradeServletOutputStream");
     }
 
     /**
@@ -86,6 +108,11 @@ final class ServletWritePump implements WriteListener {
                     }
                     continue;
                 }
+                if (headFlushPending) {
+                    headFlushPending = false;
+                    out.flush(); // commits the 101 where the container waits for a flush (isReady() was the last call)
+                    continue;
+                }
                 if (inFlight > 0) {
                     output.consume(inFlight);
                     inFlight = 0;
@@ -97,7 +124,13 @@ final class ServletWritePump implements WriteListener {
                 ByteBuffer bytes = output.readableSlice();
                 if (bytes.hasRemaining()) {
                     inFlight = bytes.remaining();
-                    out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), inFlight);
+                    if (exactArrays) {
+                        byte[] exact = new byte[inFlight];
+                        bytes.duplicate().get(exact);
+                        out.write(exact, 0, inFlight);
+                    } else {
+                        out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), inFlight);
+                    }
                     continue;
                 }
                 if (output.hasUnflushed()) {
