@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 final class WebSocketEchoConnection implements NioServer.Connection {
 
     private static final int MAX_HEAD = 8 * 1024;
+    /** Reads per readiness at most: other connections of the same thread get their turn. */
     private static final int ROUNDS = 16;
     private static final int MAX_CONTROL_PAYLOAD = 125;
     private static final int CLOSE_PROTOCOL_ERROR = 1002;
@@ -56,11 +57,12 @@ final class WebSocketEchoConnection implements NioServer.Connection {
             close();
             return;
         }
-        for (int round = 0; round < ROUNDS; round++) {
+        for (int round = 0; ; round++) {
             if (in == null) {
                 in = pool.take();
             }
-            int n = channel.read(in);
+            // after ROUNDS reads, only what is buffered is processed: no read event would come for it
+            int n = round < ROUNDS ? channel.read(in) : 0;
             if (n < 0) {
                 close(); // EOF without a close handshake, or after it
                 return;
