@@ -9,21 +9,13 @@ import java.nio.channels.SocketChannel;
  * Bytes in, the same bytes out, through one pooled buffer and no copy: read, write what was read, and while the
  * socket does not take all of it, stop reading (backpressure) and wait for OP_WRITE.
  */
-final class TcpEchoConnection implements NioServer.Connection {
+final class TcpEchoConnection extends PooledConnection {
 
-    /** Reads and writes per readiness at most: other connections of the same thread get their turn. */
-    private static final int ROUNDS = 16;
-
-    private final SocketChannel channel;
-    private final SelectionKey key;
-    private final BufferPool pool;
     /** Fill mode; null while nothing is pending. */
     private ByteBuffer buffer;
 
     TcpEchoConnection(SocketChannel channel, SelectionKey key, BufferPool pool) {
-        this.channel = channel;
-        this.key = key;
-        this.pool = pool;
+        super(channel, key, pool);
     }
 
     @Override
@@ -51,28 +43,13 @@ final class TcpEchoConnection implements NioServer.Connection {
                 return;
             }
         }
-        pool.give(buffer);
-        buffer = null;
+        buffer = release(buffer);
         interest(SelectionKey.OP_READ);
-    }
-
-    private void interest(int ops) {
-        if (key.interestOps() != ops) {
-            key.interestOps(ops);
-        }
     }
 
     @Override
     public void close() {
-        key.cancel();
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        if (buffer != null) {
-            pool.give(buffer);
-            buffer = null;
-        }
+        closeSocket();
+        buffer = release(buffer);
     }
 }

@@ -17,20 +17,15 @@ import java.nio.charset.StandardCharsets;
  * Input and output are two pooled 64 KiB buffers held only while they have bytes. While the output has bytes the
  * socket did not take, the connection reads nothing (backpressure) and waits for OP_WRITE.
  */
-final class WebSocketEchoConnection implements NioServer.Connection {
+final class WebSocketEchoConnection extends PooledConnection {
 
     private static final int MAX_HEAD = 8 * 1024;
-    /** Reads per readiness at most: other connections of the same thread get their turn. */
-    private static final int ROUNDS = 16;
     private static final int MAX_CONTROL_PAYLOAD = 125;
     private static final int CLOSE_PROTOCOL_ERROR = 1002;
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private enum State { HANDSHAKE, HEADER, PAYLOAD, CLOSED }
 
-    private final SocketChannel channel;
-    private final SelectionKey key;
-    private final BufferPool pool;
     /** Both in fill mode; null while empty. */
     private ByteBuffer in;
     private ByteBuffer out;
@@ -43,9 +38,7 @@ final class WebSocketEchoConnection implements NioServer.Connection {
     private int maskPosition;
 
     WebSocketEchoConnection(SocketChannel channel, SelectionKey key, BufferPool pool) {
-        this.channel = channel;
-        this.key = key;
-        this.pool = pool;
+        super(channel, key, pool);
     }
 
     @Override
@@ -90,12 +83,10 @@ final class WebSocketEchoConnection implements NioServer.Connection {
             }
         }
         if (in != null && in.position() == 0) {
-            pool.give(in);
-            in = null;
+            in = release(in);
         }
         if (out != null && out.position() == 0) {
-            pool.give(out);
-            out = null;
+            out = release(out);
         }
         interest(SelectionKey.OP_READ);
     }
@@ -113,12 +104,6 @@ final class WebSocketEchoConnection implements NioServer.Connection {
             interest(SelectionKey.OP_WRITE);
         }
         return all;
-    }
-
-    private void interest(int ops) {
-        if (key.interestOps() != ops) {
-            key.interestOps(ops);
-        }
     }
 
     /** Consumes what it can of {@link #in} (read mode) into {@link #out} (fill mode). */
@@ -329,19 +314,8 @@ final class WebSocketEchoConnection implements NioServer.Connection {
     @Override
     public void close() {
         state = State.CLOSED;
-        key.cancel();
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        if (in != null) {
-            pool.give(in);
-            in = null;
-        }
-        if (out != null) {
-            pool.give(out);
-            out = null;
-        }
+        closeSocket();
+        in = release(in);
+        out = release(out);
     }
 }

@@ -32,6 +32,10 @@ class WebSocketEchoServerTest {
         return new TestClient(server.port());
     }
 
+    private static int closeCode(TestClient.Frame close) {
+        return ((close.payload()[0] & 0xFF) << 8) | (close.payload()[1] & 0xFF);
+    }
+
     private static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
@@ -132,7 +136,7 @@ class WebSocketEchoServerTest {
             client.send(new byte[] {(byte) 0x81, 0x02, 'h', 'i'});
             TestClient.Frame close = client.readFrame();
             assertEquals(0x88, close.b0());
-            assertEquals(1002, ((close.payload()[0] & 0xFF) << 8) | (close.payload()[1] & 0xFF));
+            assertEquals(1002, closeCode(close));
             assertTrue(client.atEof());
         }
     }
@@ -143,7 +147,7 @@ class WebSocketEchoServerTest {
             client.send(TestClient.frame(0x80, utf8("orphan")));
             TestClient.Frame close = client.readFrame();
             assertEquals(0x88, close.b0());
-            assertEquals(1002, ((close.payload()[0] & 0xFF) << 8) | (close.payload()[1] & 0xFF));
+            assertEquals(1002, closeCode(close));
         }
     }
 
