@@ -1,5 +1,6 @@
 package io.upgradebridge.servlet.internal;
 
+import io.upgradebridge.servlet.internal.tomcat.TomcatSocketEvents;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpUpgradeHandler;
@@ -70,8 +71,8 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
             ServletOutputStream out = webConnection.getOutputStream();
             readPump = new ServletReadPump(in, connection);
             writePump = new ServletWritePump(out, connection);
-            connection.input().attachTransport(readPump::onChannelSignal, null);
-            connection.output().attachTransport(null, writePump::onChannelSignal);
+            readPump.attach();
+            writePump.attach();
             // both listeners are set here, on the container's thread (Tomcat requires both in init())
             in.setReadListener(readPump);
             out.setWriteListener(writePump);

@@ -88,7 +88,7 @@ class ServletWritePumpTest {
     private final ServletWritePump pump = new ServletWritePump(out, connection);
 
     ServletWritePumpTest() {
-        connection.output().attachTransport(null, pump::onChannelSignal);
+        pump.attach();
         pump.onWritePossible(); // the container's first call starts the pump: nothing to write yet
         engine.runAll();
     }

@@ -57,6 +57,10 @@ class RawWebSocketSessionTest {
         return new RawWebSocketSession(null, clientToServer, serverToClient, engine, user, maxFrameSize).start(handler);
     }
 
+    private Job startBlocking(long maxFrameSize, WebSocketUpgrade.BlockingHandler handler) {
+        return new RawWebSocketSession(null, clientToServer, serverToClient, engine, user, maxFrameSize).startBlocking(handler);
+    }
+
     private void send(Frame frame) throws Exception {
         clientToServer.write(client.encode(frame)).toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
@@ -258,12 +262,12 @@ class RawWebSocketSessionTest {
         java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
         byte[] payload = new byte[64 * 1024];
         int frames = 40;
-        Job job = start(1 << 20, session -> RawWebSocketSession.runBlocking(session, s -> {
+        Job job = startBlocking(1 << 20, s -> {
             for (int i = 0; i < frames; i++) {
                 s.send(Frame.binary(payload, true)).toCompletableFuture().join();
                 sent.incrementAndGet();
             }
-        }));
+        });
         Thread.sleep(300); // the peer reads nothing meanwhile
         assertTrue(sent.get() < 3, "send waits for a peer that does not read: " + sent.get() + " of " + frames + " done");
         assertTrue(serverToClient.availableForRead() <= 64 * 1024, "no more than the channel holds is buffered");
@@ -309,11 +313,11 @@ class RawWebSocketSessionTest {
     @Test
     void blockingHandlerRunsOnTheUserExecutor() throws Exception {
         CompletableFuture<String> thread = new CompletableFuture<>();
-        Job job = start(1 << 20, session -> RawWebSocketSession.runBlocking(session, s -> {
+        Job job = startBlocking(1 << 20, s -> {
             thread.complete(Thread.currentThread().getName());
             Frame f = s.incoming().take();
             s.send(Frame.text("got " + f.textData())).toCompletableFuture().join();
-        }));
+        });
         send(Frame.text("x"));
         assertEquals("got x", receive().textData());
         job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);
