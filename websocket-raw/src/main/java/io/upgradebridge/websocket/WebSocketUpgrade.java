@@ -203,20 +203,7 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
     public Headers headers() {
         Headers h = headers;
         if (h == null) {
-            Headers.Builder b = Headers.builder()
-                .append("Upgrade", "websocket")
-                .append("Connection", "Upgrade");
-            String key = call.requestHeaders().get("Sec-WebSocket-Key");
-            if (key != null && call.connectProtocol() == null) { // an extended CONNECT has no key to answer
-                b.append("Sec-WebSocket-Accept", Handshake.acceptKey(key));
-            }
-            if (protocol != null) {
-                b.append("Sec-WebSocket-Protocol", protocol);
-            }
-            if (!options.extensions().isEmpty()) {
-                b.append("Sec-WebSocket-Extensions", String.join(", ", options.extensions()));
-            }
-            h = b.build();
+            h = Handshake.responseHeaders(call, protocol, options.extensions());
             headers = h;
         }
         return h;
@@ -225,7 +212,7 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
     /** {@code websocket}: the {@code :protocol} of RFC 8441's extended CONNECT. */
     @Override
     public String connectProtocol() {
-        return "websocket";
+        return Handshake.CONNECT_PROTOCOL;
     }
 
     /**

@@ -341,22 +341,22 @@ public final class RawWebSocketSession implements WebSocketSession {
     }
 
     @Override
-    public long getMaxFrameSize() {
+    public long maxFrameSize() {
         return parser.maxFrameSize();
     }
 
     @Override
-    public void setMaxFrameSize(long maxFrameSize) {
+    public void maxFrameSize(long maxFrameSize) {
         parser.setMaxFrameSize(maxFrameSize);
     }
 
     @Override
-    public boolean getMasking() {
+    public boolean masking() {
         return masking;
     }
 
     @Override
-    public void setMasking(boolean masking) {
+    public void masking(boolean masking) {
         this.masking = masking;
     }
 

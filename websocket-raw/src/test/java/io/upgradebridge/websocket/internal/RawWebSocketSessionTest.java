@@ -197,15 +197,15 @@ class RawWebSocketSessionTest {
     void theSessionsSettingsAndWhatItNegotiated() throws Exception {
         CompletableFuture<WebSocketSession> sessionRef = new CompletableFuture<>();
         Job job = start(1 << 20, session -> {
-            assertEquals(1 << 20, session.getMaxFrameSize());
-            session.setMaxFrameSize(10); // for frames not yet started
+            assertEquals(1 << 20, session.maxFrameSize());
+            session.maxFrameSize(10); // for frames not yet started
             sessionRef.complete(session);
             return session.incoming().forEach(frame -> CompletableFuture.completedFuture(true));
         });
         WebSocketSession session = sessionRef.get(5, TimeUnit.SECONDS);
         assertEquals(java.util.List.of(), session.extensions(), "no extension until one is negotiated");
-        assertEquals(false, session.getMasking(), "a server does not mask");
-        assertEquals(10, session.getMaxFrameSize());
+        assertEquals(false, session.masking(), "a server does not mask");
+        assertEquals(10, session.maxFrameSize());
         send(Frame.binary(new byte[10], true)); // at the limit: accepted
         send(Frame.binary(new byte[11], true));
         assertEquals(1009, receive().closeReason().code(), "the lowered limit applies");
@@ -221,8 +221,8 @@ class RawWebSocketSessionTest {
         });
         WebSocketSession session = sessionRef.get(5, TimeUnit.SECONDS);
         session.send(Frame.text("plain")).toCompletableFuture().get(5, TimeUnit.SECONDS);
-        session.setMasking(true);
-        assertTrue(session.getMasking());
+        session.masking(true);
+        assertTrue(session.masking());
         session.send(Frame.text("masked")).toCompletableFuture().get(5, TimeUnit.SECONDS);
         ByteBuffer raw = ByteBuffer.allocate(64);
         while (raw.position() < 2 + 5 + 2 + 4 + 6) {
