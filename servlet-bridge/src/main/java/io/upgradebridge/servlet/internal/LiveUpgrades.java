@@ -45,6 +45,15 @@ public final class LiveUpgrades {
         return new ArrayList<>(open);
     }
 
+    /** One line per open connection, with the state of its job, channels and transport: for debugging. */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        for (UpgradedConnection connection : open) {
+            lines.add(connection.toString());
+        }
+        return lines;
+    }
+
     /**
      * Refuses new connections, lets every open one whose job is
      * {@link io.upgradebridge.servlet.ShutdownAware} say goodbye, waits up to {@code graceMillis} for
