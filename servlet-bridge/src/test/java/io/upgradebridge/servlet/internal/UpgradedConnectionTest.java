@@ -99,7 +99,7 @@ class UpgradedConnectionTest {
             1024, new LiveUpgrades(), "test");
         RecordingTransport transport = new RecordingTransport(connection, true);
         connection.open(transport);
-        awaitTrue(() -> transport.silenceMillis > 0);
+        awaitLingering(connection, transport);
         assertEquals(1, transport.shutdowns, "the output is half-closed");
         assertEquals(UpgradedConnection.LINGER_MILLIS, transport.silenceMillis);
         assertFalse(connection.isClosed(), "not closed while the peer may still send");
@@ -121,7 +121,7 @@ class UpgradedConnectionTest {
             64 * 1024, new LiveUpgrades(), "test");
         RecordingTransport transport = new RecordingTransport(connection, true);
         connection.open(transport);
-        awaitTrue(() -> transport.silenceMillis > 0);
+        awaitLingering(connection, transport);
         long dropped = 0;
         while (transport.closes == 0 && dropped <= UpgradedConnection.LINGER_BYTES + 64 * 1024) {
             java.nio.ByteBuffer room = connection.inputPort().writableSlice();
@@ -178,6 +178,11 @@ class UpgradedConnectionTest {
         connection.inputEnded(); // the peer ends its side
         assertEquals(1, transport.closes);
         assertEquals(0, transport.aborts);
+    }
+
+    /** Waits until the lingering close drops the input: the silence bound is set, then the input discards. */
+    private static void awaitLingering(UpgradedConnection connection, RecordingTransport transport) throws InterruptedException {
+        awaitTrue(() -> transport.silenceMillis > 0 && connection.toString().contains("discarding"));
     }
 
     private static void awaitTrue(Supplier<Boolean> condition) throws InterruptedException {
