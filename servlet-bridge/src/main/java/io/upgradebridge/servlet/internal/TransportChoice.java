@@ -75,7 +75,7 @@ public final class TransportChoice {
     /** Jetty's adapter; without it (Jetty hides its classes and it was not required) no starter, and why. */
     private static TransportChoice jetty(ServletContext context, boolean required) throws ServletException {
         try {
-            return new TransportChoice(load("io.upgradebridge.servlet.internal.jetty.JettyUpgradeStarter"), null);
+            return new TransportChoice(load("io.upgradebridge.servlet.internal.jetty.JettyUpgradeStarter", "org.eclipse.jetty.server.Request"), null);
         } catch (ReflectiveOperationException | LinkageError e) {
             String problem = "Jetty hides its server classes from this webapp, so the bridge cannot take over "
                 + "connections (Jetty 12.1's standard upgrade path loses data). Expose org.eclipse.jetty.server., "
@@ -102,7 +102,8 @@ public final class TransportChoice {
     /** Tomcat's adapter, or {@code null} when this Tomcat lacks its internal upgrade API and it was not required. */
     private static TransportChoice tomcat(String containerName, boolean required) throws ServletException {
         try {
-            return new TransportChoice(load("io.upgradebridge.servlet.internal.tomcat.TomcatUpgradeStarter"), null);
+            return new TransportChoice(load("io.upgradebridge.servlet.internal.tomcat.TomcatUpgradeStarter",
+                "org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler"), null);
         } catch (ReflectiveOperationException | LinkageError e) {
             String problem = "this webapp cannot use Tomcat's internal upgrade API (org.apache.coyote.http11.upgrade."
                 + "InternalHttpUpgradeHandler) on " + containerName;
@@ -114,9 +115,18 @@ public final class TransportChoice {
         }
     }
 
-    private static UpgradeStarter load(String className) throws ReflectiveOperationException {
-        return (UpgradeStarter) Class.forName(className, true, TransportChoice.class.getClassLoader())
-            .getConstructor().newInstance();
+    /**
+     * Loads an adapter. On the module path the bridge's module first reads the container's module the adapter links
+     * against (module-info requires Jetty's only statically and Tomcat's not at all); on the class path, as in every
+     * web application, there is nothing to read.
+     */
+    private static UpgradeStarter load(String className, String containerClass) throws ReflectiveOperationException {
+        ClassLoader loader = TransportChoice.class.getClassLoader();
+        Module bridge = TransportChoice.class.getModule();
+        if (bridge.isNamed()) {
+            bridge.addReads(Class.forName(containerClass, false, loader).getModule());
+        }
+        return (UpgradeStarter) Class.forName(className, true, loader).getConstructor().newInstance();
     }
 
     /** The starter, or {@code null} when the container cannot hand connections over (see {@link #problem()}). */
