@@ -81,15 +81,15 @@ public class ProtocolUpgradeFilter implements Filter {
     // UpgradeRouters keeps the routers, Upgrader performs each upgrade, LiveUpgrades holds the open connections.
 
     /** Names the executor for upgrades: a JNDI name or a servlet-context attribute. */
-    public static final String EXECUTOR_PARAM = "io.upgradebridge.executor";
+    public static final String EXECUTOR_PARAM = FilterSettings.EXECUTOR_PARAM;
     /** {@code auto}, {@code servlet}, {@code jetty} or {@code tomcat}. */
-    public static final String TRANSPORT_PARAM = "io.upgradebridge.transport";
+    public static final String TRANSPORT_PARAM = FilterSettings.TRANSPORT_PARAM;
     /** Bytes buffered per direction and connection. */
-    public static final String BUFFER_SIZE_PARAM = "io.upgradebridge.bufferSize";
+    public static final String BUFFER_SIZE_PARAM = FilterSettings.BUFFER_SIZE_PARAM;
     /** Servlet-context attribute under which the filter publishes itself (for {@link #openUpgrades()}). */
     public static final String CONTEXT_ATTRIBUTE = ProtocolUpgradeFilter.class.getName();
     /** Servlet-context attribute holding the {@link UpgradeRouter}s added with {@link #addRouter}. */
-    public static final String ROUTERS_ATTRIBUTE = ProtocolUpgradeFilter.class.getName() + ".routers";
+    public static final String ROUTERS_ATTRIBUTE = UpgradeRouters.ATTRIBUTE;
 
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
     private static final long SHUTDOWN_WAIT_MILLIS = 5_000;

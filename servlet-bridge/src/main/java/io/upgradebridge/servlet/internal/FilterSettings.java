@@ -1,19 +1,25 @@
 package io.upgradebridge.servlet.internal;
 
-import io.upgradebridge.servlet.ProtocolUpgradeFilter;
 import jakarta.servlet.FilterConfig;
 
 import java.util.Locale;
 
 /**
- * The parameters of a {@link ProtocolUpgradeFilter}, each a filter init-param, else a context-param of the same name,
- * read and checked once at {@code init}.
+ * The parameters of a {@code ProtocolUpgradeFilter}, each a filter init-param, else a context-param of the same name,
+ * read and checked once at {@code init}. The filter publishes their names as its own constants.
  *
- * @param executor the configured executor's name ({@value ProtocolUpgradeFilter#EXECUTOR_PARAM}), or {@code null}
- * @param transport how connections are taken over ({@value ProtocolUpgradeFilter#TRANSPORT_PARAM})
- * @param bufferSize bytes buffered per direction and connection ({@value ProtocolUpgradeFilter#BUFFER_SIZE_PARAM})
+ * @param executor the configured executor's name ({@value #EXECUTOR_PARAM}), or {@code null}
+ * @param transport how connections are taken over ({@value #TRANSPORT_PARAM})
+ * @param bufferSize bytes buffered per direction and connection ({@value #BUFFER_SIZE_PARAM})
  */
 public record FilterSettings(String executor, TransportChoice.Mode transport, int bufferSize) {
+
+    /** Names the executor for upgrades: a JNDI name or a servlet-context attribute. */
+    public static final String EXECUTOR_PARAM = "io.upgradebridge.executor";
+    /** {@code auto}, {@code servlet}, {@code jetty} or {@code tomcat}. */
+    public static final String TRANSPORT_PARAM = "io.upgradebridge.transport";
+    /** Bytes buffered per direction and connection. */
+    public static final String BUFFER_SIZE_PARAM = "io.upgradebridge.bufferSize";
 
     /** Bytes buffered per direction and connection unless configured. */
     public static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
@@ -26,9 +32,9 @@ public record FilterSettings(String executor, TransportChoice.Mode transport, in
      * @throws IllegalArgumentException naming the parameter and what it must be, when one is not valid
      */
     public static FilterSettings read(FilterConfig config) {
-        return new FilterSettings(param(config, ProtocolUpgradeFilter.EXECUTOR_PARAM),
-            transport(param(config, ProtocolUpgradeFilter.TRANSPORT_PARAM)),
-            bufferSize(param(config, ProtocolUpgradeFilter.BUFFER_SIZE_PARAM)));
+        return new FilterSettings(param(config, EXECUTOR_PARAM),
+            transport(param(config, TRANSPORT_PARAM)),
+            bufferSize(param(config, BUFFER_SIZE_PARAM)));
     }
 
     private static String param(FilterConfig config, String name) {
@@ -43,7 +49,7 @@ public record FilterSettings(String executor, TransportChoice.Mode transport, in
         try {
             return TransportChoice.Mode.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(ProtocolUpgradeFilter.TRANSPORT_PARAM + " must be auto, servlet, jetty or tomcat, was '"
+            throw new IllegalArgumentException(TRANSPORT_PARAM + " must be auto, servlet, jetty or tomcat, was '"
                 + value + "'", e);
         }
     }
@@ -60,7 +66,7 @@ public record FilterSettings(String executor, TransportChoice.Mode transport, in
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException(ProtocolUpgradeFilter.BUFFER_SIZE_PARAM + " must be a number of bytes from "
+        throw new IllegalArgumentException(BUFFER_SIZE_PARAM + " must be a number of bytes from "
             + MIN_BUFFER_SIZE + " to " + MAX_BUFFER_SIZE + ", was '" + value + "'");
     }
 }

@@ -1,6 +1,5 @@
 package io.upgradebridge.servlet.internal;
 
-import io.upgradebridge.servlet.ProtocolUpgradeFilter;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,7 +20,7 @@ public final class TransportChoice {
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
     private static final Pattern JETTY_ENVIRONMENT = Pattern.compile("^org\\.eclipse\\.jetty\\.(ee\\d+)\\.");
 
-    /** The values of {@value ProtocolUpgradeFilter#TRANSPORT_PARAM}. */
+    /** The values of {@value FilterSettings#TRANSPORT_PARAM}. */
     public enum Mode {
         /** Jetty's API on Jetty, Tomcat's on Tomcat (the standard path if it cannot be loaded), the standard path elsewhere. */
         AUTO,
@@ -108,7 +107,7 @@ public final class TransportChoice {
             String problem = "this webapp cannot use Tomcat's internal upgrade API (org.apache.coyote.http11.upgrade."
                 + "InternalHttpUpgradeHandler) on " + containerName;
             if (required) {
-                throw new ServletException(problem + "; set " + ProtocolUpgradeFilter.TRANSPORT_PARAM + " to auto or servlet", e);
+                throw new ServletException(problem + "; set " + FilterSettings.TRANSPORT_PARAM + " to auto or servlet", e);
             }
             LOG.log(Level.WARNING, problem + "; using the standard HttpServletRequest.upgrade() path instead (" + e + ")");
             return null;

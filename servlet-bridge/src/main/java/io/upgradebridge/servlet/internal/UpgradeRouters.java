@@ -2,7 +2,6 @@ package io.upgradebridge.servlet.internal;
 
 import io.upgradebridge.content.OutgoingContent;
 import io.upgradebridge.servlet.ApplicationCall;
-import io.upgradebridge.servlet.ProtocolUpgradeFilter;
 import io.upgradebridge.servlet.UpgradeRouter;
 import jakarta.servlet.ServletContext;
 
@@ -11,11 +10,14 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The {@link UpgradeRouter}s of a web application, kept in its servlet-context attribute
- * {@value ProtocolUpgradeFilter#ROUTERS_ATTRIBUTE}, so that routers added before a filter's {@code init} (from an
- * initializer) and after it reach every filter of the application.
+ * The {@link UpgradeRouter}s of a web application, kept in its servlet-context attribute {@value #ATTRIBUTE}, so that
+ * routers added before a filter's {@code init} (from an initializer) and after it reach every filter of the
+ * application.
  */
 public final class UpgradeRouters {
+
+    /** The servlet-context attribute that holds the routers; the filter publishes it as its own constant. */
+    public static final String ATTRIBUTE = "io.upgradebridge.servlet.ProtocolUpgradeFilter.routers";
 
     private static final Object LOCK = new Object();
 
@@ -30,10 +32,10 @@ public final class UpgradeRouters {
     public static List<UpgradeRouter> of(ServletContext context) {
         Objects.requireNonNull(context, "context");
         synchronized (LOCK) { // race: addRouter from an initializer and init() of a filter
-            Object existing = context.getAttribute(ProtocolUpgradeFilter.ROUTERS_ATTRIBUTE);
+            Object existing = context.getAttribute(ATTRIBUTE);
             if (existing == null) {
                 List<UpgradeRouter> created = new CopyOnWriteArrayList<>();
-                context.setAttribute(ProtocolUpgradeFilter.ROUTERS_ATTRIBUTE, created);
+                context.setAttribute(ATTRIBUTE, created);
                 return created;
             }
             if (existing instanceof CopyOnWriteArrayList) {
@@ -41,7 +43,7 @@ public final class UpgradeRouters {
                 List<UpgradeRouter> list = (List<UpgradeRouter>) existing;
                 return list;
             }
-            throw new IllegalStateException("the servlet-context attribute " + ProtocolUpgradeFilter.ROUTERS_ATTRIBUTE
+            throw new IllegalStateException("the servlet-context attribute " + ATTRIBUTE
                 + " is reserved for ProtocolUpgradeFilter's routers, but holds " + existing.getClass().getName());
         }
     }

@@ -17,6 +17,14 @@ class FilterSettingsTest {
     private final FakeServletContext app = new FakeServletContext();
 
     @Test
+    void theNamesTheFilterPublishesAreTheDocumentedOnes() {
+        assertEquals("io.upgradebridge.executor", ProtocolUpgradeFilter.EXECUTOR_PARAM);
+        assertEquals("io.upgradebridge.transport", ProtocolUpgradeFilter.TRANSPORT_PARAM);
+        assertEquals("io.upgradebridge.bufferSize", ProtocolUpgradeFilter.BUFFER_SIZE_PARAM);
+        assertEquals(ProtocolUpgradeFilter.class.getName() + ".routers", ProtocolUpgradeFilter.ROUTERS_ATTRIBUTE);
+    }
+
+    @Test
     void withoutParametersTheDefaultsApply() {
         FilterSettings settings = FilterSettings.read(app.filterConfig("bridge", Map.of()));
         assertNull(settings.executor());
