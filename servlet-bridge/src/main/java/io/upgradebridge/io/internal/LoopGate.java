@@ -23,9 +23,12 @@ import java.util.concurrent.RejectedExecutionException;
  *   <li>{@link #finish()} ends the loop for good; nothing wakes it after that.</li>
  * </ul>
  *
+ * <p>The loops extend it (a pump is its own gate), so that a connection, which lives as long as its session, keeps
+ * no object of the gate's own.
+ *
  * @param <P> why the loop parks (what may wake it), one enum per kind of loop
  */
-public final class LoopGate<P extends Enum<P>> {
+public class LoopGate<P extends Enum<P>> {
 
     /** The states besides "parked for a reason of {@code P}". */
     private enum Mark {
@@ -57,7 +60,7 @@ public final class LoopGate<P extends Enum<P>> {
     private volatile Object state;
 
     /** A loop parked for {@code initial}: the first wake for it starts the loop. */
-    public LoopGate(P initial) {
+    protected LoopGate(P initial) {
         this.state = initial;
     }
 
@@ -67,7 +70,7 @@ public final class LoopGate<P extends Enum<P>> {
      * @return {@code true} when the caller now owns the loop and must run it; {@code false} when the loop is parked
      *     for something else, has ended, or runs (then it goes round once more)
      */
-    public boolean wake(P reason) {
+    public final boolean wake(P reason) {
         return take(reason, null, Mark.RUNNING);
     }
 
@@ -79,8 +82,13 @@ public final class LoopGate<P extends Enum<P>> {
      *
      * @return whether this call ran (or handed over) the loop
      */
-    public boolean wake(P reason, Executor executor, Runnable loop) {
-        if (!wake(reason)) {
+    public final boolean wake(P reason, Executor executor, Runnable loop) {
+        return wake(reason, null, executor, loop);
+    }
+
+    /** {@link #wake(Enum, Executor, Runnable)} for a loop parked for either reason ({@code orReason} may be null). */
+    public final boolean wake(P reason, P orReason, Executor executor, Runnable loop) {
+        if (!take(reason, orReason, Mark.RUNNING)) {
             return false;
         }
         try {
@@ -92,7 +100,7 @@ public final class LoopGate<P extends Enum<P>> {
     }
 
     /** {@link #wake(Enum)} for a loop parked for either reason. */
-    public boolean wake(P reason, P orReason) {
+    public final boolean wake(P reason, P orReason) {
         return take(reason, orReason, Mark.RUNNING);
     }
 
@@ -102,7 +110,7 @@ public final class LoopGate<P extends Enum<P>> {
      *
      * @return whether this call moved the loop
      */
-    public boolean move(P from, P to) {
+    public final boolean move(P from, P to) {
         return take(from, null, to);
     }
 
@@ -130,7 +138,7 @@ public final class LoopGate<P extends Enum<P>> {
      * @return {@code true} when it parked (or the loop has ended meanwhile): return from the loop; {@code false} when a
      *     wake came meanwhile: go round once more
      */
-    public boolean park(P reason) {
+    public final boolean park(P reason) {
         if (STATE.compareAndSet(this, Mark.RUNNING, reason)) {
             return true;
         }
@@ -138,7 +146,7 @@ public final class LoopGate<P extends Enum<P>> {
     }
 
     /** The loop is about to start an operation that completes by callback ({@link #completed()}). */
-    public void pending() {
+    public final void pending() {
         // a wake that came meanwhile needs no recheck: the loop looks again once the operation completed
         if (!STATE.compareAndSet(this, Mark.RUNNING, Mark.PENDING)) {
             STATE.compareAndSet(this, Mark.RECHECK, Mark.PENDING);
@@ -151,7 +159,7 @@ public final class LoopGate<P extends Enum<P>> {
      * @return {@code true} when the loop must return (the callback will run it, or the loop ended); {@code false} when
      *     the operation completed already: go on here
      */
-    public boolean awaitCompletion() {
+    public final boolean awaitCompletion() {
         if (STATE.compareAndSet(this, Mark.PENDING, Mark.AWAITING_COMPLETION)) {
             return true;
         }
@@ -164,7 +172,7 @@ public final class LoopGate<P extends Enum<P>> {
      * @return {@code true} when the caller must run the loop (it had returned); {@code false} when the loop is still on
      *     its stack and goes on there, or has ended
      */
-    public boolean completed() {
+    public final boolean completed() {
         if (STATE.compareAndSet(this, Mark.PENDING, Mark.COMPLETED)) {
             return false;
         }
@@ -176,22 +184,27 @@ public final class LoopGate<P extends Enum<P>> {
      *
      * @return whether this call ended it
      */
-    public boolean finish() {
+    public final boolean finish() {
         return STATE.getAndSet(this, Mark.DONE) != Mark.DONE;
     }
 
     /** Whether the loop has ended. */
-    public boolean isDone() {
+    public final boolean isDone() {
         return state == Mark.DONE;
     }
 
     /** Whether the loop is parked for {@code reason} right now. */
-    public boolean isParked(P reason) {
+    public final boolean isParked(P reason) {
         return state == reason;
+    }
+
+    /** The gate's state: the reason the loop parked for, or RUNNING, RECHECK, PENDING, COMPLETED, AWAITING_COMPLETION, DONE. */
+    public final String gateState() {
+        return String.valueOf(state);
     }
 
     @Override
     public String toString() {
-        return String.valueOf(state);
+        return gateState();
     }
 }

@@ -5,7 +5,6 @@ import io.upgradebridge.io.internal.LoopGate;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.Executor;
 
 /**
  * The read loop of every container adapter: fills a connection's input ({@link FillPort}) with what the container
@@ -14,10 +13,10 @@ import java.util.concurrent.Executor;
  * signal; nothing here blocks or runs application code.
  *
  * <p>An adapter says only how to fill ({@link #fill}) and, where its container needs it, how to wait for the container
- * ({@link #awaitData}) and how to resume after a pause ({@link #resume}). The hand-over between the threads that wake
- * the loop is the {@link LoopGate}'s.
+ * ({@link #awaitData}) and how to resume after a pause ({@link #resume}). The pump is its own {@link LoopGate}: the
+ * hand-over between the threads that wake the loop is the gate's. It is also the input's signal ({@link #run()}).
  */
-public abstract class InputPump {
+public abstract class InputPump extends LoopGate<InputPump.Park> implements Runnable {
 
     /** What the loop waits for. */
     public enum Park {
@@ -45,19 +44,16 @@ public abstract class InputPump {
 
     protected final UpgradedConnection connection;
     protected final FillPort input;
-    protected final LoopGate<Park> gate = new LoopGate<>(Park.AWAITING_DATA);
-    private final Executor resumeOn;
 
-    /** @param resumeOn where the loop runs when room comes back after a pause (the signal comes on the application's thread) */
-    protected InputPump(UpgradedConnection connection, Executor resumeOn) {
+    protected InputPump(UpgradedConnection connection) {
+        super(Park.AWAITING_DATA);
         this.connection = connection;
         this.input = connection.inputPort();
-        this.resumeOn = resumeOn;
     }
 
-    /** Installs the input's signal; once, before the loop first runs. */
+    /** Installs the input's signal (this pump); once, before the loop first runs. */
     public final void attach() {
-        input.onRoom(this::onRoom);
+        input.onRoom(this);
     }
 
     /**
@@ -75,15 +71,15 @@ public abstract class InputPump {
      * @return {@code true} when parked (the loop returns); {@code false} to fill once more
      */
     protected boolean awaitData() {
-        return gate.park(Park.AWAITING_DATA);
+        return park(Park.AWAITING_DATA);
     }
 
     /**
-     * Room came back after a pause (on the application's thread): runs the loop on the resume executor. Tomcat's
+     * Room came back after a pause (on the application's thread): runs the loop on the engine executor. Tomcat's
      * adapters override it: they read only on Tomcat's threads.
      */
     protected void resume() {
-        gate.wake(Park.PAUSED, resumeOn, this::run);
+        wake(Park.PAUSED, connection.engine(), this::pump);
     }
 
     /** Called when the loop is entered, before its first fill. */
@@ -91,10 +87,11 @@ public abstract class InputPump {
     }
 
     /** The input's signal: room again, or the input closed. */
-    private void onRoom() {
+    @Override
+    public final void run() {
         Throwable cause = input.isClosed() ? input.closedCause() : null;
         if (cause != null) {
-            if (gate.finish()) {
+            if (finish()) {
                 connection.transportFailed(cause); // the application cancelled its input (or the connection is aborting)
             }
             return;
@@ -102,14 +99,14 @@ public abstract class InputPump {
         resume();
     }
 
-    /** Runs the loop on this thread; the caller owns it (a wake of the {@link #gate} said so). */
-    public final Stop run() {
+    /** Runs the loop on this thread; the caller owns it (a wake said so). */
+    public final Stop pump() {
         entered();
         try {
             while (true) {
                 if (input.isClosed()) {
                     Throwable cause = input.closedCause();
-                    if (gate.finish() && cause != null) {
+                    if (finish() && cause != null) {
                         connection.transportFailed(cause); // the application cancelled its input
                     }
                     return Stop.CLOSED;
@@ -117,7 +114,7 @@ public abstract class InputPump {
                 ByteBuffer room = input.writableSlice();
                 if (!room.hasRemaining()) {
                     // room made after writableSlice() came back empty makes the loop go round once more
-                    if (input.isClosed() || !gate.park(Park.PAUSED)) {
+                    if (input.isClosed() || !park(Park.PAUSED)) {
                         continue;
                     }
                     return Stop.PAUSED;
@@ -134,7 +131,7 @@ public abstract class InputPump {
                     }
                     continue;
                 }
-                if (gate.finish()) {
+                if (finish()) {
                     connection.inputEnded(); // the peer's FIN: the output may still be sent
                 }
                 return Stop.ENDED;
@@ -147,25 +144,25 @@ public abstract class InputPump {
 
     /** The container reported a failure (or reading failed): the connection is dead. */
     public final void failed(Throwable cause) {
-        if (gate.finish()) {
+        if (finish()) {
             connection.transportFailed(cause);
         }
     }
 
     /** The container reported the end of the input. */
     public final void ended() {
-        if (gate.finish()) {
+        if (finish()) {
             connection.inputEnded();
         }
     }
 
     /** Ends the loop without telling the connection (it is closing). */
     public final void stop() {
-        gate.finish();
+        finish();
     }
 
     @Override
     public String toString() {
-        return "read " + gate;
+        return "read " + gateState();
     }
 }

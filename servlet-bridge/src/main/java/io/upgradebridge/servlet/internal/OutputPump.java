@@ -6,7 +6,6 @@ import io.upgradebridge.io.internal.PortState;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.Executor;
 
 /**
  * The write loop of every container adapter: hands the bytes of a connection's output ({@link DrainPort}) to the
@@ -16,10 +15,11 @@ import java.util.concurrent.Executor;
  * leaves in one container write.
  *
  * <p>An adapter says only how to write ({@link #write}) and flush ({@link #flush}) and, where its container needs it,
- * how to ask whether it can take bytes ({@link #ready}) and for its write event ({@link #awaitSocket}). The hand-over
- * between the threads that wake the loop is the {@link LoopGate}'s.
+ * how to ask whether it can take bytes ({@link #ready}) and for its write event ({@link #awaitSocket}). The pump is
+ * its own {@link LoopGate}: the hand-over between the threads that wake the loop is the gate's. It is also the
+ * output's signal ({@link #run()}).
  */
-public abstract class OutputPump {
+public abstract class OutputPump extends LoopGate<OutputPump.Park> implements Runnable {
 
     /** What the loop waits for. */
     public enum Park {
@@ -31,25 +31,24 @@ public abstract class OutputPump {
 
     protected final UpgradedConnection connection;
     protected final DrainPort output;
-    protected final LoopGate<Park> gate;
-    private final Executor loopOn;
 
     /**
      * @param initial {@link Park#AWAITING_SOCKET} where the container's first write event starts the loop (servlet
      *     streams), else {@link Park#IDLE}
-     * @param loopOn where the loop runs when the application's write wakes it
      */
-    protected OutputPump(UpgradedConnection connection, Park initial, Executor loopOn) {
+    protected OutputPump(UpgradedConnection connection, Park initial) {
+        super(initial);
         this.connection = connection;
         this.output = connection.outputPort();
-        this.gate = new LoopGate<>(initial);
-        this.loopOn = loopOn;
     }
 
-    /** Makes the output's flushes wait for the container and installs the output's signal; once, before the loop first runs. */
+    /**
+     * Makes the output's flushes wait for the container and installs the output's signal (this pump); once, before
+     * the loop first runs.
+     */
     public final void attach() {
         output.trackFlushes();
-        output.onBytes(this::onBytes);
+        output.onBytes(this);
     }
 
     /**
@@ -69,7 +68,7 @@ public abstract class OutputPump {
      * container.
      *
      * @return {@code true} to go on at once; {@code false} when the loop must return: the write completes by callback,
-     *     which resumes the loop through {@link #gate} ({@link LoopGate#completed()})
+     *     which resumes the loop ({@link LoopGate#completed()})
      */
     protected abstract boolean write(ByteBuffer bytes) throws IOException;
 
@@ -85,27 +84,28 @@ public abstract class OutputPump {
      * executor, not on the signalling thread: the application goes on writing meanwhile, and the loop then hands
      * everything written so far to the container at once.
      */
-    private void onBytes() {
-        gate.wake(Park.IDLE, loopOn, this::run);
+    @Override
+    public final void run() {
+        wake(Park.IDLE, connection.engine(), this::pump);
     }
 
     /** The container's write event: it can take bytes again. */
     public final void onWritable() {
-        if (gate.wake(Park.AWAITING_SOCKET)) {
-            run();
+        if (wake(Park.AWAITING_SOCKET)) {
+            pump();
         }
     }
 
-    /** Runs the loop on this thread; the caller owns it (a wake of the {@link #gate} said so). */
-    public final void run() {
+    /** Runs the loop on this thread; the caller owns it (a wake said so). */
+    public final void pump() {
         try {
             while (true) {
                 if (output.closedCause() != null) {
-                    gate.finish(); // aborted: the connection is being torn down
+                    finish(); // aborted: the connection is being torn down
                     return;
                 }
                 if (!ready()) {
-                    if (gate.park(Park.AWAITING_SOCKET)) {
+                    if (park(Park.AWAITING_SOCKET)) {
                         awaitSocket();
                         return;
                     }
@@ -125,14 +125,14 @@ public abstract class OutputPump {
                     continue;
                 }
                 if (output.state() == PortState.ENDED) {
-                    if (gate.finish()) {
+                    if (finish()) {
                         connection.outputDrained();
                     }
                     return;
                 }
                 output.releaseIfEmpty(); // nothing in flight: an idle connection holds no buffer
                 // a signal that came after readableSlice() saw nothing makes the loop go round once more
-                if (gate.park(Park.IDLE)) {
+                if (park(Park.IDLE)) {
                     return;
                 }
             }
@@ -143,18 +143,18 @@ public abstract class OutputPump {
 
     /** Writing failed, or the container reported a failure: the connection is dead. */
     public final void failed(Throwable cause) {
-        if (gate.finish()) {
+        if (finish()) {
             connection.transportFailed(cause);
         }
     }
 
     /** Ends the loop without telling the connection (it is closing). */
     public final void stop() {
-        gate.finish();
+        finish();
     }
 
     @Override
     public String toString() {
-        return "write " + gate;
+        return "write " + gateState();
     }
 }

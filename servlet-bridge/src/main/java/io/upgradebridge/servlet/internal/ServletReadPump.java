@@ -25,7 +25,7 @@ final class ServletReadPump extends InputPump implements ReadListener {
     private final boolean resumeOnlyInCallbacks;
 
     ServletReadPump(ServletInputStream in, UpgradedConnection connection) {
-        super(connection, connection.engine());
+        super(connection);
         this.in = in;
         this.resumeOnlyInCallbacks = TomcatSocketEvents.applies(in);
     }
@@ -46,7 +46,7 @@ final class ServletReadPump extends InputPump implements ReadListener {
     protected void resume() {
         if (!resumeOnlyInCallbacks) {
             super.resume();
-        } else if (gate.move(Park.PAUSED, Park.RESUMING)) {
+        } else if (move(Park.PAUSED, Park.RESUMING)) {
             // bytes Tomcat already read ahead raise no socket event: ask for a read dispatch on its thread
             TomcatSocketEvents.dispatchRead(in);
         }
@@ -54,8 +54,8 @@ final class ServletReadPump extends InputPump implements ReadListener {
 
     @Override
     public void onDataAvailable() {
-        if (gate.wake(Park.AWAITING_DATA, Park.RESUMING)) {
-            run();
+        if (wake(Park.AWAITING_DATA, Park.RESUMING)) {
+            pump();
         }
     }
 
@@ -75,6 +75,6 @@ final class ServletReadPump extends InputPump implements ReadListener {
 
     @Override
     public String toString() {
-        return "ServletReadPump{" + gate + '}';
+        return "ServletReadPump{" + gateState() + '}';
     }
 }

@@ -20,7 +20,7 @@ final class ServletWritePump extends OutputPump implements WriteListener {
     private boolean flushIssued;
 
     ServletWritePump(ServletOutputStream out, UpgradedConnection connection) {
-        super(connection, Park.AWAITING_SOCKET, connection.engine());
+        super(connection, Park.AWAITING_SOCKET);
         this.out = out;
     }
 
@@ -66,6 +66,6 @@ final class ServletWritePump extends OutputPump implements WriteListener {
 
     @Override
     public String toString() {
-        return "ServletWritePump{" + gate + ", inFlight=" + inFlight + '}';
+        return "ServletWritePump{" + gateState() + ", inFlight=" + inFlight + '}';
     }
 }

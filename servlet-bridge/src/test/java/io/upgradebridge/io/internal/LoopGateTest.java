@@ -11,7 +11,7 @@ class LoopGateTest {
 
     enum Park { IDLE, PAUSED, RESUMING }
 
-    private final LoopGate<Park> gate = new LoopGate<>(Park.IDLE);
+    private final LoopGate<Park> gate = new LoopGate<>(Park.IDLE) { };
 
     @Test
     void aWakeWhileTheLoopRunsMakesItGoRoundOnceMore() {

@@ -20,12 +20,12 @@ import java.util.function.Function;
  * into the channel right behind it, so the transport sends them together and flushes when it runs dry.
  *
  * <p>One drain loop moves the queue into the output, on the thread of the send that found it idle; when the output is
- * full it waits for room, which resumes it on the thread that made room. The hand-over is the {@link LoopGate}'s.
+ * full it waits for room, which resumes it on the thread that made room. The outbox is that loop's {@link LoopGate}.
  */
-final class FrameOutbox implements OutgoingFrames {
+final class FrameOutbox extends LoopGate<FrameOutbox.Park> implements OutgoingFrames {
 
     /** What the drain loop waits for. */
-    private enum Park {
+    enum Park {
         /** Nothing queued: the next send runs the loop. */
         IDLE
     }
@@ -36,7 +36,6 @@ final class FrameOutbox implements OutgoingFrames {
     /** What {@link #last} holds while no frame is pending (the last one is in the output): an idle outbox keeps none. */
     private static final CompletableFuture<Void> NONE_PENDING = CompletableFuture.completedFuture(null);
 
-    private final LoopGate<Park> drains = new LoopGate<>(Park.IDLE);
     // guarded by this; the queue is the frames linked through PendingFrame.next (an idle outbox holds no queue)
     private PendingFrame head;
     private PendingFrame tail;
@@ -46,6 +45,7 @@ final class FrameOutbox implements OutgoingFrames {
     private CompletableFuture<Void> last = NONE_PENDING;
 
     FrameOutbox(ByteWriteChannel output, Executor user, Function<Frame, ByteBuffer[]> encoder) {
+        super(Park.IDLE);
         this.output = output;
         this.user = user;
         this.encoder = encoder;
@@ -70,7 +70,7 @@ final class FrameOutbox implements OutgoingFrames {
                 closed = true; // nothing may follow a close frame
             }
         }
-        if (drains.wake(Park.IDLE)) {
+        if (wake(Park.IDLE)) {
             drain(true);
         }
         return p.future;
@@ -111,7 +111,7 @@ final class FrameOutbox implements OutgoingFrames {
             }
             if (p == null) {
                 // a frame queued after the look makes the loop go round once more
-                if (drains.park(Park.IDLE)) {
+                if (park(Park.IDLE)) {
                     return;
                 }
                 continue;
@@ -132,15 +132,15 @@ final class FrameOutbox implements OutgoingFrames {
                 return;
             }
             if (bytes.hasRemaining()) {
-                drains.pending();
+                pending();
                 output.awaitFreeSpace().whenComplete((v, e) -> {
                     if (e != null) {
                         failAll(e);
-                    } else if (drains.completed()) {
+                    } else if (completed()) {
                         drain(false);
                     }
                 });
-                if (drains.awaitCompletion()) {
+                if (awaitCompletion()) {
                     return; // room comes later: the stage resumes the loop
                 }
                 continue;
@@ -152,14 +152,14 @@ final class FrameOutbox implements OutgoingFrames {
                 }
                 p.next = null;
             }
-            complete(p.future, senderThread);
+            tellSent(p.future, senderThread);
         }
     }
 
     private void failAll(Throwable error) {
         Throwable cause = io.upgradebridge.io.internal.Failures.unwrap(error);
         PendingFrame failed;
-        drains.finish();
+        finish();
         synchronized (this) {
             closed = true;
             if (closedCause == null) {
@@ -176,19 +176,19 @@ final class FrameOutbox implements OutgoingFrames {
         }
     }
 
-    private void complete(CompletableFuture<Void> future, boolean onSenderThread) {
+    private void tellSent(CompletableFuture<Void> future, boolean onSenderThread) {
         if (onSenderThread) {
-            completed(future);
+            sent(future);
             return;
         }
         try {
-            user.execute(() -> completed(future)); // a sender's continuation runs on the user executor
+            user.execute(() -> sent(future)); // a sender's continuation runs on the user executor
         } catch (RejectedExecutionException e) {
-            completed(future);
+            sent(future);
         }
     }
 
-    private void completed(CompletableFuture<Void> future) {
+    private void sent(CompletableFuture<Void> future) {
         future.complete(null);
         synchronized (this) {
             if (last == future) {

@@ -5,14 +5,11 @@ import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
 import io.upgradebridge.io.internal.DrainPort;
 import io.upgradebridge.io.internal.Failures;
-import io.upgradebridge.io.internal.LoopGate;
-import io.upgradebridge.io.internal.PortState;
 import io.upgradebridge.servlet.ApplicationCall;
 import io.upgradebridge.websocket.ClosedReceiveException;
 import io.upgradebridge.websocket.ClosedSendException;
 import io.upgradebridge.websocket.CloseReason;
 import io.upgradebridge.websocket.Frame;
-import io.upgradebridge.websocket.FrameType;
 import io.upgradebridge.websocket.IncomingFrames;
 import io.upgradebridge.websocket.OutgoingFrames;
 import io.upgradebridge.websocket.WebSocketProtocolException;
@@ -31,7 +28,7 @@ import java.util.concurrent.Executor;
 
 /**
  * The RAW session behind {@link io.upgradebridge.websocket.WebSocketUpgrade}, and under the WebSockets feature's
- * default session. One frame reader on the engine executor parses the connection's input ({@link FrameSource}) and
+ * default session. One frame reader on the engine executor parses the connection's input ({@link FrameReader}) and
  * hands each frame to a {@link FrameSink}: the session's own {@link FrameInbox}, from which the handler receives
  * them on the user executor, or the layer above that takes the frames itself. The reader stops while the sink is full
  * (and with it the socket reads); senders wait while the output is full. The session's job completes when the handler
@@ -44,14 +41,6 @@ public final class RawWebSocketSession implements WebSocketSession {
     public interface Layer {
         /** Runs on the user executor; the session ends when the stage completes. */
         CompletionStage<?> run(RawWebSocketSession session) throws Exception;
-    }
-
-    /** What the frame reader waits for. */
-    private enum ReadPark {
-        /** The input has no bytes now: its signal wakes the reader. */
-        BYTES,
-        /** The sink is full: its signal wakes the reader. */
-        ROOM
     }
 
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.websocket");
@@ -73,17 +62,13 @@ public final class RawWebSocketSession implements WebSocketSession {
     private final Executor engine;
     private final Executor user;
     private final FrameParser parser;
-    private final FrameSource source;
-    private final LoopGate<ReadPark> reads = new LoopGate<>(ReadPark.BYTES);
+    private final FrameReader reader;
     private volatile FrameWriter maskingWriter;
     private final FrameInbox inbox;
     private final FrameOutbox outbox;
     private final SessionJob job = new SessionJob(this);
-    /** Where the reader puts the frames: set once, before the reader starts. */
-    private volatile FrameSink sink;
     /** Set once by CAS through {@link #ENDING}. */
     private volatile boolean ending;
-    private volatile boolean sawCloseFrame;
     /** Set once the peer broke the protocol; its close frame goes out when the handler exits. */
     private volatile WebSocketProtocolException protocolError;
     private volatile boolean masking;
@@ -104,7 +89,7 @@ public final class RawWebSocketSession implements WebSocketSession {
         this.engine = engine;
         this.user = user;
         this.parser = new FrameParser(options.maxFrameSize(), true, options.reservedBits(), options.checkUtf8());
-        this.source = new FrameSource(DrainPort.of(input), parser);
+        this.reader = new FrameReader(this, DrainPort.of(input), parser, engine);
         this.extensions = options.extensions();
         this.inbox = new FrameInbox(user);
         this.outbox = new FrameOutbox(output, user, this::encode);
@@ -157,61 +142,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     /** Starts the frame reader: the peer's frames go to {@code to}, in order. Once per session. */
     public void readInto(FrameSink to) {
-        sink = to;
-        // the signals run the reader on the engine executor, never on the signalling thread (a container's, a handler's)
-        to.onRoom(() -> reads.wake(ReadPark.ROOM, engine, this::readLoop));
-        source.input().onBytes(() -> reads.wake(ReadPark.BYTES, engine, this::readLoop));
-        if (reads.wake(ReadPark.BYTES)) {
-            engine.execute(this::readLoop);
-        }
-    }
-
-    /** The one read loop: frames from the source into the sink, until the sink is full or the input has no bytes. */
-    private void readLoop() {
-        FrameSink to = sink;
-        try {
-            while (true) {
-                if (!to.hasRoom()) {
-                    // room made after hasRoom() said no makes the loop go round once more
-                    if (reads.park(ReadPark.ROOM)) {
-                        return;
-                    }
-                    continue;
-                }
-                Frame frame = source.next();
-                if (frame != null) {
-                    if (frame.type() == FrameType.CLOSE) {
-                        sawCloseFrame = true;
-                    }
-                    if (!to.accept(frame)) {
-                        reads.finish(); // the layer above takes no more frames
-                        return;
-                    }
-                    continue;
-                }
-                PortState state = source.input().state();
-                if (state == PortState.EMPTY) {
-                    // bytes that arrive after the source found none make the loop go round once more
-                    if (reads.park(ReadPark.BYTES)) {
-                        return;
-                    }
-                } else if (state == PortState.ENDED) {
-                    reads.finish();
-                    to.end(SessionEnd.peerClosed(sawCloseFrame));
-                    return;
-                } else if (state == PortState.FAILED) {
-                    reads.finish();
-                    to.end(Failures.unwrap(source.input().closedCause()));
-                    return;
-                }
-            }
-        } catch (WebSocketProtocolException e) {
-            reads.finish();
-            protocolError(e);
-        } catch (RuntimeException e) {
-            reads.finish();
-            to.end(Failures.unwrap(e));
-        }
+        reader.start(to);
     }
 
     /**
@@ -220,7 +151,7 @@ public final class RawWebSocketSession implements WebSocketSession {
      * 1009, ...) goes out when the handler exits, after whatever it sent in answer to those frames; then the bridge
      * closes TCP.
      */
-    private void protocolError(WebSocketProtocolException e) {
+    void protocolError(WebSocketProtocolException e) {
         LOG.log(Level.DEBUG, () -> "protocol error in " + description() + ": " + e.getMessage());
         protocolError = e;
         endFrames(e);
@@ -228,7 +159,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     /** Ends the frames wherever they go. */
     private void endFrames(Throwable cause) {
-        FrameSink to = sink;
+        FrameSink to = reader.sink();
         (to != null ? to : inbox).end(cause);
     }
 
@@ -382,7 +313,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     @Override
     public String toString() {
-        return "RawWebSocketSession{" + description() + ", " + source + ", reader " + reads + ", " + sink
-            + ", outbox closed=" + outbox.isClosedForSend() + ", done=" + job.isCompleted() + '}';
+        return "RawWebSocketSession{" + description() + ", " + reader + ", outbox closed=" + outbox.isClosedForSend()
+            + ", done=" + job.isCompleted() + '}';
     }
 }

@@ -48,7 +48,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         super(endPoint, executor);
         this.overStream = overStream;
         this.connection = connection;
-        this.reads = new Reads(connection, executor);
+        this.reads = new Reads(connection);
         this.writes = new Writes(connection);
     }
 
@@ -71,15 +71,15 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     public void startPumps() {
         reads.attach();
         writes.attach();
-        if (reads.wakeForData()) {
-            reads.run();
+        if (reads.wake(InputPump.Park.AWAITING_DATA)) {
+            reads.pump();
         }
     }
 
     @Override
     public void onFillable() {
-        if (reads.wakeForData()) {
-            reads.run();
+        if (reads.wake(InputPump.Park.AWAITING_DATA)) {
+            reads.pump();
         }
     }
 
@@ -104,12 +104,8 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         /** Over a stream: whether the fill interest was registered before the last fill of this run of the loop. */
         private boolean armed;
 
-        Reads(UpgradedConnection connection, Executor resumeOn) {
-            super(connection, resumeOn);
-        }
-
-        boolean wakeForData() {
-            return gate.wake(Park.AWAITING_DATA);
+        Reads(UpgradedConnection connection) {
+            super(connection);
         }
 
         @Override
@@ -138,7 +134,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         @Override
         protected boolean awaitData() {
             if (!overStream) {
-                if (!gate.park(Park.AWAITING_DATA)) {
+                if (!park(Park.AWAITING_DATA)) {
                     return false;
                 }
                 fillInterested(this);
@@ -154,7 +150,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
                 return false;
             }
             armed = false;
-            return gate.park(Park.AWAITING_DATA);
+            return park(Park.AWAITING_DATA);
         }
 
         /** Jetty's fill interest fired (non-blocking: Jetty may run it on its selector thread); {@code failed} is the pump's. */
@@ -175,15 +171,15 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         private int inFlight;
 
         Writes(UpgradedConnection connection) {
-            super(connection, Park.IDLE, connection.engine());
+            super(connection, Park.IDLE);
         }
 
         @Override
         protected boolean write(ByteBuffer bytes) {
             inFlight = bytes.remaining();
-            gate.pending();
+            pending();
             getEndPoint().write(this, bytes);
-            return !gate.awaitCompletion();
+            return !awaitCompletion();
         }
 
         @Override
@@ -197,8 +193,8 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
             output.consume(inFlight);
             inFlight = 0;
             output.markFlushed(); // an endpoint write completes once the bytes are in the socket
-            if (gate.completed()) {
-                run();
+            if (completed()) {
+                pump();
             }
         }
 

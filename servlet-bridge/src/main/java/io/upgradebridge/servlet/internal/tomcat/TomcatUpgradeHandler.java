@@ -103,7 +103,7 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
     private final class Reads extends InputPump {
 
         Reads(UpgradedConnection connection) {
-            super(connection, connection.engine());
+            super(connection);
         }
 
         @Override
@@ -118,16 +118,16 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
         /** Reads must run on Tomcat's thread, under its per-socket lock: ask for a read event. */
         @Override
         protected void resume() {
-            if (gate.move(Park.PAUSED, Park.RESUMING)) {
+            if (move(Park.PAUSED, Park.RESUMING)) {
                 dispatch(SocketEvent.OPEN_READ);
             }
         }
 
         SocketState onReadEvent() {
-            if (!gate.wake(Park.AWAITING_DATA, Park.RESUMING)) {
+            if (!wake(Park.AWAITING_DATA, Park.RESUMING)) {
                 return SocketState.SUSPENDED; // a paused or finished input: Tomcat must not watch the socket for reads
             }
-            switch (run()) {
+            switch (pump()) {
                 case AWAITING_DATA:
                     return SocketState.UPGRADED; // Tomcat watches the socket for the next bytes
                 case FAILED:
@@ -142,7 +142,7 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
     private final class Writes extends OutputPump {
 
         Writes(UpgradedConnection connection) {
-            super(connection, Park.IDLE, connection.engine());
+            super(connection, Park.IDLE);
         }
 
         /** Tomcat holds no bytes the socket did not take, or now sent them. */
