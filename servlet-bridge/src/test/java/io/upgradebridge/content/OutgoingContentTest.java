@@ -320,6 +320,39 @@ class OutgoingContentTest {
     }
 
     @Test
+    void anExtendedConnectAnswerTravelsWithTheWrappedUpgrade() {
+        OutgoingContent.ProtocolUpgrade tunnel = new OutgoingContent.ProtocolUpgrade() {
+            @Override
+            public Headers headers() {
+                return Headers.of("Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Protocol", "chat");
+            }
+
+            @Override
+            public String connectProtocol() {
+                return "websocket";
+            }
+
+            @Override
+            public Job upgrade(ByteReadChannel input, ByteWriteChannel output, Executor engineContext, Executor userContext) {
+                return Job.completed();
+            }
+        };
+        OutgoingContent.ProtocolUpgrade wrapped = (OutgoingContent.ProtocolUpgrade) tunnel.wrapHeaders(
+                headers -> headers.toBuilder().append("X-Node", "a").build());
+
+        // HTTP/2 forbids the connection-specific headers; the 200 carries the rest, the wrapper's additions included
+        assertEquals(Headers.of("Sec-WebSocket-Protocol", "chat"), tunnel.connectResponseHeaders());
+        assertEquals("websocket", wrapped.connectProtocol());
+        assertEquals(Headers.of("Sec-WebSocket-Protocol", "chat", "X-Node", "a"), wrapped.connectResponseHeaders());
+        assertNull(((OutgoingContent.ProtocolUpgrade) new OutgoingContent.ProtocolUpgrade() {
+            @Override
+            public Job upgrade(ByteReadChannel input, ByteWriteChannel output, Executor engineContext, Executor userContext) {
+                return Job.completed();
+            }
+        }.wrapHeaders(h -> h)).connectProtocol(), "an upgrade needs HTTP/1.1 unless it says otherwise");
+    }
+
+    @Test
     void wrapHeadersCopiesPropertiesWithoutSharingThem() {
         OutgoingContent original = noContent();
         original.setProperty(NAME, "original");

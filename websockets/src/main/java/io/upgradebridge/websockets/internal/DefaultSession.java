@@ -256,12 +256,15 @@ public final class DefaultSession implements DefaultWebSocketSession, FrameSink 
 
     private void handlerEnded(Throwable failure) {
         afterHandler.handlerEnded();
-        if (afterHandler.isWaiting()) {
+        // The peer's close or a protocol error came first: its action (waiting, or taken to run) ends the session with
+        // its own close frame. Race: the action is taken before it claims its close on another thread; a normal close
+        // (1000) started here in between would go out instead of the 1002 or the peer's code.
+        if (afterHandler.isSet()) {
             if (failure != null) {
                 LOG.log(Level.DEBUG, () -> "the WebSocket handler of " + describe() + " ended with " + failure
                     + " while the session was closing");
             }
-            afterHandler.release(); // the handler is done: nothing more to wait for
+            afterHandler.release(); // the handler is done: nothing more to wait for (nothing once the action was taken)
             return;
         }
         if (failure == null) {

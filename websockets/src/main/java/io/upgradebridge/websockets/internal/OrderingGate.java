@@ -20,7 +20,10 @@ final class OrderingGate {
     private final FrameInbox inbox;
     private final SessionTimers timers;
     private final Duration timeout;
-    /** {@code null} before an action was set, the action while it waits, {@link #DONE} after it ran. */
+    /**
+     * {@code null} before an action was set, the action while it waits, {@link #DONE} once a thread took it to run (it
+     * may still be running there). Once set, the handler's exit no longer decides how the session closes.
+     */
     private final AtomicReference<Runnable> action = new AtomicReference<>();
     /** Set once the handler's stage completed (or it threw): nobody is left to answer frames. */
     private volatile boolean handlerDone;
@@ -54,12 +57,6 @@ final class OrderingGate {
     /** Whether an action was set: the session stopped reading at the peer's close or an error. */
     boolean isSet() {
         return action.get() != null;
-    }
-
-    /** Whether an action waits for the handler. */
-    boolean isWaiting() {
-        Runnable now = action.get();
-        return now != null && now != DONE;
     }
 
     /** The handler's stage completed: from now on nothing waits for it. */
