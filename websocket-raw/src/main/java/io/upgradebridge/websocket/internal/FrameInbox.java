@@ -78,11 +78,7 @@ public final class FrameInbox extends Receiving<Frame> implements IncomingFrames
                 return;
             }
         }
-        try {
-            user.execute(() -> waiting.received(frame));
-        } catch (RejectedExecutionException stopping) {
-            waiting.received(frame);
-        }
+        tell(() -> waiting.received(frame));
     }
 
     /** No more frames will come: after the queued ones, receivers see {@code cause}. Only the first call counts. */
@@ -112,11 +108,7 @@ public final class FrameInbox extends Receiving<Frame> implements IncomingFrames
         if (waiting != null) {
             Receiver<Frame> told = waiting;
             ClosedReceiveException closed = closed();
-            try {
-                user.execute(() -> told.ended(closed));
-            } catch (RejectedExecutionException stopping) {
-                told.ended(closed);
-            }
+            tell(() -> told.ended(closed));
         }
         if (signal != null) {
             signal.run();
@@ -241,6 +233,15 @@ public final class FrameInbox extends Receiving<Frame> implements IncomingFrames
         boolean wasFull = bytes >= LIMIT;
         bytes -= frame.length();
         return wasFull && bytes < LIMIT ? roomSignal : null;
+    }
+
+    /** Tells a receive that waited on the user executor; here when the executor refuses (it is stopping). */
+    private void tell(Runnable news) {
+        try {
+            user.execute(news);
+        } catch (RejectedExecutionException stopping) {
+            news.run();
+        }
     }
 
     private ClosedReceiveException closed() {
