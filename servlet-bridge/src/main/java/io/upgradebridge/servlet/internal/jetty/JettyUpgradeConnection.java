@@ -265,6 +265,13 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     public void onClose(Throwable cause) {
         super.onClose(cause);
         connection.transportClosed(cause);
+        if (!overStream) {
+            // Jetty's selector keeps the last key it handled (in its used-up key iterator) until it selects again; the
+            // key keeps the endpoint, the endpoint this connection, and its class the web application's class loader:
+            // an undeployed application would stay in memory while that selector is idle. The endpoint is closed and
+            // Jetty is done with this connection (it tolerates none: "can happen during upgrade").
+            getEndPoint().setConnection(null);
+        }
     }
 
     @Override
