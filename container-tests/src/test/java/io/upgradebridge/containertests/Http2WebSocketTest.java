@@ -1,6 +1,7 @@
 package io.upgradebridge.containertests;
 
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HostPortHttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpScheme;
@@ -13,6 +14,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.JettyUpgradeListener;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,11 +65,11 @@ class Http2WebSocketTest {
 
     @RegisterExtension
     static final Containers sample = Containers.of(ContainerConfig.create().war(ContainerClassPath.warSample())
-        .tls(TestCertificate.keyStore(), TestCertificate.PASSWORD).logRequests());
+        .tls(TestCertificate.shared().keyStore(), TestCertificate.PASSWORD).logRequests());
 
     @RegisterExtension
     static final Containers app = Containers.of(ContainerConfig.create()
-        .tls(TestCertificate.keyStore(), TestCertificate.PASSWORD).logRequests()
+        .tls(TestCertificate.shared().keyStore(), TestCertificate.PASSWORD).logRequests()
         .filter("bridge", ProtocolUpgradeTest.FILTER, Map.of(), "/upgrade/*")
         .servlet("echo-lines", ProtocolUpgradeTest.APP + "EchoUpgradeServlet", "/upgrade/*")
         .servlet("ws", ProtocolUpgradeTest.APP + "WebSocketTestServlet", "/upgrade/ws/*"));
@@ -200,6 +202,55 @@ class Http2WebSocketTest {
     }
 
     /**
+     * The interleaving in which Jetty's HTTP/2 client loses a session's first frame (see {@link #connecting}), forced:
+     * the application sends from the connect future, which Jetty completes on the thread that still handles the 200,
+     * and holds that thread until the server's echo is queued on the client's stream; only then does Jetty go on with
+     * the 200's content. The echo must reach the session. (An attempt in which the future had completed before the
+     * hook was attached runs on this thread and forces nothing: it is repeated.)
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"JETTY_12_1", "JETTY_12_1_EE11"})
+    void theServersFirstFrameReachesJettysClientWhileItStillHandlesThe200(ContainerKind kind) throws Exception {
+        EmbeddedContainer container = sample.get(kind);
+        Thread testThread = Thread.currentThread();
+        boolean forced = false;
+        for (int attempt = 0; attempt < 10 && !forced; attempt++) {
+            Events events = new Events();
+            CompletableFuture<Session> connected = connecting(events, wss(container, "/echo"), new ClientUpgradeRequest());
+            CompletableFuture<Boolean> held = connected.thenApply(session -> {
+                session.sendText("first", Callback.NOOP);
+                return Thread.currentThread() != testThread && echoQueued(session);
+            });
+            Session session = connected.get(10, TimeUnit.SECONDS);
+            forced = held.get(20, TimeUnit.SECONDS);
+            assertEquals("first", events.next(), () -> "the first echo (attempt held Jetty's response thread: " + held.join() + ")");
+            session.close(1000, "bye", Callback.NOOP);
+            assertEquals("close:1000:bye", events.next());
+        }
+        assertTrue(forced, "the connect future never completed on Jetty's response thread in 10 attempts");
+    }
+
+    /** Waits (at most 10 s) until DATA is queued, unread, on the client's HTTP/2 stream of {@code session}. */
+    private static boolean echoQueued(Session session) {
+        org.eclipse.jetty.websocket.core.WebSocketCoreSession core = (org.eclipse.jetty.websocket.core.WebSocketCoreSession)
+            ((org.eclipse.jetty.websocket.common.WebSocketSession) session).getCoreSession();
+        org.eclipse.jetty.http2.HTTP2Stream stream = (org.eclipse.jetty.http2.HTTP2Stream) core.getConnection().getEndPoint().getTransport();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (stream.getDataLength() == 0) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * The same limits and close behaviour over an HTTP/2 stream: a frame beyond the raw session's 1 MiB limit closes
      * with 1009, and stopping the application sends 1001 to a session on a stream.
      */
@@ -295,7 +346,29 @@ class Http2WebSocketTest {
     }
 
     private static Session connect(Events events, URI uri, ClientUpgradeRequest request) throws Exception {
-        return webSockets.connect(events, uri, request).get(10, TimeUnit.SECONDS);
+        return connecting(events, uri, request).get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Starts a WebSocket handshake with Jetty's client, told to leave the HTTP/2 stream to the WebSocket after the 200.
+     *
+     * <p>Jetty 12.1.8's HTTP/2 transport ({@code HttpReceiverOverHTTP2.onResponse}) hands an extended CONNECT's stream
+     * to the WebSocket connection and completes the connect future first, and only then goes on with the 200 as an HTTP
+     * response ({@code HttpReceiver.responseHeaders}): a request without a content-source listener gets one that drains
+     * the "response content" with {@code Stream.readData()} and drops it. Whatever DATA reached the stream in between is
+     * lost: the server's first WebSocket frames, typically its answer to what the application sent as soon as the future
+     * completed. (The stream's data notification to the WebSocket connection waits behind that response task, on the
+     * stream listener's {@code SerializedInvoker}, and then finds the stream empty.) Seen as "nothing arrived" for the
+     * first echo or for the 1009 close under load. A content-source listener that never reads keeps the bytes for the
+     * WebSocket connection, which reads the stream itself.
+     */
+    private static CompletableFuture<Session> connecting(Events events, URI uri, ClientUpgradeRequest request) throws Exception {
+        return webSockets.connect(events, uri, request, new JettyUpgradeListener() {
+            @Override
+            public void onHandshakeRequest(Request handshake) {
+                handshake.onResponseContentSource((response, tunnelledBytes) -> { }); // never read: they are the WebSocket's
+            }
+        });
     }
 
     private static int closeCode(Object event) {

@@ -1,5 +1,9 @@
 package io.upgradebridge.sample;
 
+import io.upgradebridge.content.ContentType;
+import io.upgradebridge.content.HttpStatusCode;
+import io.upgradebridge.content.TextContent;
+import io.upgradebridge.sample.cluster.ChatCluster;
 import io.upgradebridge.servlet.ApplicationCall;
 import io.upgradebridge.websocket.CloseReason;
 import io.upgradebridge.websocket.Frame;
@@ -14,20 +18,24 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@code /chat}: WebSocket subprotocol {@code chat}. Every text message a member sends goes to every connected
- * member, the sender included. A client that does not offer {@code chat} in {@code Sec-WebSocket-Protocol} is
- * refused by {@link WebSocketUpgrade}'s handshake check (400 with a one-line reason) before anything is upgraded.
+ * {@code /chat}: WebSocket subprotocol {@code chat}. Every text message a member sends goes to every member of its
+ * room, the sender included: the room the query parameter {@code room} names ({@code /chat?room=lobby}), else
+ * {@code main} ({@link ChatRooms}; a name that breaks the rule gets 400). A client that does not offer {@code chat} in
+ * {@code Sec-WebSocket-Protocol} is refused by {@link WebSocketUpgrade}'s handshake check (400 with a one-line
+ * reason) before anything is upgraded.
  *
  * <p>A raw session, like {@link EchoServlet}: pings and the close handshake are answered here too. Fragmented
  * text messages are put together before they are broadcast; binary messages are ignored. Sessions of one web
- * application are kept in a concurrent set; a session leaves it when it ends, however it ends. A session joins when
+ * application are kept in concurrent sets by room; a session leaves when it ends, however it ends. A session joins when
  * its handler starts, which is just after the 101: a message broadcast in between does not reach it.
+ *
+ * <p>With {@link io.upgradebridge.sample.SampleSettings#CHAT_REDIS} set, the chat spans every node of the
+ * application ({@link ChatCluster}): a message goes to this node's members at once and to the other nodes' through
+ * Redis (chat {@value #CHAT}); without it, the chat is this node's alone.
  */
 @WebServlet(urlPatterns = "/chat", asyncSupported = true)
 public class ChatServlet extends HttpServlet {
@@ -35,37 +43,39 @@ public class ChatServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     static final String PROTOCOL = "chat";
+    /** The name of this chat among the nodes (the default-session chat is another one, with rooms of its own). */
+    static final String CHAT = "chat";
 
-    /** The connected members (per servlet instance, so per deployment). */
-    private final Set<WebSocketSession> members = ConcurrentHashMap.newKeySet();
+    /** The connected members by room (per servlet instance, so per deployment); each send is bounded by the member's output buffer. */
+    private final ChatRooms<WebSocketSession> rooms = new ChatRooms<>(CHAT, (member, text) -> member.send(Frame.text(text)));
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ApplicationCall call = ApplicationCall.of(request);
-        call.respond(new WebSocketUpgrade(call, PROTOCOL, this::join));
-    }
-
-    private CompletionStage<Void> join(WebSocketSession session) {
-        members.add(session);
-        return new Member(session).loop().whenComplete((v, e) -> members.remove(session));
-    }
-
-    /** Sends {@code text} to every member; a member that is gone is skipped (it leaves the set when it ends). */
-    private void broadcast(String text) {
-        for (WebSocketSession member : members) {
-            member.send(Frame.text(text)); // each send is bounded by that member's output buffer
+        String room = ChatRooms.roomOf(request.getQueryString());
+        if (room == null) {
+            call.respond(new TextContent(ChatRooms.ROOM_RULE + "\n", ContentType.TEXT_PLAIN, HttpStatusCode.BAD_REQUEST));
+            return;
         }
+        call.respond(new WebSocketUpgrade(call, PROTOCOL, session -> join(room, session)));
+    }
+
+    private CompletionStage<Void> join(String room, WebSocketSession session) {
+        rooms.join(room, session);
+        return new Member(room, session).loop().whenComplete((v, e) -> rooms.leave(room, session));
     }
 
     /** One member's receive loop (asynchronous: no thread waits for it). */
     private final class Member {
 
+        private final String room;
         private final WebSocketSession session;
         /** The parts of a fragmented text message received so far, or null outside one. */
         private ByteArrayOutputStream partialText;
         private boolean inBinaryMessage;
 
-        Member(WebSocketSession session) {
+        Member(String room, WebSocketSession session) {
+            this.room = room;
             this.session = session;
         }
 
@@ -88,7 +98,7 @@ public class ChatServlet extends HttpServlet {
                     return false; // the session flushes the close frame before it ends
                 case TEXT:
                     if (frame.fin()) {
-                        broadcast(frame.textData());
+                        rooms.broadcast(room, frame.textData());
                     } else {
                         partialText = new ByteArrayOutputStream();
                         append(frame.data());
@@ -105,7 +115,7 @@ public class ChatServlet extends HttpServlet {
                         if (frame.fin()) {
                             String text = partialText.toString(StandardCharsets.UTF_8);
                             partialText = null;
-                            broadcast(text);
+                            rooms.broadcast(room, text);
                         }
                     }
                     return true;

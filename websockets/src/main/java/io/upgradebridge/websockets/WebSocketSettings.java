@@ -18,6 +18,8 @@ import java.util.Set;
  *   <li>allowed origins: none configured, so every {@code Origin} is accepted. Browser applications that use
  *       cookies or other ambient credentials should list their origins ({@link #withAllowedOrigins}) to stop
  *       cross-site WebSocket hijacking: a handshake from any other origin then gets 403;</li>
+ *   <li>same origin off: {@link #withSameOrigin} also accepts, and then requires, the request's own origin;</li>
+ *   <li>trusted proxies: none, so {@code Forwarded} and {@code X-Forwarded-*} headers are never believed;</li>
  *   <li>permessage-deflate off ({@link PerMessageDeflate#DISABLED}); turn it on with
  *       {@link #withDeflate(PerMessageDeflate)}.</li>
  * </ul>
@@ -25,7 +27,7 @@ import java.util.Set;
 public final class WebSocketSettings {
 
     private static final WebSocketSettings DEFAULTS = new WebSocketSettings(Duration.ofSeconds(30), Duration.ofSeconds(15),
-        Duration.ofMinutes(5), 1024 * 1024, 4 * 1024 * 1024, false, Set.of(), PerMessageDeflate.DISABLED);
+        Duration.ofMinutes(5), 1024 * 1024, 4 * 1024 * 1024, false, Set.of(), false, Set.of(), PerMessageDeflate.DISABLED);
 
     private final Duration pingPeriod;
     private final Duration timeout;
@@ -34,10 +36,13 @@ public final class WebSocketSettings {
     private final long maxMessageSize;
     private final boolean masking;
     private final Set<String> allowedOrigins;
+    private final boolean sameOrigin;
+    private final Set<String> trustedProxies;
     private final PerMessageDeflate deflate;
 
     private WebSocketSettings(Duration pingPeriod, Duration timeout, Duration idleTimeout, long maxFrameSize,
-                              long maxMessageSize, boolean masking, Set<String> allowedOrigins, PerMessageDeflate deflate) {
+                              long maxMessageSize, boolean masking, Set<String> allowedOrigins, boolean sameOrigin,
+                              Set<String> trustedProxies, PerMessageDeflate deflate) {
         this.pingPeriod = pingPeriod;
         this.timeout = timeout;
         this.idleTimeout = idleTimeout;
@@ -45,6 +50,8 @@ public final class WebSocketSettings {
         this.maxMessageSize = maxMessageSize;
         this.masking = masking;
         this.allowedOrigins = allowedOrigins;
+        this.sameOrigin = sameOrigin;
+        this.trustedProxies = trustedProxies;
         this.deflate = deflate;
     }
 
@@ -96,6 +103,23 @@ public final class WebSocketSettings {
         return allowedOrigins;
     }
 
+    /**
+     * Whether a handshake whose {@code Origin} is the request's own origin is accepted besides
+     * {@link #allowedOrigins()}; when on, the origin check is active even with no allowed origins listed.
+     */
+    public boolean sameOrigin() {
+        return sameOrigin;
+    }
+
+    /**
+     * The reverse proxies (IP addresses or CIDR blocks, as given, lower case) whose {@code Forwarded} or
+     * {@code X-Forwarded-Host}/{@code -Proto}/{@code -Port} headers tell the request's own origin for
+     * {@link #sameOrigin()}; empty (the default) trusts nobody's.
+     */
+    public Set<String> trustedProxies() {
+        return trustedProxies;
+    }
+
     /** The permessage-deflate settings. */
     public PerMessageDeflate deflate() {
         return deflate;
@@ -103,7 +127,7 @@ public final class WebSocketSettings {
 
     public WebSocketSettings withPingPeriod(Duration pingPeriod) {
         return new WebSocketSettings(nonNegative(pingPeriod, "pingPeriod"), timeout, idleTimeout, maxFrameSize,
-            maxMessageSize, masking, allowedOrigins, deflate);
+            maxMessageSize, masking, allowedOrigins, sameOrigin, trustedProxies, deflate);
     }
 
     public WebSocketSettings withTimeout(Duration timeout) {
@@ -111,27 +135,27 @@ public final class WebSocketSettings {
             throw new IllegalArgumentException("timeout must be positive: a close or a ping cannot wait zero time");
         }
         return new WebSocketSettings(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking,
-            allowedOrigins, deflate);
+            allowedOrigins, sameOrigin, trustedProxies, deflate);
     }
 
     public WebSocketSettings withIdleTimeout(Duration idleTimeout) {
         return new WebSocketSettings(pingPeriod, timeout, nonNegative(idleTimeout, "idleTimeout"), maxFrameSize,
-            maxMessageSize, masking, allowedOrigins, deflate);
+            maxMessageSize, masking, allowedOrigins, sameOrigin, trustedProxies, deflate);
     }
 
     public WebSocketSettings withMaxFrameSize(long maxFrameSize) {
         return new WebSocketSettings(pingPeriod, timeout, idleTimeout, positive(maxFrameSize, "maxFrameSize"),
-            maxMessageSize, masking, allowedOrigins, deflate);
+            maxMessageSize, masking, allowedOrigins, sameOrigin, trustedProxies, deflate);
     }
 
     public WebSocketSettings withMaxMessageSize(long maxMessageSize) {
         return new WebSocketSettings(pingPeriod, timeout, idleTimeout, maxFrameSize,
-            positive(maxMessageSize, "maxMessageSize"), masking, allowedOrigins, deflate);
+            positive(maxMessageSize, "maxMessageSize"), masking, allowedOrigins, sameOrigin, trustedProxies, deflate);
     }
 
     public WebSocketSettings withMasking(boolean masking) {
         return new WebSocketSettings(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking,
-            allowedOrigins, deflate);
+            allowedOrigins, sameOrigin, trustedProxies, deflate);
     }
 
     /**
@@ -150,12 +174,45 @@ public final class WebSocketSettings {
             })
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
         return new WebSocketSettings(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking,
-            normalized, deflate);
+            normalized, sameOrigin, trustedProxies, deflate);
+    }
+
+    /**
+     * Also accept handshakes whose {@code Origin} is the origin the request itself was sent to (scheme, host and port
+     * compared, default ports ignored), and refuse (403) other origins unless {@link #withAllowedOrigins listed}. The
+     * request's origin is {@code http(s)://} plus its {@code Host} header, {@code https} when the request came over
+     * TLS. Behind a reverse proxy that changes those (TLS ends at the proxy, or it sends its own {@code Host}), name
+     * the proxy with {@link #withTrustedProxies}: only then are its forwarded headers believed. A handshake without
+     * {@code Origin} (not a browser) is accepted.
+     */
+    public WebSocketSettings withSameOrigin(boolean sameOrigin) {
+        return new WebSocketSettings(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking,
+            allowedOrigins, sameOrigin, trustedProxies, deflate);
+    }
+
+    /**
+     * The reverse proxies whose forwarded headers say what origin the client addressed, for
+     * {@link #withSameOrigin}: IP addresses ({@code 10.0.0.7}, {@code ::1}) or CIDR blocks ({@code 10.0.0.0/8}),
+     * matched against the address of the peer that sent the request (and, for RFC 7239 {@code Forwarded}, against
+     * the {@code for=} of each element, so a chain of trusted proxies is walked back to the client). From a trusted
+     * peer, {@code Forwarded} ({@code host=}, {@code proto=}) counts when present, else {@code X-Forwarded-Host},
+     * {@code X-Forwarded-Proto} and {@code X-Forwarded-Port} (their right-most values). From any other peer these
+     * headers are ignored: anyone can send them. None by default. Name only proxies that set or overwrite these
+     * headers; host names are refused (no address is ever looked up).
+     *
+     * @throws IllegalArgumentException for an entry that is no IP address or CIDR block
+     */
+    public WebSocketSettings withTrustedProxies(Set<String> proxies) {
+        Set<String> normalized = Objects.requireNonNull(proxies, "proxies").stream()
+            .map(p -> io.upgradebridge.websockets.internal.TrustedProxies.validate(Objects.requireNonNull(p, "proxy")))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return new WebSocketSettings(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking,
+            allowedOrigins, sameOrigin, normalized, deflate);
     }
 
     public WebSocketSettings withDeflate(PerMessageDeflate deflate) {
         return new WebSocketSettings(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking,
-            allowedOrigins, Objects.requireNonNull(deflate, "deflate"));
+            allowedOrigins, sameOrigin, trustedProxies, Objects.requireNonNull(deflate, "deflate"));
     }
 
     private static Duration nonNegative(Duration d, String name) {
@@ -185,18 +242,20 @@ public final class WebSocketSettings {
         WebSocketSettings o = (WebSocketSettings) other;
         return maxFrameSize == o.maxFrameSize && maxMessageSize == o.maxMessageSize && masking == o.masking
             && pingPeriod.equals(o.pingPeriod) && timeout.equals(o.timeout) && idleTimeout.equals(o.idleTimeout)
-            && allowedOrigins.equals(o.allowedOrigins) && deflate.equals(o.deflate);
+            && allowedOrigins.equals(o.allowedOrigins) && sameOrigin == o.sameOrigin
+            && trustedProxies.equals(o.trustedProxies) && deflate.equals(o.deflate);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking, allowedOrigins, deflate);
+        return Objects.hash(pingPeriod, timeout, idleTimeout, maxFrameSize, maxMessageSize, masking, allowedOrigins, sameOrigin, trustedProxies, deflate);
     }
 
     @Override
     public String toString() {
         return "WebSocketSettings{pingPeriod=" + pingPeriod + ", timeout=" + timeout + ", idleTimeout=" + idleTimeout
             + ", maxFrameSize=" + maxFrameSize + ", maxMessageSize=" + maxMessageSize + ", masking=" + masking
-            + ", allowedOrigins=" + allowedOrigins + ", deflate=" + deflate + '}';
+            + ", allowedOrigins=" + allowedOrigins + ", sameOrigin=" + sameOrigin + ", trustedProxies=" + trustedProxies
+            + ", deflate=" + deflate + '}';
     }
 }

@@ -127,6 +127,36 @@ class WebSocketRoutingTest {
         assertEquals(101, noOrigin.status(), "a client without Origin is not a browser: " + noOrigin);
     }
 
+    /** The fake request comes from 127.0.0.1, without TLS. */
+    @Test
+    void sameOriginAcceptsTheRequestsOwnOriginAndBelievesForwardedHeadersOnlyFromTrustedProxies() throws Exception {
+        WebSockets.install(app.context(), WebSocketSettings.defaults().withSameOrigin(true)
+                .withAllowedOrigins(Set.of("https://partner.example")))
+            .webSocket("/ws", NOTHING)
+            .webSocket("/behind-proxy", null, s -> s.withTrustedProxies(Set.of("127.0.0.0/8")), NOTHING);
+
+        assertEquals(101, app.get("/ws", handshake("Origin", "http://127.0.0.1")).status(), "the Host header's origin");
+        assertEquals(101, app.get("/ws", handshake("Origin", "http://127.0.0.1:80")).status(), "default port ignored");
+        assertEquals(101, app.get("/ws", handshake("Origin", "https://partner.example")).status(), "a listed origin");
+        assertEquals(101, app.get("/ws", handshake()).status(), "no Origin: not a browser");
+        assertEquals(403, app.get("/ws", handshake("Origin", "https://127.0.0.1")).status(), "another scheme");
+        assertEquals(403, app.get("/ws", handshake("Origin", "http://127.0.0.1:8080")).status(), "another port");
+        Exchange forged = app.get("/ws", handshake("Origin", "https://evil.example",
+            "X-Forwarded-Host", "evil.example", "X-Forwarded-Proto", "https", "Forwarded", "host=evil.example;proto=https"));
+        assertEquals(403, forged.status(), "forwarded headers are not believed by default: " + forged);
+        assertEquals("WebSocket handshakes from origin https://evil.example are not allowed here", forged.bodyText().strip());
+
+        assertEquals(101, app.get("/behind-proxy", handshake("Origin", "https://app.example",
+            "X-Forwarded-Host", "app.example", "X-Forwarded-Proto", "https")).status(), "a trusted proxy's X-Forwarded-*");
+        assertEquals(101, app.get("/behind-proxy", handshake("Origin", "https://app.example:8443",
+            "Forwarded", "for=192.0.2.1;host=\"app.example:8443\";proto=https")).status(), "a trusted proxy's Forwarded");
+        assertEquals(403, app.get("/behind-proxy", handshake("Origin", "http://127.0.0.1",
+            "X-Forwarded-Host", "app.example", "X-Forwarded-Proto", "https")).status(),
+            "behind the proxy the origin is the forwarded one, not the Host header's");
+        assertEquals(403, app.get("/behind-proxy", handshake("Origin", "https://app.example",
+            "Forwarded", "host=app.example;proto=https;proto=http")).status(), "a malformed Forwarded matches nothing");
+    }
+
     @Test
     void byDefaultEveryOriginIsAcceptedAndARouteMayRestrictItsOwn() throws Exception {
         WebSockets.install(app.context())

@@ -146,7 +146,8 @@ class WebSocketsInstallTest {
         assertEquals(d.hashCode(), d.withMaxMessageSize(d.maxMessageSize()).hashCode());
         for (WebSocketSettings other : List.of(d.withPingPeriod(Duration.ofSeconds(1)), d.withTimeout(Duration.ofSeconds(1)),
             d.withIdleTimeout(Duration.ofSeconds(1)), d.withMaxFrameSize(7), d.withMaxMessageSize(7), d.withMasking(true),
-            d.withAllowedOrigins(Set.of("https://a.example")), d.withDeflate(PerMessageDeflate.ENABLED))) {
+            d.withAllowedOrigins(Set.of("https://a.example")), d.withSameOrigin(true), d.withTrustedProxies(Set.of("10.0.0.1")),
+            d.withDeflate(PerMessageDeflate.ENABLED))) {
             assertFalse(d.equals(other), other::toString);
         }
     }

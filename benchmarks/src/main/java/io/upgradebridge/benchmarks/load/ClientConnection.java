@@ -24,6 +24,10 @@ final class ClientConnection implements ServerFrameScanner.Events {
 
         void onMessage(ClientConnection connection, long payloadBytes);
 
+        /** Only for a connection that keeps payloads: the message's payload, before {@link #onMessage}. */
+        default void onMessagePayload(ClientConnection connection, byte[] payload, int length) {
+        }
+
         default void onCloseFrame(ClientConnection connection) {
         }
 
@@ -45,14 +49,24 @@ final class ClientConnection implements ServerFrameScanner.Events {
     private final ByteBuffer in;
     private final ByteBuffer small;
     private final ArrayDeque<ByteBuffer> large = new ArrayDeque<>();
-    private final ServerFrameScanner scanner = new ServerFrameScanner();
+    private final ServerFrameScanner scanner;
     private final byte[] upgradeRequest;
     private State state = State.CONNECTING;
     private long closingSince;
 
     ClientConnection(int id, Selector selector, InetSocketAddress server, byte[] upgradeRequest, int bufferSize,
             Listener listener) throws IOException {
+        this(id, selector, server, upgradeRequest, bufferSize, listener, false);
+    }
+
+    /**
+     * @param keepPayloads whether the listener gets the payloads of the server's messages (and pings are answered
+     *                     with pongs): for scenarios that read what the messages say
+     */
+    ClientConnection(int id, Selector selector, InetSocketAddress server, byte[] upgradeRequest, int bufferSize,
+            Listener listener, boolean keepPayloads) throws IOException {
         this.id = id;
+        this.scanner = new ServerFrameScanner(keepPayloads);
         this.listener = listener;
         this.upgradeRequest = upgradeRequest;
         in = ByteBuffer.allocateDirect(bufferSize);
@@ -205,6 +219,18 @@ final class ClientConnection implements ServerFrameScanner.Events {
     @Override
     public void onMessage(long payloadBytes) {
         listener.onMessage(this, payloadBytes);
+    }
+
+    @Override
+    public void onMessagePayload(byte[] payload, int length) {
+        listener.onMessagePayload(this, payload, length);
+    }
+
+    @Override
+    public void onPing(byte[] payload, int length) {
+        if (state == State.OPEN) {
+            sendSmall(ClientFrames.masked(ClientFrames.PONG, java.util.Arrays.copyOf(payload, length)));
+        }
     }
 
     @Override

@@ -12,6 +12,7 @@ final class ClientFrames {
     static final int TEXT = 0x1;
     static final int BINARY = 0x2;
     static final int CLOSE = 0x8;
+    static final int PONG = 0xA;
 
     private static final byte[] MASK = {0x37, (byte) 0xfa, 0x21, 0x3d};
 
@@ -65,11 +66,17 @@ final class ClientFrames {
 
     /** The upgrade request, with a fixed key whose accept value is {@link #ACCEPT}. */
     static byte[] upgradeRequest(int port, String path) {
+        return upgradeRequest(port, path, null);
+    }
+
+    /** {@link #upgradeRequest(int, String)} offering the subprotocol {@code protocol} (none when null). */
+    static byte[] upgradeRequest(int port, String path, String protocol) {
         return ("GET " + path + " HTTP/1.1\r\n"
                 + "Host: 127.0.0.1:" + port + "\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + (protocol != null ? "Sec-WebSocket-Protocol: " + protocol + "\r\n" : "")
                 + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 

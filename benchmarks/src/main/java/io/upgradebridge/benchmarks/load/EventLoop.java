@@ -29,6 +29,11 @@ final class EventLoop implements AutoCloseable {
         return new ClientConnection(nextId++, selector, server, upgradeRequest, bufferSize, listener);
     }
 
+    /** A connection with its own upgrade request (path, subprotocol) that hands the payloads of messages over. */
+    ClientConnection open(int bufferSize, ClientConnection.Listener listener, byte[] request) throws IOException {
+        return new ClientConnection(nextId++, selector, server, request, bufferSize, listener, true);
+    }
+
     /** Runs until {@code done} is true or {@code deadlineNanos} ({@link System#nanoTime()}) has passed. */
     void run(long deadlineNanos, long tickMillis, Runnable tick, BooleanSupplier done) throws IOException {
         long nextTick = System.nanoTime();

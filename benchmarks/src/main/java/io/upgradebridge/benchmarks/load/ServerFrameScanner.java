@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 /**
  * Reads the server's (unmasked) frames incrementally without copying payloads: it only needs to know where a
  * message ends. Reports a data message when its final frame (fin on TEXT, BINARY or CONTINUATION) is complete,
- * with the payload bytes of the whole message, and a CLOSE frame when it is complete.
+ * with the payload bytes of the whole message, and a CLOSE frame when it is complete. A scenario that reads what
+ * the messages say (the chat fan-out) asks for the payloads: then data messages up to {@value #MAX_KEPT} bytes and
+ * pings are also handed over, copied into one reused array.
  */
 final class ServerFrameScanner {
 
@@ -14,7 +16,18 @@ final class ServerFrameScanner {
         void onMessage(long payloadBytes);
 
         void onClose();
+
+        /** With payloads kept: the whole message's payload, {@code length} bytes of {@code payload}, before {@link #onMessage}. */
+        default void onMessagePayload(byte[] payload, int length) {
+        }
+
+        /** With payloads kept: a ping's payload. */
+        default void onPing(byte[] payload, int length) {
+        }
     }
+
+    /** Payloads kept up to this size; a bigger message is reported with its first bytes only. */
+    static final int MAX_KEPT = 4096;
 
     private final byte[] header = new byte[10];
     private int headerHave;
@@ -24,6 +37,18 @@ final class ServerFrameScanner {
     private int opcode;
     private boolean fin;
     private long messageBytes;
+    private final byte[] kept;
+    private int keptLength;
+    private int pingStart;
+
+    ServerFrameScanner() {
+        this(false);
+    }
+
+    /** @param keepPayloads whether to hand over the payloads of data messages and pings */
+    ServerFrameScanner(boolean keepPayloads) {
+        kept = keepPayloads ? new byte[MAX_KEPT] : null;
+    }
 
     /** Consumes every byte of {@code in} (position to limit). */
     void scan(ByteBuffer in, Events events) {
@@ -46,6 +71,11 @@ final class ServerFrameScanner {
                 continue;
             }
             int skip = (int) Math.min(in.remaining(), payloadLeft);
+            if (kept != null) {
+                int copy = Math.min(skip, kept.length - keptLength);
+                in.get(in.position(), kept, keptLength, copy);
+                keptLength += copy;
+            }
             in.position(in.position() + skip);
             payloadLeft -= skip;
             if (payloadLeft == 0) {
@@ -72,6 +102,8 @@ final class ServerFrameScanner {
         payloadLeft = length;
         if (opcode < 0x8) {
             messageBytes += length;
+        } else if (kept != null) {
+            pingStart = keptLength; // a control frame may come between the fragments of a message
         }
         inPayload = true;
     }
@@ -84,10 +116,22 @@ final class ServerFrameScanner {
             if (fin) {
                 long bytes = messageBytes;
                 messageBytes = 0;
+                if (kept != null) {
+                    events.onMessagePayload(kept, keptLength);
+                    keptLength = 0;
+                }
                 events.onMessage(bytes);
             }
-        } else if (opcode == 0x8) {
-            events.onClose();
+        } else {
+            if (kept != null) {
+                if (opcode == 0x9) {
+                    events.onPing(java.util.Arrays.copyOfRange(kept, pingStart, keptLength), keptLength - pingStart);
+                }
+                keptLength = pingStart; // a control frame's payload is not part of the message around it
+            }
+            if (opcode == 0x8) {
+                events.onClose();
+            }
         }
     }
 }

@@ -48,7 +48,7 @@ public final class WebSocketRouter implements UpgradeRouter {
         WebSocketRoute route = RouteTable.select(candidates, offered);
         WebSocketSettings settings = route != null ? route.settings(applicationSettings.get()) : applicationSettings.get();
 
-        OutgoingContent forbidden = OriginCheck.refusal(call.requestHeaders(), settings.allowedOrigins());
+        OutgoingContent forbidden = OriginCheck.refusal(call, settings);
         if (forbidden != null) {
             return forbidden;
         }
