@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -192,9 +191,7 @@ class ClientEdgesTest {
     @EnumSource(ContainerKind.class)
     void aPeerThatResetsIsLoggedAsNormalTrafficNotAsAFailure(ContainerKind kind) throws Exception {
         EmbeddedContainer container = containers.get(kind);
-        Logger bridge = Logger.getLogger("io.upgradebridge");
-        Level before = bridge.getLevel();
-        bridge.setLevel(Level.FINE);
+        Level before = container.setLogLevel("io.upgradebridge", Level.FINE);
         try {
             List<Integer> ports = new ArrayList<>();
             byte[] text = WsWire.text(new String(ConformanceSuite.asciiText(60_000), StandardCharsets.US_ASCII), true);
@@ -221,7 +218,7 @@ class ClientEdgesTest {
                 assertTrue(bridgeLines.stream().noneMatch(l -> l.contains("\n\tat ")), () -> "no stack trace: " + bridgeLines);
             }
         } finally {
-            bridge.setLevel(before);
+            container.setLogLevel("io.upgradebridge", before);
         }
     }
 

@@ -23,7 +23,26 @@ public enum ContainerKind {
             "io.upgradebridge.containertests.server.JettyLauncher", "jetty/", null),
     /** Jetty 12.1 in its ee11 environment (Servlet 6.1): the same core, ee11's own servlet classes. */
     JETTY_12_1_EE11("Jetty", "jetty.version", "12.1.8", List.of("jetty-12.1-ee11", "jetty-12.1"),
-            "io.upgradebridge.containertests.server.JettyEe11Launcher", "jetty/", null);
+            "io.upgradebridge.containertests.server.JettyEe11Launcher", "jetty/", null),
+    /** Embedded Undertow (Servlet 6.0): the bridge takes connections over through the standard {@code upgrade()}. */
+    UNDERTOW_2_3("Undertow", "undertow.version", "2.3.26.Final", List.of("undertow-2.3"),
+            "io.upgradebridge.containertests.server.UndertowLauncher", "Undertow - ", null),
+    /**
+     * Payara Micro 6 (Jakarta EE 10) in a JVM of its own, on Java 11 to 21: the standard {@code upgrade()} path, the
+     * server's managed executor.
+     */
+    PAYARA_6("Payara Micro", "payara6.version", "6.2025.10", List.of("payara-6"),
+            "io.upgradebridge.containertests.process.PayaraMicroAdapter", "Payara Micro ", 11, 21),
+    /** Payara Micro 7 (Jakarta EE 11) in a JVM of its own; it needs Java 21 or newer. */
+    PAYARA_7("Payara Micro", "payara7.version", "7.2026.11", List.of("payara-7"),
+            "io.upgradebridge.containertests.process.PayaraMicroAdapter", "Payara Micro ", 21, Integer.MAX_VALUE),
+    /**
+     * GlassFish 7 Embedded (Jakarta EE 10, {@code glassfish-embedded-all}) in a JVM of its own, on Java 11 to 21. Opt-in
+     * ({@code -Dcontainers=GLASSFISH_7}): its redeploy cycles stalled in the server (see the README), so the default run
+     * leaves it out, with that reason.
+     */
+    GLASSFISH_7("GlassFish", "glassfish7.version", "7.0.25", List.of("glassfish-7"),
+            "io.upgradebridge.containertests.process.GlassFishEmbeddedAdapter", null, 11, 21);
 
     private final String product;
     private final String version;
@@ -31,6 +50,12 @@ public enum ContainerKind {
     private final String launcherClass;
     private final String serverInfoPrefix;
     private final String bridgeTransport;
+
+    /** Whether the container runs in a JVM of its own ({@link ProcessContainer}) rather than in this one. */
+    private final boolean ownProcess;
+    /** The Java feature versions an own-process container runs on (it runs on this JVM's JDK). */
+    private final int minJava;
+    private final int maxJava;
 
     ContainerKind(String product, String versionProperty, String defaultVersion, List<String> directories,
                   String launcherClass, String serverInfoPrefix, String bridgeTransport) {
@@ -40,6 +65,102 @@ public enum ContainerKind {
         this.launcherClass = launcherClass;
         this.serverInfoPrefix = serverInfoPrefix;
         this.bridgeTransport = bridgeTransport;
+        this.ownProcess = false;
+        this.minJava = 17;
+        this.maxJava = Integer.MAX_VALUE;
+    }
+
+    /**
+     * A container in its own JVM; {@code adapterClass} names its {@code ServerAdapter}; {@code serverInfoPrefix} is
+     * followed by the version, or null when the server reports {@code product + " 0.0.0"} (GlassFish Embedded has no
+     * version of its own).
+     */
+    ContainerKind(String product, String versionProperty, String defaultVersion, List<String> directories,
+                  String adapterClass, String serverInfoPrefix, int minJava, int maxJava) {
+        this.product = product;
+        this.version = System.getProperty(versionProperty, defaultVersion);
+        this.directories = directories;
+        this.launcherClass = adapterClass;
+        this.serverInfoPrefix = serverInfoPrefix;
+        this.bridgeTransport = null;
+        this.ownProcess = true;
+        this.minJava = minJava;
+        this.maxJava = maxJava;
+    }
+
+    /**
+     * @return whether the launcher can set this container's default {@code AsyncContext} timeout: not Undertow (fixed
+     *         30 s, no setting) nor the containers in a JVM of their own (configured through their own files)
+     */
+    public boolean setsAsyncTimeout() {
+        return asyncTimeoutUnsupportedReason() == null;
+    }
+
+    /** @return why the launcher cannot set this container's default {@code AsyncContext} timeout, or null when it can */
+    public String asyncTimeoutUnsupportedReason() {
+        if (this == UNDERTOW_2_3) {
+            return this + " has no setting for the default AsyncContext timeout (fixed at 30 s)";
+        }
+        return ownProcess ? this + " runs in a JVM of its own, configured through its own files: the harness does not set "
+            + "its default AsyncContext timeout" : null;
+    }
+
+    /**
+     * @return whether the container keeps an upgraded connection open for writing after the peer ended its output
+     *         (TCP half-close). Grizzly (Payara, GlassFish) ends the whole connection when a read sees the peer's FIN:
+     *         what the application writes after that is lost
+     */
+    public boolean keepsOutputAfterPeerFin() {
+        return !product.equals("Payara Micro") && !product.equals("GlassFish");
+    }
+
+    /**
+     * @return whether {@code response.reset()} removes an {@code Upgrade} header set before it. Grizzly (Payara, GlassFish)
+     *         keeps that header in a field of its own, outside the header map, which neither {@code reset()} nor
+     *         {@code setHeader(name, null)} clears
+     */
+    public boolean resetRemovesUpgradeHeader() {
+        return keepsOutputAfterPeerFin();
+    }
+
+    /** @return whether the container reports a peer's reset as an ordinary end of input (Jetty, Grizzly): no cause to see */
+    public boolean reportsResetAsEnd() {
+        return isJetty() || !keepsOutputAfterPeerFin();
+    }
+
+    /**
+     * @return why this harness cannot run this container with TLS or a request log, or null: GlassFish Embedded's
+     *         HTTPS listener and access log are not set up (the opt-in kind; its default HTTPS listener logs SEVERE
+     *         errors here)
+     */
+    public String tlsUnsupportedReason() {
+        return this == GLASSFISH_7 ? this + ": the harness sets up neither an HTTPS listener nor the access log for "
+            + "GlassFish Embedded (an opt-in kind)" : null;
+    }
+
+    /** @return why this container runs only when named in {@code -Dcontainers}, or null when it runs by default */
+    public String optInReason() {
+        return this == GLASSFISH_7 ? this + " runs only with -Dcontainers=GLASSFISH_7: a redeploy cycle stalled in the "
+            + "server's undeploy (README, container table)" : null;
+    }
+
+    /** @return whether this container runs in a JVM of its own, see {@link ProcessContainer} */
+    public boolean ownProcess() {
+        return ownProcess;
+    }
+
+    /**
+     * @return why this container cannot run on this JVM's Java version (own-process containers run on its JDK), or
+     *         null when it can
+     */
+    public String unsupportedJavaReason() {
+        int java = Runtime.version().feature();
+        if (java >= minJava && java <= maxJava) {
+            return null;
+        }
+        return this + " runs on Java " + minJava + (maxJava == Integer.MAX_VALUE ? " or newer" : " to " + maxJava)
+            + ", this run is on Java " + java + (java < minJava ? " (.ci/run's second pass runs it on Temurin 25)"
+            : " (.ci/run's first pass runs it on JDK 17)");
     }
 
     /** @return the bridge's transport this kind forces on every deployed application, or null (the default, auto) */
@@ -69,7 +190,7 @@ public enum ContainerKind {
 
     /** @return what {@code ServletContext#getServerInfo()} answers, e.g. {@code Apache Tomcat/10.1.59} */
     public String expectedServerInfo() {
-        return serverInfoPrefix + version;
+        return serverInfoPrefix == null ? product + " 0.0.0" : serverInfoPrefix + version;
     }
 
     public boolean isTomcat() {

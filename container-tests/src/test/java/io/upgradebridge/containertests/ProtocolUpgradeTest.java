@@ -53,7 +53,8 @@ class ProtocolUpgradeTest {
         EmbeddedContainer container = containers.get(kind);
         String expected = switch (kind) {
             case JETTY_12_1, JETTY_12_1_EE11 -> "through Jetty's connection API";
-            case TOMCAT_11_SERVLET_UPGRADE -> "through the standard HttpServletRequest.upgrade() path";
+            case TOMCAT_11_SERVLET_UPGRADE, UNDERTOW_2_3, PAYARA_6, PAYARA_7, GLASSFISH_7 ->
+                "through the standard HttpServletRequest.upgrade() path";
             default -> "through Tomcat's internal upgrade API";
         };
         List<String> lines = container.logLinesContaining("connections are taken over");
@@ -114,6 +115,7 @@ class ProtocolUpgradeTest {
     @ParameterizedTest
     @EnumSource(ContainerKind.class)
     void sixtyFourMebibytesEachWayArriveIntact(ContainerKind kind) throws Exception {
+        assumeHalfClose(kind);
         EmbeddedContainer container = containers.get(kind);
         int total = 64 * 1024 * 1024;
         try (EchoLinesClient client = EchoLinesClient.open(container, "/upgrade/x?mode=echo")) {
@@ -246,8 +248,9 @@ class ProtocolUpgradeTest {
         EchoLinesClient.awaitStats(container, id, m -> "true".equals(m.get("outputClosed")), Duration.ofSeconds(10),
             "the output ending too after a reset");
         assertEquals("0", s.get("inputBuffered"), () -> "nothing is kept buffered: " + s);
-        if (!kind.isJetty()) {
-            // Jetty's SocketChannelEndPoint.fill() turns a reset into an ordinary end of stream: no cause to see there
+        if (!kind.reportsResetAsEnd()) {
+            // Jetty's SocketChannelEndPoint.fill() turns a reset into an ordinary end of stream: no cause to see there;
+            // Grizzly ends the connection on a reset as on a FIN
             assertTrue(!"null".equals(s.get("inputCause")), "the input ended with a cause the handler can see: " + s);
         }
         EchoLinesClient.awaitStats(container, null, m -> Integer.parseInt(m.get("openUpgrades")) <= before, Duration.ofSeconds(10),
@@ -257,6 +260,7 @@ class ProtocolUpgradeTest {
     @ParameterizedTest
     @EnumSource(ContainerKind.class)
     void clientFinEndsTheInputNormallyAndTheServerCloses(ContainerKind kind) throws Exception {
+        assumeHalfClose(kind);
         EmbeddedContainer container = containers.get(kind);
         try (EchoLinesClient client = EchoLinesClient.open(container, "/upgrade/x?mode=echo")) {
             client.send("last words\n");
@@ -370,5 +374,11 @@ class ProtocolUpgradeTest {
         assertEquals(426, response.status());
         assertEquals("this endpoint speaks echo-lines: send Upgrade: echo-lines\n", response.bodyText());
         assertTrue(response.head().header("Content-Type").orElseThrow().startsWith("text/plain"), response.head()::toString);
+    }
+
+    /** The scenarios that end the client's output first and then read the rest of the echo need a TCP half-close. */
+    private static void assumeHalfClose(ContainerKind kind) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(kind.keepsOutputAfterPeerFin(), () -> kind + " (Grizzly) ends the whole "
+            + "connection when the peer ends its output (FIN): a client that half-closes loses what the server sends after");
     }
 }

@@ -489,9 +489,12 @@ class SeveralNodesTest {
     void whenANodeStopsItsSessionsGet1001AndThePageReconnectsThroughNginxToAnotherNode() throws Exception {
         assumeTrue(Files.isExecutable(SampleWebAppTest.CHROMIUM), "Chromium is not installed ("
             + SampleWebAppTest.CHROMIUM + "): the failover test is skipped (.ci/run installs Debian's chromium)");
+        int indexLinesBefore = linesStartingWith("GET /index.html ").size();
         RawHttpClient.Response index = RawHttpClient.get(nginx.port(2), "/index.html");
         assertEquals(200, index.status());
-        String pinnedAddress = lastUpstream(lastLine("GET /index.html "));
+        // nginx writes the access log line after the response has gone out: wait for it
+        List<String> indexLines = awaitLines("GET /index.html ", indexLinesBefore + 1);
+        String pinnedAddress = lastUpstream(indexLines.get(indexLines.size() - 1));
         int pinnedIndex = -1;
         for (int i = 0; i < nodes.size(); i++) {
             if (pinnedAddress.equals("127.0.0.1:" + nodes.get(i).port())) {
@@ -601,12 +604,6 @@ class SeveralNodesTest {
             lines = linesStartingWith(prefix);
         }
         return lines;
-    }
-
-    private static String lastLine(String prefix) {
-        List<String> lines = accessLog().stream().filter(l -> l.startsWith(prefix)).collect(Collectors.toList());
-        assertFalse(lines.isEmpty(), () -> "no '" + prefix + "' in the access log: " + lines);
-        return lines.get(lines.size() - 1);
     }
 
     /** Of {@code METHOD URI STATUS ADDR[, ADDR...]}, the last address: the node that answered. */

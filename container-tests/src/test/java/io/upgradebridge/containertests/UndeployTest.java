@@ -71,8 +71,8 @@ class UndeployTest {
                 ended = container.logLinesContaining(JobEnds.PREFIX);
             }
             assertEquals(21, ended.size(), "jobs that ended after undeploy: " + ended);
-            List<Thread> left = container.awaitNoThreadNamed(Duration.ofSeconds(10), "upgrade-bridge-", "foreign-closer");
-            assertTrue(left.isEmpty(), "threads left behind after undeploy: " + EmbeddedContainer.describe(left));
+            List<String> left = container.awaitNoThreadNamed(Duration.ofSeconds(10), "upgrade-bridge-", "foreign-closer");
+            assertTrue(left.isEmpty(), "threads left behind after undeploy: " + String.join("\n", left));
             List<String> leaks = container.logLinesContaining("failed to stop it");
             assertTrue(leaks.isEmpty(), "the container reports leaked threads: " + leaks);
         } finally {

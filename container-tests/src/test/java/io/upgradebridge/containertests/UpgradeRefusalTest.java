@@ -33,7 +33,9 @@ class UpgradeRefusalTest {
             http.sendHead("GET /refused/x?mode=echo HTTP/1.1", "Host: 127.0.0.1", "Connection: Upgrade", "Upgrade: echo-lines");
             RawHttpClient.ResponseHead head = http.readResponseHead();
             assertEquals(500, head.status(), head::toString);
-            assertTrue(head.header("Upgrade").isEmpty(), () -> "no Upgrade header on a refusal: " + head);
+            if (kind.resetRemovesUpgradeHeader()) { // Grizzly sends it on the 500 too (see ContainerKind)
+                assertTrue(head.header("Upgrade").isEmpty(), () -> "no Upgrade header on a refusal: " + head);
+            }
             String body = new String(http.readBody(head), StandardCharsets.UTF_8);
             assertTrue(body.contains("the container refused the HTTP upgrade (UnsupportedOperationException: HTTP upgrade is not supported"),
                 body);

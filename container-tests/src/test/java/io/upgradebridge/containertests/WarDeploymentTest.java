@@ -112,8 +112,8 @@ class WarDeploymentTest {
                     ws.awaitTcpClose(Duration.ofSeconds(5));
                 }
             }
-            List<Thread> left = container.awaitNoThreadNamed(Duration.ofSeconds(10), "upgrade-bridge-");
-            assertTrue(left.isEmpty(), "threads left behind after undeploy: " + EmbeddedContainer.describe(left));
+            List<String> left = container.awaitNoThreadNamed(Duration.ofSeconds(10), "upgrade-bridge-");
+            assertTrue(left.isEmpty(), "threads left behind after undeploy: " + String.join("\n", left));
             // in a WAR the bridge lives in the webapp's class loader: Tomcat's own leak check sees its threads
             List<String> leaks = container.logLinesContaining("failed to stop it");
             assertTrue(leaks.isEmpty(), "the container reports leaked threads: " + leaks);

@@ -124,7 +124,7 @@ public class ProtocolUpgradeFilter implements Filter {
             routers = UpgradeRouters.of(ctx);
             settings = FilterSettings.read(config);
             executor = ExecutorChoice.choose(settings.executor(), ExecutorChoice.sources(ctx::getAttribute),
-                "upgrade-bridge-" + ctx.getContextPath().replace('/', '-') + "-");
+                "upgrade-bridge-" + ctx.getContextPath().replace('/', '-') + "-", ctx.getClassLoader());
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ServletException("ProtocolUpgradeFilter '" + config.getFilterName() + "': " + e.getMessage(), e);
         }

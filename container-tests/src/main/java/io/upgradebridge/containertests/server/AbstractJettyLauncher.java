@@ -187,6 +187,8 @@ abstract class AbstractJettyLauncher extends AbstractLauncher {
             return;
         }
         context.stop();
+        // the stopped handler is kept for the next deploy: it must not keep the undeployed application's loader
+        context.setClassLoader(null);
     }
 
     @Override

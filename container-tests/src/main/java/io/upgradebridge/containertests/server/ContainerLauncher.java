@@ -121,7 +121,7 @@ public interface ContainerLauncher {
     boolean isDeployed();
 
     /**
-     * Runs the garbage collector a few times (bounded, about 3 s at most) and tells whether the web
+     * Runs the garbage collector a few times (bounded, about 30 s at most) and tells whether the web
      * application class loader of the last {@link #undeploy()} was collected: whether anything (a thread,
      * a static cache, a logger) still holds the undeployed application.
      *

@@ -19,9 +19,18 @@ import java.util.function.Function;
  * application code that may block.
  *
  * <p>The engine executor is the first of: an executor named by configuration (a JNDI name starting with
- * {@code java:}, or a servlet-context attribute), JNDI {@code java:comp/DefaultManagedExecutorService},
- * Jetty's {@code org.eclipse.jetty.server.Executor} context attribute, virtual threads (Java 21+), and
- * last a bounded pool the bridge owns.
+ * {@code java:}, or a servlet-context attribute), the server's managed threads (below), JNDI
+ * {@code java:comp/DefaultManagedExecutorService}, Jetty's {@code org.eclipse.jetty.server.Executor} context
+ * attribute, virtual threads (Java 21+), and last a bounded pool the bridge owns.
+ *
+ * <p>On a Jakarta EE server the bridge does not hand its sessions to the default managed executor, whose size it
+ * cannot know and which may be tiny: Payara Micro's runs one task at a time (core size 0, an unbounded queue), so
+ * blocking handlers, or a thousand sessions' engine work, would wait behind each other. It takes threads from the
+ * server's {@code java:comp/DefaultManagedThreadFactory} instead, as the Jakarta Concurrency specification intends
+ * for pools an application sizes itself: application code runs on a pool of such threads that starts one whenever
+ * none is idle (each has the application's naming context and class loader, as a managed executor's task would);
+ * engine work, which needs no server context, runs on virtual threads (Java 21+) or on a bounded pool of such
+ * threads. Only a server without a managed thread factory gets its managed executor used for both.
  *
  * <p>User code gets the same executor, except where that is a bounded pool that blocking handlers could
  * fill: Jetty's server pool and the bridge's bounded pool. With every thread of such a pool waiting in a
@@ -38,6 +47,8 @@ import java.util.function.Function;
  */
 public record ExecutorChoice(Executor engine, Executor user, String description, List<ExecutorService> owned) {
 
+    /** The managed thread factory every Jakarta EE server provides. */
+    public static final String DEFAULT_MANAGED_THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
     /** The managed executor every Jakarta EE server provides. */
     public static final String DEFAULT_MANAGED_EXECUTOR = "java:comp/DefaultManagedExecutorService";
     /** Context attribute under which Jetty publishes its server thread pool. */
@@ -72,6 +83,16 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
      * @throws IllegalArgumentException when a configured name does not resolve to an {@link Executor}
      */
     public static ExecutorChoice choose(String configured, Sources sources, String threadNamePrefix) {
+        return choose(configured, sources, threadNamePrefix, null);
+    }
+
+    /**
+     * Makes the choice; an executor found in JNDI (the server's) is given tasks through a {@link ServerThreadsExecutor},
+     * so that the threads it starts do not keep {@code application} after undeploy.
+     *
+     * @param application the web application's class loader, or {@code null} to hand tasks to a JNDI executor as they are
+     */
+    public static ExecutorChoice choose(String configured, Sources sources, String threadNamePrefix, ClassLoader application) {
         if (configured != null && !configured.isBlank()) {
             String name = configured.trim();
             Object found = name.startsWith("java:") ? sources.jndi(name) : sources.contextAttribute(name);
@@ -81,13 +102,26 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
                     + (name.startsWith("java:") ? " in JNDI" : " among the servlet-context attributes")
                     + "; fix the io.upgradebridge.executor parameter or remove it");
             }
-            return borrowed((Executor) found, "the configured executor '" + name + "' (" + found.getClass().getName() + ")");
+            Executor executor = name.startsWith("java:") ? fromServer((Executor) found, application) : (Executor) found;
+            return borrowed(executor, "the configured executor '" + name + "' (" + found.getClass().getName() + ")");
+        }
+        int java = sources.javaFeatureVersion();
+        Object managedThreads = sources.jndi(DEFAULT_MANAGED_THREAD_FACTORY);
+        if (managedThreads instanceof ThreadFactory) {
+            ThreadFactory factory = (ThreadFactory) managedThreads;
+            ExecutorService user = new OwnPool(threadNamePrefix + "user-", 0, Integer.MAX_VALUE, new SynchronousQueue<>(), factory);
+            ExecutorService virtual = java >= 21 ? newVirtualThreadExecutor() : null;
+            ExecutorService engine = virtual != null ? virtual
+                : new OwnPool(threadNamePrefix, OWN_POOL_THREADS, OWN_POOL_THREADS, new LinkedBlockingQueue<>(), factory);
+            return new ExecutorChoice(engine, user, "the server's managed threads (" + DEFAULT_MANAGED_THREAD_FACTORY
+                + "): application code on a pool of them that starts one whenever none is idle, engine work on "
+                + (virtual != null ? "virtual threads (Java " + java + ")" : "a pool of up to " + OWN_POOL_THREADS + " of them")
+                + " (name an executor with io.upgradebridge.executor to use another)", List.of(engine, user));
         }
         Object managed = sources.jndi(DEFAULT_MANAGED_EXECUTOR);
         if (managed instanceof Executor) {
-            return borrowed((Executor) managed, "the server's managed executor " + DEFAULT_MANAGED_EXECUTOR);
+            return borrowed(fromServer((Executor) managed, application), "the server's managed executor " + DEFAULT_MANAGED_EXECUTOR);
         }
-        int java = sources.javaFeatureVersion();
         Object jetty = sources.contextAttribute(JETTY_EXECUTOR_ATTRIBUTE);
         ExecutorService virtual = java >= 21 ? newVirtualThreadExecutor() : null;
         if (jetty instanceof Executor) {
@@ -114,6 +148,10 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             + "; application code takes at most " + limit + " of its threads at once, more of it runs on " + overflowDescription, owned);
     }
 
+    private static Executor fromServer(Executor executor, ClassLoader application) {
+        return application == null ? executor : new ServerThreadsExecutor(executor, application);
+    }
+
     private static ExecutorChoice borrowed(Executor executor, String description) {
         return new ExecutorChoice(executor, executor, description + ", for engine work and application code", List.of());
     }
@@ -130,7 +168,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
 
     /** The bounded pool for engine work: {@value #OWN_POOL_THREADS} threads at most, further tasks wait in line. */
     static ExecutorService newBoundedPool(String threadNamePrefix) {
-        return new OwnPool(threadNamePrefix, OWN_POOL_THREADS, OWN_POOL_THREADS, new LinkedBlockingQueue<>());
+        return new OwnPool(threadNamePrefix, OWN_POOL_THREADS, OWN_POOL_THREADS, new LinkedBlockingQueue<>(), null);
     }
 
     /**
@@ -138,7 +176,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
      * whenever none is idle (so a blocking handler per session costs a thread per session, as blocking I/O does).
      */
     static ExecutorService newGrowingPool(String threadNamePrefix) {
-        return new OwnPool(threadNamePrefix, 0, Integer.MAX_VALUE, new SynchronousQueue<>());
+        return new OwnPool(threadNamePrefix, 0, Integer.MAX_VALUE, new SynchronousQueue<>(), null);
     }
 
     /**
@@ -172,24 +210,38 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         }
     }
 
-    /** A pool of the bridge's own; it remembers its threads so that shutting down can wait for each. */
+    /**
+     * A pool of the bridge's own; it remembers its threads so that shutting down can wait for each. Its threads are
+     * plain daemon threads with the application's class loader, or, given a server's managed thread factory, that
+     * factory's threads (which carry the application's context themselves).
+     */
     static final class OwnPool extends ThreadPoolExecutor {
         final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-        OwnPool(String threadNamePrefix, int core, int max, BlockingQueue<Runnable> queue) {
+        OwnPool(String threadNamePrefix, int core, int max, BlockingQueue<Runnable> queue, ThreadFactory managed) {
             super(core, max, IDLE_SECONDS, TimeUnit.SECONDS, queue);
             AtomicInteger counter = new AtomicInteger();
             ClassLoader loader = ExecutorChoice.class.getClassLoader();
             ThreadFactory factory = task -> {
-                Thread thread = new Thread(() -> {
+                Runnable tracked = () -> {
                     try {
                         task.run();
                     } finally {
                         threads.remove(Thread.currentThread());
                     }
-                }, threadNamePrefix + counter.incrementAndGet());
-                thread.setDaemon(true);
-                thread.setContextClassLoader(loader);
+                };
+                Thread thread;
+                if (managed != null) {
+                    thread = managed.newThread(tracked);
+                    if (thread == null) {
+                        return null; // the server refuses new threads (it is stopping): the pool rejects the task
+                    }
+                    thread.setName(threadNamePrefix + counter.incrementAndGet());
+                } else {
+                    thread = new Thread(tracked, threadNamePrefix + counter.incrementAndGet());
+                    thread.setDaemon(true);
+                    thread.setContextClassLoader(loader);
+                }
                 threads.add(thread);
                 return thread;
             };

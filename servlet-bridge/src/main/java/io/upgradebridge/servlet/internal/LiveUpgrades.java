@@ -7,14 +7,26 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** The upgraded connections a filter has open, so that shutting the filter down can close every one. */
+/**
+ * The upgraded connections a filter has open, so that shutting the filter down can close every one; and the timer
+ * that bounds a lingering close on a container that has no timeout for an upgraded connection ({@link #closeLater}).
+ */
 public final class LiveUpgrades {
+
+    /** The name of the linger timer's thread; the {@code upgrade-bridge-} prefix marks every thread of the bridge. */
+    public static final String LINGER_TIMER = "upgrade-bridge-linger-timer";
+    private static final long TIMER_STOP_WAIT_MILLIS = 2_000;
 
     private final Set<UpgradedConnection> open = ConcurrentHashMap.newKeySet();
     private volatile boolean shutDown;
+    /** Made by the first {@link #closeLater}; shut down (and never made again) by {@link #shutDown}. */
+    private final AtomicReference<ScheduledThreadPoolExecutor> timer = new AtomicReference<>();
 
     /** @return {@code false} when the registry is shut down: the caller must close the connection. */
     boolean add(UpgradedConnection connection) {
@@ -55,6 +67,52 @@ public final class LiveUpgrades {
     }
 
     /**
+     * Runs {@code close} after {@code millis} on the linger timer, a daemon thread of the bridge made on first use and
+     * stopped with the filter (Undertow, GlassFish and Payara have no timeout for an upgraded connection that the
+     * bridge can set). {@code close} must be quick and idempotent: it also runs when the connection closed meanwhile.
+     *
+     * @return {@code false} when the filter is shutting down (the caller closes now instead)
+     */
+    boolean closeLater(Runnable close, long millis) {
+        if (shutDown) {
+            return false;
+        }
+        ScheduledThreadPoolExecutor t = timer.get();
+        if (t == null) {
+            ScheduledThreadPoolExecutor candidate = newTimer();
+            if (timer.compareAndSet(null, candidate)) {
+                t = candidate;
+            } else {
+                candidate.shutdownNow(); // race: another connection made it first (no thread was started yet)
+                t = timer.get();
+            }
+        }
+        try {
+            t.schedule(close, millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopped) {
+            return false; // race: shutDown() stopped the timer after the check above
+        }
+        if (shutDown) {
+            t.shutdownNow(); // race: shutDown() may have looked for the timer before it was published
+            return false;
+        }
+        return true;
+    }
+
+    private static ScheduledThreadPoolExecutor newTimer() {
+        ClassLoader bridge = LiveUpgrades.class.getClassLoader();
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, LINGER_TIMER);
+            thread.setDaemon(true);
+            thread.setContextClassLoader(bridge); // not whichever thread happened to make it
+            return thread;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return t;
+    }
+
+    /**
      * Refuses new connections, lets every open one whose job is
      * {@link io.upgradebridge.servlet.ShutdownAware} say goodbye, waits up to {@code graceMillis} for
      * them to close, then cancels every connection still open.
@@ -90,6 +148,21 @@ public final class LiveUpgrades {
                 .get(graceMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
             // a container that never reports the release is not waited for longer
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stopTimer();
+    }
+
+    /** Stops the linger timer (bounded wait): every lingering connection was cancelled above. */
+    private void stopTimer() {
+        ScheduledThreadPoolExecutor t = timer.get();
+        if (t == null) {
+            return;
+        }
+        t.shutdownNow();
+        try {
+            t.awaitTermination(TIMER_STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

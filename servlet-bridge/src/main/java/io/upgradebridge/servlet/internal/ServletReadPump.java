@@ -18,16 +18,20 @@ final class ServletReadPump extends InputPump implements ReadListener {
     /**
      * Tomcat dispatches {@code onDataAvailable()} again after every read event of an upgraded connection,
      * even when the application did not read until {@code isReady()} said no, and it fills its own read
-     * buffer right before; touching the stream from another thread then races with that fill. So on
-     * Tomcat a paused pump resumes in an {@code onDataAvailable()} on the container's thread, asked for
-     * with {@link TomcatSocketEvents#dispatchRead} when the application makes room.
+     * buffer right before; touching the stream from another thread then races with that fill. Undertow's
+     * stream is not safe to read outside its I/O thread at all ({@link UndertowReadEvents}). So on those two
+     * a paused pump resumes in an {@code onDataAvailable()} on the container's thread, asked for with
+     * {@link TomcatSocketEvents#dispatchRead} or {@link UndertowReadEvents#dispatchRead} when the application
+     * makes room.
      */
     private final boolean resumeOnlyInCallbacks;
+    private final boolean onUndertow;
 
     ServletReadPump(ServletInputStream in, UpgradedConnection connection) {
         super(connection);
         this.in = in;
-        this.resumeOnlyInCallbacks = TomcatSocketEvents.applies(in);
+        this.onUndertow = UndertowReadEvents.applies(in);
+        this.resumeOnlyInCallbacks = onUndertow || TomcatSocketEvents.applies(in);
     }
 
     @Override
@@ -47,8 +51,12 @@ final class ServletReadPump extends InputPump implements ReadListener {
         if (!resumeOnlyInCallbacks) {
             super.resume();
         } else if (move(Park.PAUSED, Park.RESUMING)) {
-            // bytes Tomcat already read ahead raise no socket event: ask for a read dispatch on its thread
-            TomcatSocketEvents.dispatchRead(in);
+            // bytes the container already read ahead raise no socket event: ask for a read dispatch on its thread
+            if (onUndertow) {
+                UndertowReadEvents.dispatchRead(in);
+            } else {
+                TomcatSocketEvents.dispatchRead(in);
+            }
         }
     }
 

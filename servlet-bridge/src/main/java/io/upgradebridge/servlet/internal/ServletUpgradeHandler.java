@@ -36,9 +36,16 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
     private volatile ServletReadPump readPump;
     private volatile ServletWritePump writePump;
     private volatile String containerName = "servlet container";
+    /** The container request's reference to this handler, cleared on destroy (GlassFish, Payara), or null. */
+    private volatile RequestHandlerReference requestReference;
 
     /** Public no-arg constructor: the container instantiates this class. */
     public ServletUpgradeHandler() {
+    }
+
+    /** Called by the filter after {@code upgrade()} returned, before {@link #attach}. */
+    void clearOnDestroy(RequestHandlerReference reference) {
+        this.requestReference = reference;
     }
 
     /** Called by the filter after {@code upgrade()} returned. */
@@ -83,21 +90,32 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
 
     @Override
     public void close() {
-        closeWebConnection();
+        closeWebConnection(false);
     }
 
     @Override
     public void abort(Throwable cause) {
-        closeWebConnection();
+        closeWebConnection(true);
     }
 
-    /** On Tomcat's upgraded streams only (the servlet API has no half-close). */
+    /**
+     * The servlet API has no half-close: on Tomcat's upgraded streams, Undertow's connection and GlassFish's or Payara's
+     * (Grizzly) connection only, each its own way; elsewhere the output stays open until the close.
+     */
     @Override
     public boolean shutdownOutput() {
-        return state.get() != State.CLOSED && TomcatSocketEvents.shutdownOutput(outputStream());
+        if (state.get() == State.CLOSED) {
+            return false;
+        }
+        WebConnection wc = webConnection;
+        return TomcatSocketEvents.shutdownOutput(outputStream()) || UndertowReadEvents.shutdownOutput(wc)
+            || GrizzlySockets.shutdownOutput(wc);
     }
 
-    /** On Tomcat's upgraded streams only (the servlet API has no timeout for an upgraded connection). */
+    /**
+     * On Tomcat's upgraded streams only (the servlet API has no timeout for an upgraded connection); elsewhere the
+     * bridge bounds the lingering close with a timer of its own.
+     */
     @Override
     public boolean closeWhenSilent(long millis) {
         return state.get() != State.CLOSED && TomcatSocketEvents.setReadTimeout(outputStream(), millis);
@@ -112,7 +130,8 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
         }
     }
 
-    private void closeWebConnection() {
+    /** @param cut whether the connection is aborted: what the peer has not read yet need not be sent */
+    private void closeWebConnection(boolean cut) {
         State previous = state.getAndSet(State.CLOSED);
         if (previous == State.CLOSED) {
             return;
@@ -128,7 +147,9 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
             // closing anyway
         }
         try {
-            wc.close();
+            if (!(cut && UndertowReadEvents.closeNow(wc))) {
+                wc.close();
+            }
         } catch (Exception e) {
             // already closed by the container: nothing more to do
         }
@@ -140,6 +161,11 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
     @Override
     public void destroy() {
         state.set(State.CLOSED);
+        RequestHandlerReference reference = requestReference;
+        if (reference != null) {
+            requestReference = null;
+            reference.clear(this); // a recycled request must not keep this handler (and the application) reachable
+        }
         UpgradedConnection c = connection;
         if (c != null) {
             c.transportClosed(null);

@@ -15,6 +15,7 @@ public final class ServletUpgradeStarter implements UpgradeStarter {
     @Override
     public void start(HttpServletRequest request, HttpServletResponse response, UpgradedConnection connection) throws Exception {
         ServletUpgradeHandler handler = request.upgrade(ServletUpgradeHandler.class);
+        handler.clearOnDestroy(RequestHandlerReference.of(request));
         handler.attach(connection, containerName);
     }
 

@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  * that refused its message included. So the output is half-closed (FIN), the input is read and dropped
  * ({@link RingByteChannel#discard}) until the peer closes its side, {@value #LINGER_BYTES} bytes were
  * dropped, or {@value #LINGER_MILLIS} ms passed, and only then is the connection closed. No thread waits,
- * and nothing is buffered.
+ * and nothing is buffered. The time bound is the container's read timeout where the bridge can set one (Jetty, Tomcat),
+ * else a timer of the bridge's ({@link LiveUpgrades#closeLater}).
  */
 public final class UpgradedConnection {
 
@@ -256,10 +257,11 @@ public final class UpgradedConnection {
         boolean linger = t != null && !input.isClosedForWrite() && (!stopping || t.mustDrainBeforeClose());
         if (linger && STATE.compareAndSet(this, from, State.LINGERING)) {
             t.shutdownOutput();
-            if (t.closeWhenSilent(LINGER_MILLIS)) {
+            // the container bounds the silence, else the bridge's timer the whole linger (the discard bounds the rest)
+            if (t.closeWhenSilent(LINGER_MILLIS) || registry.closeLater(this::lingerOver, LINGER_MILLIS)) {
                 input.discard(LINGER_BYTES, System.nanoTime() + LINGER_MILLIS * 1_000_000, this::lingerOver);
             } else {
-                lingerOver(); // no way to bound the wait: close now, as before
+                lingerOver(); // the filter is stopping: close now
             }
             return;
         }

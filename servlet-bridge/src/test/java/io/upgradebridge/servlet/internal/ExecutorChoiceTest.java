@@ -91,6 +91,77 @@ class ExecutorChoiceTest {
         assertSame(MANAGED, choice.user());
     }
 
+    /** A server's managed thread factory: it marks its threads so that the test can tell them from others. */
+    private static final class MarkingThreadFactory implements java.util.concurrent.ThreadFactory {
+        final java.util.Set<Thread> made = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task);
+            thread.setDaemon(true);
+            made.add(thread);
+            return thread;
+        }
+    }
+
+    @Test
+    void managedThreadsBeforeTheManagedExecutorOnJava17() throws Exception {
+        FakeSources s = everything();
+        s.java = 17;
+        MarkingThreadFactory managed = new MarkingThreadFactory();
+        s.jndi.put(ExecutorChoice.DEFAULT_MANAGED_THREAD_FACTORY, managed);
+        ExecutorChoice choice = ExecutorChoice.choose(null, s, "t-");
+        try {
+            assertNotSame(MANAGED, choice.engine());
+            assertEquals(2, choice.owned().size(), "both pools are the bridge's, made of the server's threads");
+            assertTrue(choice.description().contains(ExecutorChoice.DEFAULT_MANAGED_THREAD_FACTORY), choice.description());
+            // a serial managed executor would run one of these at a time: each gets a managed thread of its own
+            assertEventuallyAllRunAtOnce(choice.user(), 300, () -> {
+                CompletableFuture<Thread> engineThread = CompletableFuture.supplyAsync(Thread::currentThread, choice.engine());
+                assertTrue(managed.made.contains(engineThread.get(5, TimeUnit.SECONDS)), "engine work on a managed thread");
+            });
+            CompletableFuture<Thread> userThread = CompletableFuture.supplyAsync(Thread::currentThread, choice.user());
+            assertTrue(managed.made.contains(userThread.get(5, TimeUnit.SECONDS)), "application code on a managed thread");
+            assertTrue(userThread.get().getName().startsWith("t-user-"), userThread.get().getName());
+        } finally {
+            choice.shutdown(5000);
+        }
+        for (Thread thread : managed.made) {
+            assertFalse(thread.isAlive(), thread + " still runs after shutdown");
+        }
+    }
+
+    @Test
+    void managedThreadsForApplicationCodeAndVirtualThreadsForEngineWorkOnJava21() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ExecutorChoice.newVirtualThreadExecutor() != null, "no virtual threads here");
+        FakeSources s = everything();
+        MarkingThreadFactory managed = new MarkingThreadFactory();
+        s.jndi.put(ExecutorChoice.DEFAULT_MANAGED_THREAD_FACTORY, managed);
+        ExecutorChoice choice = ExecutorChoice.choose(null, s, "t-");
+        try {
+            CompletableFuture<Thread> engineThread = CompletableFuture.supplyAsync(Thread::currentThread, choice.engine());
+            assertFalse(managed.made.contains(engineThread.get(5, TimeUnit.SECONDS)));
+            assertTrue(choice.description().contains("virtual threads"), choice.description());
+            CompletableFuture<Thread> userThread = CompletableFuture.supplyAsync(Thread::currentThread, choice.user());
+            assertTrue(managed.made.contains(userThread.get(5, TimeUnit.SECONDS)));
+        } finally {
+            choice.shutdown(5000);
+        }
+    }
+
+    @Test
+    void aServerThatRefusesThreadsGetsItsTaskRejected() {
+        FakeSources s = everything();
+        s.java = 17;
+        s.jndi.put(ExecutorChoice.DEFAULT_MANAGED_THREAD_FACTORY, (java.util.concurrent.ThreadFactory) task -> null);
+        ExecutorChoice choice = ExecutorChoice.choose(null, s, "t-");
+        try {
+            assertThrows(java.util.concurrent.RejectedExecutionException.class, () -> choice.user().execute(() -> { }));
+        } finally {
+            choice.shutdown(5000);
+        }
+    }
+
     @Test
     void jettyPoolBeforeVirtualThreadsAndApplicationCodeTakesAtMostAQuarterOfIt() throws Exception {
         FakeSources s = everything();

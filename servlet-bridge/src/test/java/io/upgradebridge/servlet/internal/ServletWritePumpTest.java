@@ -41,7 +41,7 @@ class ServletWritePumpTest {
     }
 
     /** Records every call; {@code isReady()} answers what the test says, and must precede every write and flush. */
-    private static final class RecordingOutput extends ServletOutputStream {
+    private static class RecordingOutput extends ServletOutputStream {
         final List<String> calls = new ArrayList<>();
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
         boolean ready = true;
@@ -91,10 +91,53 @@ class ServletWritePumpTest {
         pump.attach();
         pump.onWritePossible(); // the container's first call starts the pump: nothing to write yet
         engine.runAll();
+        assertEquals(List.of("flush"), out.calls, "the first pass flushes the empty stream once: the response head goes out");
+        out.calls.clear();
     }
 
     private static ByteBuffer bytes(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aStreamThatIgnoresTheWriteRangeGetsArraysOfExactlyTheBytes() throws Exception {
+        RecordingOutput whole = new RecordingOutput() {
+            @Override
+            public void write(byte[] b, int off, int len) {
+                assertEquals(0, off, "offset");
+                assertEquals(b.length, len, "the whole array is the bytes to write (Undertow writes the whole array)");
+                super.write(b, off, len);
+            }
+        };
+        UpgradedConnection other = new UpgradedConnection(null, engine, engine, 64 * 1024, new LiveUpgrades(), "test");
+        ServletWritePump otherPump = new ServletWritePump(whole, other, true);
+        otherPump.attach();
+        otherPump.onWritePossible();
+        other.output().tryWrite(bytes("abc"));
+        engine.runAll();
+        other.output().tryWrite(bytes("defgh"));
+        engine.runAll();
+        assertEquals(List.of("flush", "write 3", "flush", "write 5", "flush"), whole.calls);
+        assertEquals("abcdefgh", whole.written.toString(StandardCharsets.US_ASCII));
+        assertFalse(ServletWritePump.ignoresWriteRange(out), "only Undertow's upgraded stream is copied for");
+    }
+
+    @Test
+    void theHeadFlushWaitsForIsReadyAndHappensOnce() throws Exception {
+        RecordingOutput busy = new RecordingOutput();
+        busy.ready = false;
+        UpgradedConnection other = new UpgradedConnection(null, engine, engine, 64 * 1024, new LiveUpgrades(), "test");
+        ServletWritePump otherPump = new ServletWritePump(busy, other);
+        otherPump.attach();
+        otherPump.onWritePossible();
+        engine.runAll();
+        assertEquals(List.of(), busy.calls, "isReady() said no: no flush yet");
+        busy.ready = true;
+        otherPump.onWritePossible();
+        assertEquals(List.of("flush"), busy.calls);
+        other.output().tryWrite(bytes("x"));
+        engine.runAll();
+        assertEquals(List.of("flush", "write 1", "flush"), busy.calls, "no second head flush");
     }
 
     @Test

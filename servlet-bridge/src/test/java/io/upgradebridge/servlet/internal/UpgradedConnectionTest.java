@@ -116,7 +116,7 @@ class UpgradedConnectionTest {
     }
 
     @Test
-    void aLingeringCloseEndsAfterItsByteBoundAndATransportThatCannotLingerClosesAtOnce() throws Exception {
+    void aLingeringCloseEndsAfterItsByteBound() throws Exception {
         UpgradedConnection connection = new UpgradedConnection(new SlowUpgrade(Job::completed, true), engine, engine,
             64 * 1024, new LiveUpgrades(), "test");
         RecordingTransport transport = new RecordingTransport(connection, true);
@@ -130,13 +130,49 @@ class UpgradedConnectionTest {
         }
         assertEquals(1, transport.closes, "closed after " + dropped + " bytes dropped");
         assertTrue(dropped > UpgradedConnection.LINGER_BYTES, "not before the bound: " + dropped);
+    }
 
-        UpgradedConnection plain = new UpgradedConnection(new SlowUpgrade(Job::completed, true), engine, engine,
-            1024, new LiveUpgrades(), "test");
-        RecordingTransport cannot = new RecordingTransport(plain, false);
-        plain.open(cannot);
-        awaitTrue(() -> cannot.closes == 1);
-        assertTrue(plain.isClosed());
+    /**
+     * A transport without a timeout of its own (Undertow, Grizzly) still lingers: the bridge's linger timer closes the
+     * connection of a silent peer after the bound, and stops with the filter.
+     */
+    @Test
+    void aTransportWithoutATimeoutLingersOnTheBridgesTimer() throws Exception {
+        long timersBefore = lingerTimers(); // other tests' registries may keep theirs
+        LiveUpgrades live = new LiveUpgrades();
+        UpgradedConnection silent = new UpgradedConnection(new SlowUpgrade(Job::completed, true), engine, engine,
+            1024, live, "test");
+        RecordingTransport noTimeout = new RecordingTransport(silent, false);
+        silent.open(noTimeout);
+        awaitTrue(() -> lingerTimers() == timersBefore + 1); // the registry's linger timer runs
+        assertEquals(1, noTimeout.shutdowns, "the output is half-closed first");
+        assertEquals(0, noTimeout.closes, "not closed while the peer may still send");
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UpgradedConnection.LINGER_MILLIS * 3);
+        while (noTimeout.closes == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, noTimeout.closes, "the timer closed the silent peer's connection");
+        assertTrue(silent.isClosed());
+
+        UpgradedConnection closing = new UpgradedConnection(new SlowUpgrade(Job::completed, true), engine, engine,
+            1024, live, "test");
+        RecordingTransport peerCloses = new RecordingTransport(closing, false);
+        closing.open(peerCloses);
+        awaitTrue(() -> peerCloses.shutdowns == 1);
+        closing.inputEnded(); // the peer's FIN before the timer
+        assertEquals(1, peerCloses.closes);
+
+        live.shutDown("test over", 100);
+        awaitTrue(() -> lingerTimers() == timersBefore); // stopped with the filter
+
+        LiveUpgrades stopped = new LiveUpgrades();
+        stopped.shutDown("stopped", 0);
+        assertFalse(stopped.closeLater(() -> { }, 10), "no timer once the filter stopped: the caller closes at once");
+    }
+
+    private static long lingerTimers() {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && t.getName().equals(LiveUpgrades.LINGER_TIMER)).count();
     }
 
     /** The goodbye a {@link ShutdownAware} job returns is honoured: a failed one closes the connection at once. */
