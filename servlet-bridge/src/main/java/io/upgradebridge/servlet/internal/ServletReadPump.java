@@ -1,6 +1,7 @@
 package io.upgradebridge.servlet.internal;
 
 import io.upgradebridge.servlet.internal.tomcat.TomcatSocketEvents;
+import io.upgradebridge.servlet.internal.undertow.UndertowReadEvents;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 

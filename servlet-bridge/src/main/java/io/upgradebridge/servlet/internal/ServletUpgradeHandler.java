@@ -1,6 +1,8 @@
 package io.upgradebridge.servlet.internal;
 
+import io.upgradebridge.servlet.internal.grizzly.GrizzlySockets;
 import io.upgradebridge.servlet.internal.tomcat.TomcatSocketEvents;
+import io.upgradebridge.servlet.internal.undertow.UndertowReadEvents;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpUpgradeHandler;

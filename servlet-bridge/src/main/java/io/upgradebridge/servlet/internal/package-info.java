@@ -13,7 +13,8 @@
  * {@link io.upgradebridge.servlet.internal.OutputPump} (both {@link io.upgradebridge.io.internal.LoopGate}s) and
  * differs from the others only in how it fills, writes and flushes: the standard servlet streams here
  * ({@link io.upgradebridge.servlet.internal.ServletUpgradeHandler}), Jetty's connection API in {@code .jetty},
- * Tomcat's internal upgrade API in {@code .tomcat}. What a container needs beyond the servlet API, reached by
- * reflection, is in a class named after the container.
+ * Tomcat's internal upgrade API in {@code .tomcat}. What the standard path needs of a container beyond the servlet
+ * API (a read dispatch on the container's thread, a half-close, an abort), reached by reflection, is in a package
+ * named after the container: {@code .tomcat}, {@code .undertow}, {@code .grizzly} (GlassFish, Payara).
  */
 package io.upgradebridge.servlet.internal;

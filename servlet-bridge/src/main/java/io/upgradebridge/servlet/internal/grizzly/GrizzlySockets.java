@@ -1,4 +1,4 @@
-package io.upgradebridge.servlet.internal;
+package io.upgradebridge.servlet.internal.grizzly;
 
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
@@ -15,7 +15,7 @@ import java.nio.channels.SocketChannel;
  * Through reflection; on any other container it does nothing, and if GlassFish or Grizzly change it says so once in
  * the log.
  */
-final class GrizzlySockets {
+public final class GrizzlySockets {
 
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
     private static final String WEB_CONNECTION = "org.apache.catalina.connector.WebConnectionImpl";
@@ -29,7 +29,7 @@ final class GrizzlySockets {
      *
      * @return whether it could
      */
-    static boolean shutdownOutput(Object webConnection) {
+    public static boolean shutdownOutput(Object webConnection) {
         if (webConnection == null || !webConnection.getClass().getName().equals(WEB_CONNECTION)) {
             return false;
         }
