@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
-"""Prints the Markdown table of run.sh: the median over rounds of each figure for each server, and the ratio
-bridge/native on the same container. Usage: report.py results.jsonl [jmh.json]"""
+"""Prints the Markdown tables of run.sh: the median over rounds of each figure for each server with the ratio
+bridge/native on the same container; the small and large rows of every container server as a fraction of the two
+reference servers (plain NIO WebSocket echo, plain TCP echo) of the same run; the server's threads before, during
+and after each scenario. Usage: report.py results.jsonl [jmh.json]"""
 import json
 import statistics
 import sys
 
-SERVERS = ["tomcat11-bridge", "tomcat11-native", "tomcat10.1-bridge", "tomcat10.1-native",
+REFERENCES = ["nio-ws-echo", "tcp-echo"]
+# the scenarios the TCP echo runs (run.sh): the others are n/a for it
+TCP_SCENARIOS = {"small", "large"}
+SERVERS = REFERENCES + ["tomcat11-bridge", "tomcat11-native", "tomcat10.1-bridge", "tomcat10.1-native",
            "jetty-bridge", "jetty-native-jakarta", "jetty-native-jetty"]
 # (bridge, native, column title)
 RATIOS = [("tomcat11-bridge", "tomcat11-native", "T11 b/n"),
           ("tomcat10.1-bridge", "tomcat10.1-native", "T10.1 b/n"),
           ("jetty-bridge", "jetty-native-jakarta", "Jetty b/jakarta"),
           ("jetty-bridge", "jetty-native-jetty", "Jetty b/jetty-api")]
-SHORT = {"tomcat11-bridge": "T11 bridge", "tomcat11-native": "T11 native", "tomcat10.1-bridge": "T10.1 bridge",
+SHORT = {"nio-ws-echo": "NIO WS echo", "tcp-echo": "TCP echo", "tomcat11-bridge": "T11 bridge", "tomcat11-native": "T11 native", "tomcat10.1-bridge": "T10.1 bridge",
          "tomcat10.1-native": "T10.1 native", "jetty-bridge": "Jetty bridge",
          "jetty-native-jakarta": "Jetty jakarta", "jetty-native-jetty": "Jetty jetty-api"}
 # (scenario, field, label, better: "high" or "low", target ratio text)
@@ -29,7 +34,7 @@ ROWS = [("small", "msgs_per_s", "small: messages/s", "high", ">= 1.5"),
         ("idle", "heap_per_session_bytes", "idle: live heap bytes/session", "low", "<= 0.5"),
         ("idle", "rss_per_session_bytes", "idle: RSS bytes/session", "low", ""),
         ("idle", "threads_before", "idle: threads before", "low", ""),
-        ("idle", "threads_after", "idle: threads with sessions", "low", "no growth"),
+        ("idle", "threads_sessions", "idle: threads after opening {sessions} idle sessions", "low", "native + 16"),
         ("scale", "sessions", "scale: sessions open", "high", ""),
         ("scale", "msgs_per_s", "scale: messages/s", "high", ""),
         ("scale", "p99_us", "scale: p99 round trip, us", "low", ""),
@@ -43,11 +48,65 @@ ROWS = [("small", "msgs_per_s", "small: messages/s", "high", ">= 1.5"),
 def fmt(value):
     if value is None or value == -1:  # -1: the load generator had no sample
         return "-"
+    if float(value).is_integer():  # counts: sessions, threads, errors
+        return f"{value:,.0f}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     if abs(value) >= 10:
         return f"{value:.1f}"
     return f"{value:.2f}"
+
+
+# (container server, goal of its small messages/s against the NIO WebSocket echo)
+LIMIT_GOALS = {"tomcat11-bridge": ">= 50 %", "tomcat10.1-bridge": ">= 50 %", "jetty-bridge": ">= 60 %"}
+LIMIT_ROWS = [("small", "msgs_per_s", "small: messages/s"), ("large", "mb_per_s", "large: MB/s")]
+
+
+def percent(a, b):
+    return f"{100 * a / b:.0f} %" if a not in (None, -1) and b not in (None, -1, 0) else "-"
+
+
+def limit_table(med, servers):
+    """Every container server's small and large figures as a fraction of the two reference servers."""
+    ws, tcp = ("nio-ws-echo", "tcp-echo")
+    if not any((r, sc, f) in med for r in (ws, tcp) for sc, f, _ in LIMIT_ROWS):
+        return
+    print("\nAgainst the physical limit, same run: each container server's figure as a fraction of the plain NIO "
+          "WebSocket echo and of the plain TCP echo (load generator's raw transport: the same masked frames, "
+          "returned verbatim).\n")
+    print("| row | server | figure | NIO WS echo | / NIO WS echo | TCP echo | / TCP echo | goal |")
+    print("|---|---|---:|---:|---:|---:|---:|---|")
+    for scenario, field, label in LIMIT_ROWS:
+        w, t = med.get((ws, scenario, field)), med.get((tcp, scenario, field))
+        for server in servers:
+            if server in REFERENCES or (server, scenario, field) not in med:
+                continue
+            v = med[(server, scenario, field)]
+            goal = LIMIT_GOALS.get(server, "") + " of NIO WS" if scenario == "small" and server in LIMIT_GOALS else ""
+            print(f"| {label} | {SHORT[server]} | {fmt(v)} | {fmt(w)} | {percent(v, w)} | {fmt(t)} | "
+                  f"{percent(v, t)} | {goal} |")
+
+
+THREAD_FIELDS = [("threads_before", "before"), ("threads_during_max", "during (highest 1 s sample)"),
+                 ("threads_sessions", "with its sessions open"), ("threads_after", "1 s after")]
+
+
+def threads_table(med, servers, cell):
+    """The server's threads before, during and after each scenario."""
+    scenarios = [sc for sc in ("idle", "small", "large", "handshake", "scale")
+                 if any((s, sc, "threads_after") in med for s in servers)]
+    if not scenarios:
+        return
+    print("\nServer threads (/proc/PID/status) before each scenario, the highest of the samples taken once a second "
+          "while it ran, and 1 s after its connections closed:\n")
+    header = ["scenario: threads"] + [SHORT[s] for s in servers]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
+    for scenario in scenarios:
+        for field, label in THREAD_FIELDS:
+            if not any((s, scenario, field) in med for s in servers):
+                continue
+            print("| " + " | ".join([f"{scenario}: {label}"] + [cell(s, scenario, field) for s in servers]) + " |")
 
 
 def main():
@@ -68,21 +127,33 @@ def main():
     servers = [s for s in SERVERS if any(k[0] == s for k in values)]
     med = {k: statistics.median(v) for k, v in values.items()}
 
+    def cell(server, scenario, field):
+        if server == "tcp-echo" and scenario not in TCP_SCENARIOS:
+            return "n/a"
+        return fmt(med.get((server, scenario, field)))
+
+    idle_sessions = [v for (s, sc, f), v in med.items() if sc == "idle" and f == "target_sessions"]
+    sessions_text = f"{max(idle_sessions):,.0f}" if idle_sessions else "the"
+
+    ratios_shown = [r for r in RATIOS if r[0] in servers and r[1] in servers]
     print(f"Medians over {len(rounds)} round(s){' (QUICK run: short durations, 1,000 idle sessions, scale 2,000 sessions for 10 s)' if quick else ''}.")
     print("Ratios are bridge/native on the same container (higher is better for /s rows, lower for cost rows).\n")
-    header = ["figure"] + [SHORT[s] for s in servers] + [r[2] for r in RATIOS] + ["target"]
+    header = ["figure"] + [SHORT[s] for s in servers] + [r[2] for r in ratios_shown] + ["target"]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join(["---"] + ["---:"] * (len(header) - 2) + ["---"]) + "|")
     for scenario, field, label, _better, target in ROWS:
-        cells = [fmt(med.get((s, scenario, field))) for s in servers]
-        if all(c == "-" for c in cells):
+        label = label.format(sessions=sessions_text)
+        cells = [cell(s, scenario, field) for s in servers]
+        if all(c in ("-", "n/a") for c in cells):
             continue
         ratios = []
-        for bridge, native, _ in RATIOS:
+        for bridge, native, _ in ratios_shown:
             b, n = med.get((bridge, scenario, field)), med.get((native, scenario, field))
             ok = b is not None and n is not None and b != -1 and n not in (0, -1)
             ratios.append(f"{b / n:.2f}" if ok else "-")
         print("| " + " | ".join([label] + cells + ratios + [target]) + " |")
+    limit_table(med, servers)
+    threads_table(med, servers, cell)
     if errors:
         print("\nErrors:")
         for e in errors:

@@ -9,8 +9,10 @@
 #   --rounds N   rounds (default 3; each round runs every server once, round-robin)
 #   --jmh        also runs the JMH frame parser/writer benchmarks (about 4 minutes; 1 minute with --quick)
 #
-# Servers (one JVM at a time, 127.0.0.1 only, same JVM flags): tomcat11-bridge tomcat11-native tomcat10.1-bridge
-# tomcat10.1-native jetty-bridge jetty-native-jakarta jetty-native-jetty.
+# Servers (one JVM at a time, 127.0.0.1 only, same JVM flags): nio-ws-echo tcp-echo tomcat11-bridge tomcat11-native
+# tomcat10.1-bridge tomcat10.1-native jetty-bridge jetty-native-jakarta jetty-native-jetty. The first two are the
+# reference servers (no container, no servlet): a plain NIO WebSocket echo and a plain NIO TCP echo; the TCP echo runs
+# only the small and large scenarios (the load generator's raw transport: the same masked frames as bytes).
 # Scenarios (in this order): idle small large handshake scale. Results: benchmarks/target/results/<time>/ (JSON lines, logs, table).
 set -euo pipefail
 
@@ -18,7 +20,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 QUICK=false
 ROUNDS=3
-SERVERS="tomcat11-bridge tomcat11-native tomcat10.1-bridge tomcat10.1-native jetty-bridge jetty-native-jakarta jetty-native-jetty"
+SERVERS="nio-ws-echo tcp-echo tomcat11-bridge tomcat11-native tomcat10.1-bridge tomcat10.1-native jetty-bridge jetty-native-jakarta jetty-native-jetty"
 # idle first: it measures what sessions add to a freshly started server
 SCENARIOS="idle small large handshake scale"
 BUILD=true
@@ -63,13 +65,22 @@ BASE_CP="$TARGET/classes:$(cat "$TARGET/classpath/base.txt")"
 jars() { ls "$1"/*.jar | tr '\n' ':'; }
 server_cp() {
   case "$1" in
+    nio-ws-echo|tcp-echo) echo "$BASE_CP" ;;
     tomcat11-*) echo "$BASE_CP:$(jars "$TARGET/classpath/tomcat-11")" ;;
     tomcat10.1-*) echo "$BASE_CP:$(jars "$TARGET/classpath/tomcat-10.1")" ;;
     jetty-*) echo "$BASE_CP:$(cat "$TARGET/classpath/jetty-12.1.txt")" ;;
   esac
 }
+server_main() {
+  case "$1" in
+    nio-ws-echo|tcp-echo) echo io.upgradebridge.benchmarks.reference.ReferenceServer ;;
+    *) echo io.upgradebridge.benchmarks.server.BenchServer ;;
+  esac
+}
 server_args() {
   case "$1" in
+    nio-ws-echo) echo "nio-ws" ;;
+    tcp-echo) echo "tcp" ;;
     tomcat*-bridge) echo "tomcat bridge" ;;
     tomcat*-native) echo "tomcat native-jakarta" ;;
     jetty-bridge) echo "jetty bridge" ;;
@@ -93,6 +104,14 @@ scenario_args() {
     esac
   fi
 }
+# the TCP echo speaks no WebSocket: no handshake; idle and scale would measure TCP connections, not sessions
+runs_scenario() { # server scenario
+  case "$1" in
+    tcp-echo) case "$2" in small|large) return 0 ;; *) return 1 ;; esac ;;
+    *) return 0 ;;
+  esac
+}
+transport_args() { case "$1" in tcp-echo) echo "--transport raw" ;; *) echo "" ;; esac; }
 scenario_timeout() { case "$1" in scale) echo 240 ;; idle) echo 180 ;; *) echo 60 ;; esac; }
 
 OUT=$TARGET/results/$(date +%Y%m%d-%H%M%S)
@@ -116,7 +135,7 @@ trap 'exit 130' INT TERM
 start_server() { # name port log-prefix
   local name=$1 port=$2 log=$3
   # shellcheck disable=SC2046
-  java "${SERVER_JVM_FLAGS[@]}" -cp "$(server_cp "$name")" io.upgradebridge.benchmarks.server.BenchServer \
+  java "${SERVER_JVM_FLAGS[@]}" -cp "$(server_cp "$name")" "$(server_main "$name")" \
     $(server_args "$name") "$port" > "$log.out" 2> "$log.err" &
   SERVER_PID=$!
   for _ in $(seq 1 300); do
@@ -142,10 +161,11 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     echo "round $round/$ROUNDS: $server ($(head -1 "$log.out" | cut -d' ' -f2-)) ..." >&2
     for scenario in $SCENARIOS; do
+      runs_scenario "$server" "$scenario" || continue
       # shellcheck disable=SC2046
       if ! line=$(timeout "$(scenario_timeout "$scenario")" java "${CLIENT_JVM_FLAGS[@]}" -cp "$TARGET/classes" \
           io.upgradebridge.benchmarks.load.LoadGenerator --scenario "$scenario" --port "$port" --pid "$SERVER_PID" \
-          --server "$server" --round "$round" --quick "$QUICK" $(scenario_args "$scenario") 2>> "$log.client.err"); then
+          --server "$server" --round "$round" --quick "$QUICK" $(scenario_args "$scenario") $(transport_args "$server") 2>> "$log.client.err"); then
         line="{\"server\":\"$server\",\"round\":$round,\"scenario\":\"$scenario\",\"errors\":1,\"first_error\":\"load generator failed or timed out (see $log.client.err)\"}"
       fi
       echo "$line" >> "$RESULTS"

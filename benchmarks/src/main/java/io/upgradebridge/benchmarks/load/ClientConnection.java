@@ -15,6 +15,10 @@ import java.util.ArrayDeque;
  * both ways. Small frames are copied into one output buffer and leave in one write; large ones are queued as
  * read-only views of their pre-masked bytes and never copied. What the server sends is only scanned for
  * message ends ({@link ServerFrameScanner}).
+ * <p>
+ * Without an upgrade request (null) the connection is <em>raw</em>, for the plain TCP echo: open as soon as it is
+ * connected, it sends the same masked client frames as bytes, and reads back the same bytes (masked frames, which
+ * the scanner counts like server frames); it ends by closing the socket, as there is no close handshake.
  */
 final class ClientConnection implements ServerFrameScanner.Events {
 
@@ -70,7 +74,7 @@ final class ClientConnection implements ServerFrameScanner.Events {
         this.listener = listener;
         this.upgradeRequest = upgradeRequest;
         in = ByteBuffer.allocateDirect(bufferSize);
-        small = ByteBuffer.allocateDirect(Math.max(16 * 1024, upgradeRequest.length));
+        small = ByteBuffer.allocateDirect(Math.max(16 * 1024, upgradeRequest == null ? 0 : upgradeRequest.length));
         channel = SocketChannel.open();
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -104,7 +108,9 @@ final class ClientConnection implements ServerFrameScanner.Events {
 
     /** Sends a close frame and waits for the server's close and EOF. */
     void startClose(byte[] closeFrame) {
-        if (state == State.OPEN) {
+        if (upgradeRequest == null) {
+            close(null); // raw: a byte stream has no close handshake
+        } else if (state == State.OPEN) {
             sendSmall(closeFrame);
             state = State.CLOSING;
             closingSince = System.nanoTime();
@@ -134,9 +140,14 @@ final class ClientConnection implements ServerFrameScanner.Events {
     }
 
     private void connected() throws IOException {
-        state = State.UPGRADING;
-        small.put(upgradeRequest);
         key.interestOps(SelectionKey.OP_READ);
+        if (upgradeRequest == null) {
+            state = State.OPEN;
+            listener.onOpen(this);
+        } else {
+            state = State.UPGRADING;
+            small.put(upgradeRequest);
+        }
         flush();
     }
 

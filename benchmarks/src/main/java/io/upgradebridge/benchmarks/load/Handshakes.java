@@ -28,7 +28,7 @@ final class Handshakes implements ClientConnection.Listener {
 
     JsonLine run(Settings settings, JsonLine out) throws IOException {
         ProcessProbe server = new ProcessProbe(settings.serverPid());
-        try (EventLoop eventLoop = new EventLoop(settings.port(), settings.path())) {
+        try (EventLoop eventLoop = new EventLoop(settings)) {
             loop = eventLoop;
             for (int i = 0; i < PARALLEL; i++) {
                 openOne();

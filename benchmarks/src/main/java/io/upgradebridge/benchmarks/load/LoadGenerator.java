@@ -7,11 +7,16 @@ import java.util.Map;
  * Runs one scenario against one echo server and prints one JSON line:
  * <pre>
  * LoadGenerator --scenario small|large|handshake|idle|scale --port P --pid SERVER_PID --server NAME
- *               [--round N] [--warmup S] [--seconds S] [--sessions N] [--quick true]
+ *               [--round N] [--warmup S] [--seconds S] [--sessions N] [--quick true] [--transport websocket|raw]
  * </pre>
  * Every scenario is bounded in time (and the open phases in count); the defaults are the full run's.
+ * {@code --transport raw} is for the plain TCP echo: no upgrade, the same masked frames sent as bytes and the same
+ * bytes counted back (not for the handshake scenario). Every line also has the server's threads before the
+ * scenario, the lowest and highest of the samples taken once a second while it ran, and one second after it.
  */
 public final class LoadGenerator {
+
+    private static final long AFTER_MILLIS = 1_000;
 
     private LoadGenerator() {
     }
@@ -26,18 +31,31 @@ public final class LoadGenerator {
         }
         String scenario = required(options, "scenario");
         boolean quick = Boolean.parseBoolean(options.getOrDefault("quick", "false"));
+        String transport = options.getOrDefault("transport", "websocket");
+        if (!transport.equals("websocket") && !transport.equals("raw")) {
+            throw new IllegalArgumentException("--transport is websocket or raw, not " + transport);
+        }
+        boolean raw = transport.equals("raw");
+        if (raw && scenario.equals("handshake")) {
+            throw new IllegalArgumentException("the handshake scenario needs a WebSocket server, not --transport raw");
+        }
+        long pid = Long.parseLong(required(options, "pid"));
+        ThreadWatch threads = new ThreadWatch(new ProcessProbe(pid));
+        threads.before();
         Settings settings = new Settings(
                 Integer.parseInt(required(options, "port")),
                 options.getOrDefault("path", "/echo"),
-                Long.parseLong(required(options, "pid")),
+                pid,
                 Double.parseDouble(options.getOrDefault("warmup", defaultWarmup(scenario))),
                 Double.parseDouble(options.getOrDefault("seconds", defaultSeconds(scenario))),
-                Integer.parseInt(options.getOrDefault("sessions", scenario.equals("scale") ? "10000" : "5000")));
+                Integer.parseInt(options.getOrDefault("sessions", scenario.equals("scale") ? "10000" : "5000")),
+                raw, threads);
         JsonLine out = new JsonLine()
                 .put("server", options.getOrDefault("server", "?"))
                 .put("round", Long.parseLong(options.getOrDefault("round", "1")))
                 .put("scenario", scenario)
-                .put("quick", quick);
+                .put("quick", quick)
+                .put("transport", transport);
         switch (scenario) {
             case "small" -> PipelinedEcho.small().run(settings, out);
             case "large" -> PipelinedEcho.large().run(settings, out);
@@ -46,6 +64,8 @@ public final class LoadGenerator {
             case "scale" -> new ManySessions().runScale(settings, out);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
+        Thread.sleep(AFTER_MILLIS); // the scenario's connections are closed: what stays a moment later
+        threads.report(out);
         System.out.println(out);
     }
 

@@ -45,21 +45,21 @@ final class ManySessions implements ClientConnection.Listener {
         long heap0 = server.liveHeapKb();
         server.histogramTo("before");
         long rss0 = server.rssKb();
-        long threads0 = server.threads();
-        try (EventLoop eventLoop = new EventLoop(settings.port(), settings.path())) {
+        settings.threads().before(); // again: jcmd has just started the server's attach listener thread
+        try (EventLoop eventLoop = new EventLoop(settings)) {
             long openSeconds = openAll(eventLoop, settings.sessions());
             loop.run(System.nanoTime() + SETTLE_NANOS, 100, () -> { }, () -> false);
             long heap1 = server.liveHeapKb();
             server.histogramTo("after");
             long rss1 = server.rssKb();
-            long threads1 = server.threads();
+            long threadsWithSessions = server.threads();
             long sessions = Math.max(1, ready);
             out.put("sessions", ready).put("open_ms", openSeconds)
                     .put("heap_before_kb", heap0).put("heap_after_kb", heap1)
                     .put("heap_per_session_bytes", (heap1 - heap0) * 1024.0 / sessions)
                     .put("rss_before_kb", rss0).put("rss_after_kb", rss1)
                     .put("rss_per_session_bytes", (rss1 - rss0) * 1024.0 / sessions)
-                    .put("threads_before", threads0).put("threads_after", threads1);
+                    .put("target_sessions", settings.sessions()).put("threads_sessions", threadsWithSessions);
             closeAll();
             out.put("errors", errors).put("first_error", firstError);
             return out;
@@ -68,8 +68,7 @@ final class ManySessions implements ClientConnection.Listener {
 
     JsonLine runScale(Settings settings, JsonLine out) throws IOException {
         ProcessProbe server = new ProcessProbe(settings.serverPid());
-        long threads0 = server.threads();
-        try (EventLoop eventLoop = new EventLoop(settings.port(), settings.path())) {
+        try (EventLoop eventLoop = new EventLoop(settings)) {
             long openMillis = openAll(eventLoop, settings.sessions());
             long threadsOpen = server.threads();
             // session i sends at i % 1000 ms of every second: one message a second each, spread evenly
@@ -116,7 +115,7 @@ final class ManySessions implements ClientConnection.Listener {
                     .put("p50_us", latencies.percentileMicros(50)).put("p99_us", latencies.percentileMicros(99))
                     .put("server_cpu_share", (cpu1 - cpu0) / 1e6 / seconds)
                     .put("rss_kb", rss)
-                    .put("threads_before", threads0).put("threads_open", threadsOpen)
+                    .put("threads_open", threadsOpen)
                     .put("threads_min", threadRange[0]).put("threads_max", threadRange[1]);
             closeAll();
             out.put("errors", errors).put("first_error", firstError);

@@ -56,7 +56,7 @@ final class PipelinedEcho implements ClientConnection.Listener {
     JsonLine run(Settings settings, JsonLine out) throws IOException {
         ProcessProbe server = new ProcessProbe(settings.serverPid());
         ProcessProbe self = ProcessProbe.self();
-        try (EventLoop loop = new EventLoop(settings.port(), settings.path())) {
+        try (EventLoop loop = new EventLoop(settings)) {
             for (int i = 0; i < connections; i++) {
                 loop.open(bufferSize, this);
             }

@@ -8,6 +8,9 @@ import java.nio.ByteBuffer;
  * with the payload bytes of the whole message, and a CLOSE frame when it is complete. A scenario that reads what
  * the messages say (the chat fan-out) asks for the payloads: then data messages up to {@value #MAX_KEPT} bytes and
  * pings are also handed over, copied into one reused array.
+ * <p>
+ * Masked frames are read too (4 more header bytes, the mask key; kept payloads are unmasked): the plain TCP echo
+ * sends the client's own masked frames back.
  */
 final class ServerFrameScanner {
 
@@ -29,13 +32,16 @@ final class ServerFrameScanner {
     /** Payloads kept up to this size; a bigger message is reported with its first bytes only. */
     static final int MAX_KEPT = 4096;
 
-    private final byte[] header = new byte[10];
+    private final byte[] header = new byte[14];
     private int headerHave;
     private int headerNeed = 2;
     private boolean inPayload;
     private long payloadLeft;
     private int opcode;
     private boolean fin;
+    private boolean masked;
+    /** Payload bytes of the current frame already scanned (for the mask's position). */
+    private long frameOffset;
     private long messageBytes;
     private final byte[] kept;
     private int keptLength;
@@ -58,7 +64,8 @@ final class ServerFrameScanner {
                     header[headerHave++] = in.get();
                     if (headerHave == 2) {
                         int length7 = header[1] & 0x7F;
-                        headerNeed = length7 == 126 ? 4 : length7 == 127 ? 10 : 2;
+                        int maskKey = (header[1] & 0x80) != 0 ? 4 : 0;
+                        headerNeed = (length7 == 126 ? 4 : length7 == 127 ? 10 : 2) + maskKey;
                     }
                 }
                 if (headerHave < headerNeed) {
@@ -74,10 +81,16 @@ final class ServerFrameScanner {
             if (kept != null) {
                 int copy = Math.min(skip, kept.length - keptLength);
                 in.get(in.position(), kept, keptLength, copy);
+                if (masked) {
+                    for (int i = 0; i < copy; i++) {
+                        kept[keptLength + i] ^= header[headerNeed - 4 + (int) ((frameOffset + i) & 3)];
+                    }
+                }
                 keptLength += copy;
             }
             in.position(in.position() + skip);
             payloadLeft -= skip;
+            frameOffset += skip;
             if (payloadLeft == 0) {
                 endFrame(events);
             }
@@ -86,6 +99,8 @@ final class ServerFrameScanner {
 
     private void startPayload() {
         fin = (header[0] & 0x80) != 0;
+        masked = (header[1] & 0x80) != 0;
+        frameOffset = 0;
         opcode = header[0] & 0x0F;
         int length7 = header[1] & 0x7F;
         long length;

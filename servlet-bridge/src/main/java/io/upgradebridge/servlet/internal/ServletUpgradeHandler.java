@@ -35,6 +35,8 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private volatile UpgradedConnection connection;
     private volatile WebConnection webConnection;
+    /** GlassFish's and Payara's Grizzly connection under {@link #webConnection}, found in {@code init}, or null. */
+    private volatile Object grizzlyConnection;
     private volatile ServletReadPump readPump;
     private volatile ServletWritePump writePump;
     private volatile String containerName = "servlet container";
@@ -66,6 +68,7 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
     @Override
     public void init(WebConnection wc) {
         this.webConnection = wc;
+        this.grizzlyConnection = GrizzlySockets.connectionOf(wc); // now, while Grizzly's request is still this one's
         if (!state.compareAndSet(State.NEW, State.INITIALIZED)) {
             if (state.compareAndSet(State.ATTACHED, State.STARTED)) {
                 connection.open(this);
@@ -111,7 +114,7 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
         }
         WebConnection wc = webConnection;
         return TomcatSocketEvents.shutdownOutput(outputStream()) || UndertowReadEvents.shutdownOutput(wc)
-            || GrizzlySockets.shutdownOutput(wc);
+            || GrizzlySockets.shutdownOutput(grizzlyConnection);
     }
 
     /**
@@ -147,6 +150,9 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
             out = wc.getOutputStream();
         } catch (IOException | RuntimeException ignored) {
             // closing anyway
+        }
+        if (!GrizzlySockets.closes(wc, this)) {
+            return; // Grizzly ended this connection and recycled its request for another one: closing it would end that
         }
         try {
             if (!(cut && UndertowReadEvents.closeNow(wc))) {

@@ -9,11 +9,15 @@ import java.nio.channels.SocketChannel;
  * The half-close the servlet API has no words for, on GlassFish's and Payara's upgraded connections (their web
  * container over Grizzly): {@code WebConnection.close()} there resumes the suspended response and lets Grizzly finish
  * the exchange, and closing the upgraded output stream closes both directions. For a lingering close the bridge shuts
- * the output of the socket itself: GlassFish's {@code WebConnectionImpl} keeps its request, whose Grizzly request knows
- * the Grizzly connection and so the {@link SocketChannel}. Only when Grizzly's asynchronous write queue holds nothing
- * (a FIN would cut what it still has to write) and not over TLS (Grizzly's TLS filter would not send its close first).
- * Through reflection; on any other container it does nothing, and if GlassFish or Grizzly change it says so once in
- * the log.
+ * the output of the socket itself. GlassFish's {@code WebConnectionImpl} keeps its request, whose Grizzly request knows
+ * the Grizzly connection and so the {@link SocketChannel}; but Grizzly recycles that request once the connection ends
+ * and hands it to the next connection of the same worker: looked up at close time it may name another client's
+ * connection (seen on Payara 7: a new handshake's socket shut by an old session's lingering close). So the Grizzly
+ * connection is looked up once, in {@code init}, while the request is certainly this upgrade's ({@link #connectionOf}),
+ * and the half-close uses that object ({@link #shutdownOutput}): only when Grizzly's asynchronous write queue holds
+ * nothing (a FIN would cut what it still has to write) and not over TLS (Grizzly's TLS filter would not send its close
+ * first). Through reflection; on any other container it does nothing, and if GlassFish or Grizzly change it says so
+ * once in the log.
  */
 public final class GrizzlySockets {
 
@@ -25,26 +29,62 @@ public final class GrizzlySockets {
     }
 
     /**
-     * Half-closes the plain socket under one of GlassFish's upgraded connections, for a lingering close.
+     * The Grizzly connection under one of GlassFish's upgraded connections, looked up while its request is this
+     * upgrade's (in {@code init}).
      *
-     * @return whether it could
+     * @return the Grizzly connection, or {@code null} elsewhere, over TLS, or when it cannot be reached
      */
-    public static boolean shutdownOutput(Object webConnection) {
+    public static Object connectionOf(Object webConnection) {
         if (webConnection == null || !webConnection.getClass().getName().equals(WEB_CONNECTION)) {
-            return false;
+            return null;
         }
         try {
             Object request = field(webConnection, "request");
             if (request == null || Boolean.TRUE.equals(call(request, "isSecure"))) {
-                return false;
+                return null;
             }
-            Object connection = call(call(call(request, "getCoyoteRequest"), "getContext"), "getConnection");
-            Object pending = call(call(connection, "getAsyncWriteQueue"), "spaceInBytes");
+            return call(call(call(request, "getCoyoteRequest"), "getContext"), "getConnection");
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            warn(e);
+            return null;
+        }
+    }
+
+    /**
+     * Whether closing {@code webConnection} still closes the upgrade of {@code handler}. GlassFish's
+     * {@code WebConnectionImpl.close()} acts on its request as it is now (destroys the request's upgrade handler,
+     * closes the streams, resumes the response): once Grizzly has recycled that request for another connection that
+     * upgraded too, it would end that other client's upgrade. Elsewhere always true.
+     */
+    public static boolean closes(Object webConnection, Object handler) {
+        if (webConnection == null || !webConnection.getClass().getName().equals(WEB_CONNECTION)) {
+            return true;
+        }
+        try {
+            Object request = field(webConnection, "request");
+            return request != null && field(request, "httpUpgradeHandler") == handler;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            warn(e);
+            return true;
+        }
+    }
+
+    /**
+     * Half-closes the plain socket of a Grizzly connection found by {@link #connectionOf}, for a lingering close.
+     *
+     * @return whether it could
+     */
+    public static boolean shutdownOutput(Object grizzlyConnection) {
+        if (grizzlyConnection == null) {
+            return false;
+        }
+        try {
+            Object pending = call(call(grizzlyConnection, "getAsyncWriteQueue"), "spaceInBytes");
             if (!Integer.valueOf(0).equals(pending)) {
                 return false; // bytes still queued: no FIN before them (the lingering close works without it)
             }
-            if (call(connection, "getChannel") instanceof SocketChannel socket) {
-                socket.shutdownOutput();
+            if (call(grizzlyConnection, "getChannel") instanceof SocketChannel socket) {
+                socket.shutdownOutput(); // this connection's own socket: closed already, it throws
                 return true;
             }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
