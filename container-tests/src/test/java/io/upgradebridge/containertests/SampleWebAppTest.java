@@ -204,7 +204,8 @@ class SampleWebAppTest {
         try (org.htmlunit.WebClient browser = new org.htmlunit.WebClient()) {
             browser.getOptions().setCssEnabled(false);
             org.htmlunit.html.HtmlPage page = browser.getPage(container.uri("/index.html?auto").toString());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            // bounded: HtmlUnit starts a WebSocket client for each page, which takes long on a loaded machine
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             String status = "";
             while (System.nanoTime() < deadline) {
                 browser.waitForBackgroundJavaScript(100);

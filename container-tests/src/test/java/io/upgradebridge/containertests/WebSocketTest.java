@@ -346,7 +346,8 @@ class WebSocketTest {
         EmbeddedContainer container = containers.get(kind);
         try (org.htmlunit.WebClient browser = new org.htmlunit.WebClient()) {
             org.htmlunit.html.HtmlPage page = browser.getPage("http://127.0.0.1:" + container.port() + "/page.html");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            // bounded: HtmlUnit starts a WebSocket client for each page, which takes long on a loaded machine
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             String state = "";
             while (System.nanoTime() < deadline) {
                 browser.waitForBackgroundJavaScript(100);

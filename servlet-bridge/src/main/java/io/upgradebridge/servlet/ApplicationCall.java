@@ -48,7 +48,7 @@ public final class ApplicationCall {
     // let go of once the connection is upgraded: a live session must not keep the container's request objects alive
     private volatile HttpServletRequest request;
     private volatile HttpServletResponse response;
-    /** Changed only by CAS / getAndSet through {@link #PHASE} (a field, not an AtomicReference: a session keeps its call). */
+    /** Changed only by CAS / getAndSet through {@link #PHASE}: a field of the call, which a session keeps for its life. */
     private volatile Phase phase = Phase.HANDLING;
     private volatile OutgoingContent.ProtocolUpgrade pendingUpgrade;
     private volatile RequestFacts facts;

@@ -13,8 +13,9 @@ public interface ShutdownAware {
     /**
      * The application is stopping: say goodbye to the peer and let the job complete.
      *
-     * @return a stage completing once the goodbye is under way (the bridge then waits for the connection
-     *     itself to close)
+     * @return a stage completing once the goodbye is under way (the bridge then waits, within the grace period, for
+     *     the connection itself to close); when it fails, or this method throws, the bridge closes the connection at
+     *     once. {@code null} counts as under way.
      */
     CompletionStage<?> applicationStopping();
 }

@@ -40,7 +40,8 @@ public interface IncomingFrames {
      *     threw or its stage failed
      */
     default CompletionStage<Void> forEach(FrameHandler handler) {
-        return io.upgradebridge.websocket.internal.ReceiveLoop.run(this, handler);
+        return io.upgradebridge.websocket.internal.ReceiveLoop.run(
+            io.upgradebridge.websocket.internal.Receiving.of(this::receive), handler::handle);
     }
 
     /** Handles one frame for {@link #forEach}. */

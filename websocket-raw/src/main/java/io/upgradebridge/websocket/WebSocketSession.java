@@ -42,16 +42,16 @@ public interface WebSocketSession {
      * Largest frame payload accepted from the peer on the wire; a bigger frame closes the session with 1009. A frame of
      * a compressed message may be a little larger (see {@link WebSocketUpgrade.Options#maxFrameSize()}).
      */
-    long getMaxFrameSize();
+    long maxFrameSize();
 
-    /** Changes {@link #getMaxFrameSize()} for frames not yet started. */
-    void setMaxFrameSize(long maxFrameSize);
+    /** Changes {@link #maxFrameSize()} for frames not yet started. */
+    void maxFrameSize(long maxFrameSize);
 
     /** Whether frames sent by this side are masked (a server does not mask: {@code false}). */
-    boolean getMasking();
+    boolean masking();
 
-    /** Masks frames sent by this side from now on (only meaningful for tests of client behaviour). */
-    void setMasking(boolean masking);
+    /** Masks frames sent by this side from now on, or stops masking them (only meaningful for tests of client behaviour). */
+    void masking(boolean masking);
 
     /** Extensions negotiated for this session: empty until an extension is negotiated. */
     List<String> extensions();

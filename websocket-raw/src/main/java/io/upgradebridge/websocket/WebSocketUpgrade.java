@@ -121,6 +121,8 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
     private final ApplicationCall call;
     private final String protocol;
     private final Handler handle;
+    /** The blocking handler of {@link #blocking}, or {@code null}: it runs on {@code userContext} itself. */
+    private final BlockingHandler blockingHandle;
     private final Options options;
     private volatile Headers headers;
 
@@ -144,10 +146,15 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
      * @param options the frame limit and the extensions agreed with the client
      */
     public WebSocketUpgrade(ApplicationCall call, String protocol, Options options, Handler handle) {
+        this(call, protocol, options, Objects.requireNonNull(handle, "handle"), null);
+    }
+
+    private WebSocketUpgrade(ApplicationCall call, String protocol, Options options, Handler handle, BlockingHandler blocking) {
         this.call = Objects.requireNonNull(call, "call");
         this.protocol = protocol;
         this.options = Objects.requireNonNull(options, "options");
-        this.handle = Objects.requireNonNull(handle, "handle");
+        this.handle = handle;
+        this.blockingHandle = blocking;
     }
 
     /** A session whose handler blocks (reads with {@code incoming().take()}, waits on sends). */
@@ -158,7 +165,11 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
     /** A session whose handler blocks, with its own frame limit, extensions or UTF-8 check. */
     public static WebSocketUpgrade blocking(ApplicationCall call, String protocol, Options options, BlockingHandler handle) {
         Objects.requireNonNull(handle, "handle");
-        return new WebSocketUpgrade(call, protocol, options, session -> RawWebSocketSession.runBlocking(session, handle));
+        Handler onCallersThread = session -> {
+            handle.handle(session);
+            return null;
+        };
+        return new WebSocketUpgrade(call, protocol, options, onCallersThread, handle);
     }
 
     /** The call that is starting the session. */
@@ -176,7 +187,10 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
         return options;
     }
 
-    /** The session handler. */
+    /**
+     * The session handler. For a {@link #blocking} upgrade it runs the blocking handler on the calling thread (the
+     * session itself runs it on {@code userContext}).
+     */
     public Handler handle() {
         return handle;
     }
@@ -189,20 +203,7 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
     public Headers headers() {
         Headers h = headers;
         if (h == null) {
-            Headers.Builder b = Headers.builder()
-                .append("Upgrade", "websocket")
-                .append("Connection", "Upgrade");
-            String key = call.requestHeaders().get("Sec-WebSocket-Key");
-            if (key != null && call.connectProtocol() == null) { // an extended CONNECT has no key to answer
-                b.append("Sec-WebSocket-Accept", Handshake.acceptKey(key));
-            }
-            if (protocol != null) {
-                b.append("Sec-WebSocket-Protocol", protocol);
-            }
-            if (!options.extensions().isEmpty()) {
-                b.append("Sec-WebSocket-Extensions", String.join(", ", options.extensions()));
-            }
-            h = b.build();
+            h = Handshake.responseHeaders(call, protocol, options.extensions());
             headers = h;
         }
         return h;
@@ -211,7 +212,7 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
     /** {@code websocket}: the {@code :protocol} of RFC 8441's extended CONNECT. */
     @Override
     public String connectProtocol() {
-        return "websocket";
+        return Handshake.CONNECT_PROTOCOL;
     }
 
     /**
@@ -225,7 +226,8 @@ public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
 
     @Override
     public Job upgrade(ByteReadChannel input, ByteWriteChannel output, Executor engineContext, Executor userContext) {
-        return new RawWebSocketSession(call, input, output, engineContext, userContext, options).start(handle);
+        RawWebSocketSession session = new RawWebSocketSession(call, input, output, engineContext, userContext, options);
+        return blockingHandle != null ? session.startBlocking(blockingHandle) : session.start(handle);
     }
 
     @Override

@@ -44,6 +44,10 @@ public @interface WebSocketEndpoint {
 
     /** The application's settings unchanged: the default of {@link #settings()}. */
     final class ApplicationSettings implements UnaryOperator<WebSocketSettings> {
+        /** Made by the WebSockets feature for routes that do not name settings of their own. */
+        public ApplicationSettings() {
+        }
+
         @Override
         public WebSocketSettings apply(WebSocketSettings settings) {
             return settings;

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WebSocketsInstallTest {
 
     private static final WebSocketHandler NOTHING = session -> CompletableFuture.completedFuture(null);
-    private final FakeServletContext app = new FakeServletContext();
+    private final WebSocketsApp app = new WebSocketsApp();
 
     /** A filter class an application may register instead of the bridge's own. */
     public static class MyUpgradeFilter extends ProtocolUpgradeFilter {
@@ -29,85 +29,85 @@ class WebSocketsInstallTest {
 
     @Test
     void installRegistersTheUpgradeFilterOnceAfterTheApplicationsFilters() {
-        WebSockets first = WebSockets.install(app.context);
+        WebSockets first = WebSockets.install(app.context());
         assertEquals(List.of("addFilter upgrade-bridge-websockets " + ProtocolUpgradeFilter.class.getName(),
-            "setAsyncSupported true", "addMappingForUrlPatterns [REQUEST] true [/*]"), app.filterCalls);
-        assertSame(first, WebSockets.install(app.context), "installed once per application");
-        assertSame(first, WebSockets.of(app.context));
-        assertEquals(3, app.filterCalls.size(), "no second filter");
+            "setAsyncSupported true", "addMappingForUrlPatterns [REQUEST] true [/*]"), app.servletContext.filterCalls);
+        assertSame(first, WebSockets.install(app.context()), "installed once per application");
+        assertSame(first, WebSockets.of(app.context()));
+        assertEquals(3, app.servletContext.filterCalls.size(), "no second filter");
     }
 
     @Test
     void anUpgradeFilterOrSubclassDeclaredByTheApplicationIsUsedAsItIs() {
-        app.filters.put("mine", MyUpgradeFilter.class.getName());
-        WebSockets.install(app.context);
-        assertEquals(List.of(), app.filterCalls);
+        app.servletContext.filters.put("mine", MyUpgradeFilter.class.getName());
+        WebSockets.install(app.context());
+        assertEquals(List.of(), app.servletContext.filterCalls);
 
-        FakeServletContext other = new FakeServletContext();
-        other.filters.put("bridge", ProtocolUpgradeFilter.class.getName());
-        other.filters.put("unloadable", "com.example.DoesNotExist");
-        WebSockets.install(other.context);
-        assertEquals(List.of(), other.filterCalls);
+        WebSocketsApp other = new WebSocketsApp();
+        other.servletContext.filters.put("bridge", ProtocolUpgradeFilter.class.getName());
+        other.servletContext.filters.put("unloadable", "com.example.DoesNotExist");
+        WebSockets.install(other.context());
+        assertEquals(List.of(), other.servletContext.filterCalls);
     }
 
     @Test
     void anUnrelatedFilterDoesNotCount() {
-        app.filters.put("unloadable", "com.example.DoesNotExist");
-        app.filters.put("string", String.class.getName());
-        WebSockets.install(app.context);
-        assertEquals("addFilter upgrade-bridge-websockets " + ProtocolUpgradeFilter.class.getName(), app.filterCalls.get(0));
+        app.servletContext.filters.put("unloadable", "com.example.DoesNotExist");
+        app.servletContext.filters.put("string", String.class.getName());
+        WebSockets.install(app.context());
+        assertEquals("addFilter upgrade-bridge-websockets " + ProtocolUpgradeFilter.class.getName(), app.servletContext.filterCalls.get(0));
     }
 
     @Test
     void installWhenTheContainerForbidsAddingFiltersSaysWhereToCallIt() {
-        app.addFilterFailure = new IllegalStateException("context already initialized");
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> WebSockets.install(app.context));
+        app.servletContext.addFilterFailure = new IllegalStateException("context already initialized");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> WebSockets.install(app.context()));
         assertTrue(e.getMessage().contains("contextInitialized") && e.getMessage().contains("ServletContainerInitializer"),
             e.getMessage());
-        assertThrows(IllegalStateException.class, () -> WebSockets.of(app.context), "nothing half-installed");
+        assertThrows(IllegalStateException.class, () -> WebSockets.of(app.context()), "nothing half-installed");
     }
 
     @Test
     void ofBeforeInstallSaysHowToInstall() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> WebSockets.of(app.context));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> WebSockets.of(app.context()));
         assertTrue(e.getMessage().contains("WebSockets.install"), e.getMessage());
     }
 
     @Test
     void aSecondInstallWithOtherSettingsFailsWithEqualSettingsItIsTheSame() {
         WebSocketSettings mine = WebSocketSettings.defaults().withMaxMessageSize(1000);
-        WebSockets installed = WebSockets.install(app.context, mine);
+        WebSockets installed = WebSockets.install(app.context(), mine);
         assertSame(mine, installed.settings());
-        assertSame(installed, WebSockets.install(app.context, WebSocketSettings.defaults().withMaxMessageSize(1000)),
+        assertSame(installed, WebSockets.install(app.context(), WebSocketSettings.defaults().withMaxMessageSize(1000)),
             "equal settings are no conflict");
-        assertSame(installed, WebSockets.install(app.context), "install without settings returns the installed one");
+        assertSame(installed, WebSockets.install(app.context()), "install without settings returns the installed one");
         assertSame(mine, installed.settings());
         IllegalStateException e = assertThrows(IllegalStateException.class,
-            () -> WebSockets.install(app.context, WebSocketSettings.defaults()));
+            () -> WebSockets.install(app.context(), WebSocketSettings.defaults()));
         assertTrue(e.getMessage().contains("other settings"), e.getMessage());
         assertSame(mine, installed.settings());
     }
 
     @Test
     void settingsMayBeChosenAfterAnInstallWithoutSettings() {
-        WebSockets installed = WebSockets.install(app.context);
+        WebSockets installed = WebSockets.install(app.context());
         assertSame(WebSocketSettings.defaults(), installed.settings());
         WebSocketSettings mine = WebSocketSettings.defaults().withIdleTimeout(Duration.ofSeconds(5));
-        assertSame(installed, WebSockets.install(app.context, mine));
+        assertSame(installed, WebSockets.install(app.context(), mine));
         assertSame(mine, installed.settings());
-        assertThrows(IllegalStateException.class, () -> WebSockets.install(app.context, WebSocketSettings.defaults()));
+        assertThrows(IllegalStateException.class, () -> WebSockets.install(app.context(), WebSocketSettings.defaults()));
     }
 
     @Test
     void aForeignObjectUnderTheAttributeIsReported() {
-        app.attributes.put(WebSocketsInstallTest.class.getPackageName() + ".WebSockets", "something else");
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> WebSockets.install(app.context));
+        app.servletContext.attributes.put(WebSocketsInstallTest.class.getPackageName() + ".WebSockets", "something else");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> WebSockets.install(app.context()));
         assertTrue(e.getMessage().contains("java.lang.String"), e.getMessage());
     }
 
     @Test
     void routesAreUniquePerPathAndProtocol() {
-        WebSockets ws = WebSockets.install(app.context);
+        WebSockets ws = WebSockets.install(app.context());
         assertSame(ws, ws.webSocket("/a", NOTHING));
         assertSame(ws, ws.webSocket("/a", "chat", NOTHING), "another protocol on the same path");
         assertSame(ws, ws.webSocket("/b", NOTHING));
@@ -120,7 +120,7 @@ class WebSocketsInstallTest {
 
     @Test
     void badPathsProtocolsAndOverridesAreRefusedWhenDeclared() {
-        WebSockets ws = WebSockets.install(app.context);
+        WebSockets ws = WebSockets.install(app.context());
         for (String path : List.of("", "chat", "/ws/*", "/a?b")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ws.webSocket(path, NOTHING), path);
             assertTrue(e.getMessage().contains("exact path"), e.getMessage());

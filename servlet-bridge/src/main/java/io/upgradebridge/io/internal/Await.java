@@ -6,13 +6,22 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 
-/** Waits for a stage on behalf of the blocking stream views, turning failures into {@link IOException}s. */
-final class Await {
+/**
+ * Waits for a stage on behalf of blocking code (the channels' stream views, a response body copied on the request
+ * thread), turning its failure into an {@link IOException}.
+ */
+public final class Await {
 
     private Await() {
     }
 
-    static <T> T result(CompletionStage<T> stage) throws IOException {
+    /**
+     * The stage's result, once it is there.
+     *
+     * @throws IOException the stage's failure (an {@code IOException} as it is, anything else as its cause)
+     * @throws InterruptedIOException when the waiting thread is interrupted (its interrupt flag stays set)
+     */
+    public static <T> T result(CompletionStage<T> stage) throws IOException {
         try {
             return stage.toCompletableFuture().get();
         } catch (InterruptedException e) {
@@ -21,7 +30,7 @@ final class Await {
             interrupted.initCause(e);
             throw interrupted;
         } catch (ExecutionException e) {
-            throw RingByteChannel.asIOException(e.getCause());
+            throw RingByteChannel.asIOException(Failures.unwrap(e.getCause()));
         } catch (CancellationException e) {
             throw new IOException("the channel operation was cancelled", e);
         }

@@ -4,18 +4,23 @@ import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Copies a read channel into a write channel without blocking: moves what it can, and only when it
- * must wait does it return and let the waited-for stage resume it. A stage that is already complete is
- * handled in the loop, so the stack never grows.
+ * Copies a read channel to the end: into a write channel without blocking ({@link #copy}), or into a blocking
+ * {@link OutputStream} on the calling thread ({@link #toStream}).
+ *
+ * <p>Into a channel it moves what it can, and only when it must wait does it return and let the waited-for stage
+ * resume it. A stage that is already complete is handled in the loop, so the stack never grows.
  */
 public final class ChannelCopy {
 
     private static final int CHUNK = 16 * 1024;
+    /** The buffer of a copy into a stream: a servlet response writes in chunks of about this size anyway. */
+    private static final int STREAM_CHUNK = 8 * 1024;
 
     private final ByteReadChannel in;
     private final ByteWriteChannel out;
@@ -36,6 +41,36 @@ public final class ChannelCopy {
         ChannelCopy copy = new ChannelCopy(in, out, closeOutput);
         copy.loop();
         return copy.done;
+    }
+
+    /**
+     * Copies {@code source} to {@code out} on this thread until the source ends, waiting for bytes as they come;
+     * flushes {@code out} whenever the source has nothing buffered, so a slow producer still streams. On any failure
+     * the source is cancelled (its producer stops) and the failure is thrown.
+     *
+     * @return the number of bytes copied
+     */
+    public static long toStream(ByteReadChannel source, OutputStream out) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(STREAM_CHUNK);
+        long copied = 0;
+        try {
+            while (true) {
+                buffer.clear();
+                int count = source.tryRead(buffer);
+                if (count == 0) {
+                    out.flush(); // the producer is slower than the reader: let it have what there is
+                    count = Await.result(source.read(buffer));
+                }
+                if (count < 0) {
+                    return copied;
+                }
+                out.write(buffer.array(), 0, buffer.position());
+                copied += count;
+            }
+        } catch (IOException | RuntimeException | Error failure) {
+            source.cancel(failure);
+            throw failure;
+        }
     }
 
     private void loop() {

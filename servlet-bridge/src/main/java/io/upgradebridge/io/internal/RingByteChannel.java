@@ -18,18 +18,20 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * A bounded byte pipe over a ring buffer that grows as bytes arrive, up to its capacity.
+ * A bounded byte pipe over a ring buffer that grows as bytes arrive, up to its capacity: the bridge's
+ * {@link ByteChannel}, and the two channels of every upgraded connection.
  *
- * <p>Besides the public channel API it has a transport API for the side that talks to a socket:
- * {@link #writableSlice()}/{@link #commit(int)} to fill it without a copy, {@link #readableSlice()}/
- * {@link #consume(int)} to drain it without a copy, and two signals that tell the transport when to
- * resume. Only one thread at a time may act as producer and one as consumer; the bytes inside a slice
- * are touched outside the lock, the indices only under it.
+ * <p>Besides the public channel API it is both ports of the internal transport API: a {@link FillPort}
+ * ({@link #writableSlice()}/{@link #commit(int)}: the transport fills a connection's input without a copy) and a
+ * {@link DrainPort} ({@link #readableSlice()}/{@link #consume(int)}: the transport drains a connection's output, a
+ * WebSocket session parses its input, without a copy), each with a signal that says when to go on. Only one thread at
+ * a time may act as producer and one as consumer; the bytes inside a slice are touched outside the lock, the indices
+ * only under it.
  *
  * <p>Stages that had to wait are completed on the executor given at construction, so a container
  * thread that commits bytes never runs the reader's continuation.
  */
-public final class RingByteChannel implements ByteChannel {
+public final class RingByteChannel implements ByteChannel, FillPort, DrainPort {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
@@ -56,6 +58,8 @@ public final class RingByteChannel implements ByteChannel {
     private boolean consumerWaiting;
     private Runnable producerSignal;
     private Runnable consumerSignal;
+    /** Whether flush stages wait for {@link #markFlushed()} (a transport drains the channel to a socket). */
+    private boolean flushTracked;
     /** Lingering close: every committed byte is dropped unread (see {@link #discard}). */
     private boolean discarding;
     private long discardLeft;
@@ -72,30 +76,32 @@ public final class RingByteChannel implements ByteChannel {
         this.nextBufferSize = Math.min(capacity, BufferPool.MIN_SIZE);
     }
 
-    // ------------------------------------------------------------------ transport API
+    // ------------------------------------------------------------------ FillPort and DrainPort
 
-    /**
-     * Makes this channel's flush stages wait for {@link #markFlushed()} and installs the signals.
-     *
-     * @param producerSignal run (outside the lock) when space frees up after {@link #writableSlice()}
-     *     came back empty, and when the reader cancels
-     * @param consumerSignal run (outside the lock) when bytes arrive after {@link #readableSlice()} came
-     *     back empty, when a flush is asked for, and when the writer closes
-     */
-    public void attachTransport(Runnable producerSignal, Runnable consumerSignal) {
+    @Override
+    public void onRoom(Runnable signal) {
         synchronized (this) {
-            this.producerSignal = producerSignal;
-            this.consumerSignal = consumerSignal;
-            // a transport starts out waiting: the first bytes (or room) must signal it
-            this.producerWaiting = producerSignal != null;
-            this.consumerWaiting = consumerSignal != null;
+            this.producerSignal = signal;
+            this.producerWaiting = true; // the producer starts out waiting: the first room must signal it
         }
     }
 
-    /**
-     * A view of the contiguous free space (position 0, limit = room), or an empty buffer when the
-     * channel is full or closed; then the producer signal fires once there is room again.
-     */
+    @Override
+    public void onBytes(Runnable signal) {
+        synchronized (this) {
+            this.consumerSignal = signal;
+            this.consumerWaiting = true; // the consumer starts out waiting: the first bytes must signal it
+        }
+    }
+
+    @Override
+    public void trackFlushes() {
+        synchronized (this) {
+            flushTracked = true;
+        }
+    }
+
+    @Override
     public ByteBuffer writableSlice() {
         synchronized (this) {
             if (writeClosed) {
@@ -112,7 +118,7 @@ public final class RingByteChannel implements ByteChannel {
         }
     }
 
-    /** Publishes {@code n} bytes the producer put into the last {@link #writableSlice()}. */
+    @Override
     public void commit(int n) {
         if (n <= 0) {
             synchronized (this) {
@@ -140,10 +146,7 @@ public final class RingByteChannel implements ByteChannel {
         runAll(actions);
     }
 
-    /**
-     * A view of the contiguous readable bytes, or an empty buffer; then the consumer signal fires once
-     * bytes arrive. The bytes stay in the channel until {@link #consume(int)}.
-     */
+    @Override
     public ByteBuffer readableSlice() {
         synchronized (this) {
             if (size == 0) {
@@ -155,7 +158,7 @@ public final class RingByteChannel implements ByteChannel {
         }
     }
 
-    /** Frees {@code n} bytes the consumer took from the last {@link #readableSlice()}. */
+    @Override
     public void consume(int n) {
         if (n <= 0) {
             return;
@@ -172,20 +175,40 @@ public final class RingByteChannel implements ByteChannel {
     }
 
     /**
-     * Gives the buffer of an empty channel back to the {@link BufferPool}, so an idle connection holds
-     * no buffer; the next bytes take one again. Only the transport calls this, and only while it holds no
-     * slice of this channel (the other side never holds a slice of an empty channel).
+     * Gives the buffer of an empty channel back to the {@link BufferPool}, so an idle connection holds no buffer; the
+     * next bytes take one again. Not while the producer holds a slice it has not committed (the consumer never holds a
+     * slice of an empty channel).
      */
+    @Override
     public void releaseIfEmpty() {
         byte[] released;
         synchronized (this) {
-            producerHoldsSlice = false;
-            if (size != 0 || buf == null) {
+            if (size != 0 || buf == null || producerHoldsSlice) {
                 return;
             }
             released = detachBuffer();
         }
         BufferPool.give(released);
+    }
+
+    @Override
+    public boolean isClosed() {
+        synchronized (this) {
+            return writeClosed;
+        }
+    }
+
+    @Override
+    public PortState state() {
+        synchronized (this) {
+            if (size > 0) {
+                return PortState.READABLE;
+            }
+            if (!writeClosed) {
+                return PortState.EMPTY;
+            }
+            return cause == null ? PortState.ENDED : PortState.FAILED;
+        }
     }
 
     /**
@@ -220,14 +243,7 @@ public final class RingByteChannel implements ByteChannel {
         actions.signal(over);
     }
 
-    /** Whether every committed byte has been consumed and the writer has closed: the consumer can finish. */
-    public boolean isDrainedAndClosed() {
-        synchronized (this) {
-            return writeClosed && size == 0;
-        }
-    }
-
-    /** Tells flush waiters that every byte consumed so far has left (was flushed by the transport). */
+    @Override
     public void markFlushed() {
         Actions actions = new Actions();
         synchronized (this) {
@@ -240,17 +256,10 @@ public final class RingByteChannel implements ByteChannel {
         runAll(actions);
     }
 
-    /** Whether bytes were consumed since the last {@link #markFlushed()}. */
+    @Override
     public boolean hasUnflushed() {
         synchronized (this) {
             return consumedTotal > flushedTotal;
-        }
-    }
-
-    /** Whether someone waits in {@link #flush()} for bytes the consumer already took. */
-    public boolean flushRequested() {
-        synchronized (this) {
-            return flushWaiters != null && !flushWaiters.isEmpty();
         }
     }
 
@@ -273,25 +282,6 @@ public final class RingByteChannel implements ByteChannel {
         CompletableFuture<Integer> f = new CompletableFuture<>();
         startRead(new PendingRead(ReadKind.AWAIT, null, f));
         return f.thenApply(n -> n > 0);
-    }
-
-    /**
-     * {@link #awaitContent()} without a stage, for a reader that reads with {@link #readableSlice()} or
-     * {@link #tryRead}: returns {@code false} when bytes are readable or the writer has closed now (nothing is
-     * registered: read on), else {@code true}, and {@code resume} runs on the executor once that is so. It counts as
-     * the pending read.
-     */
-    public boolean resumeWhenContent(Runnable resume) {
-        synchronized (this) {
-            if (pendingRead != null) {
-                throw new IllegalStateException("a read is already pending on this channel; wait for it to complete first");
-            }
-            if (size > 0 || writeClosed) {
-                return false;
-            }
-            pendingRead = new PendingRead(resume);
-            return true;
-        }
     }
 
     private CompletableFuture<Integer> startRead(PendingRead read) {
@@ -436,7 +426,7 @@ public final class RingByteChannel implements ByteChannel {
         Actions actions = new Actions();
         CompletableFuture<Void> future;
         synchronized (this) {
-            if (!drainedByTransport() || flushedTotal >= committedTotal) {
+            if (!flushTracked || flushedTotal >= committedTotal) {
                 // in memory, written bytes are visible to the reader at once; a transport had nothing left
                 return writeClosed && cause != null && size > 0
                     ? CompletableFuture.failedFuture(cause) : CompletableFuture.completedFuture(null);
@@ -532,11 +522,6 @@ public final class RingByteChannel implements ByteChannel {
 
     // ------------------------------------------------------------------ internals (hold the lock)
 
-    /** Whether a transport drains this channel (its flush stages wait for {@link #markFlushed()}); not a field: every byte of a channel counts. */
-    private boolean drainedByTransport() {
-        return consumerSignal != null;
-    }
-
     private boolean ensureRoom() {
         if (buf == null) {
             buf = BufferPool.take(nextBufferSize);
@@ -609,13 +594,13 @@ public final class RingByteChannel implements ByteChannel {
     }
 
     /**
-     * On a channel a transport fills and the application drains (a connection's input): the application's
-     * read that emptied it gives the buffer back, unless the transport holds a slice of it right now. The
-     * transport's own {@link #releaseIfEmpty()} comes too early when the application reads after the transport
-     * parked, and an idle connection would keep its input buffer.
+     * On a channel a transport fills (a connection's input): the read or consume that emptied it gives the buffer
+     * back, unless the transport holds a slice of it right now. The transport's own {@link #releaseIfEmpty()} comes too
+     * early when the reader takes the bytes after the transport parked, and an idle connection would keep its input
+     * buffer.
      */
     private void releaseIfDrainedByApplication() {
-        if (size == 0 && buf != null && producerSignal != null && !drainedByTransport() && !producerHoldsSlice) {
+        if (size == 0 && buf != null && producerSignal != null && !flushTracked && !producerHoldsSlice) {
             BufferPool.give(detachBuffer());
         }
     }
@@ -635,55 +620,50 @@ public final class RingByteChannel implements ByteChannel {
         if (r == null) {
             return 0;
         }
-        int moved = 0;
-        int outcome;
         switch (r.kind) {
             case AWAIT:
                 if (size > 0) {
-                    outcome = 1;
-                } else if (writeClosed) {
-                    outcome = cause == null ? 0 : Integer.MIN_VALUE;
-                } else {
-                    return 0;
+                    return completeRead(actions, r, 1, 0);
                 }
-                break;
+                return writeClosed ? endRead(actions, r, 0, 0) : 0;
             case READ:
                 if (!r.dst.hasRemaining()) {
-                    outcome = 0;
-                } else if (size > 0) {
-                    outcome = copyOut(r.dst);
-                    moved = outcome;
-                } else if (writeClosed) {
-                    outcome = cause == null ? -1 : Integer.MIN_VALUE;
-                } else {
-                    return 0;
+                    return completeRead(actions, r, 0, 0);
                 }
-                break;
+                if (size > 0) {
+                    int n = copyOut(r.dst);
+                    return completeRead(actions, r, n, n);
+                }
+                return writeClosed ? endRead(actions, r, -1, 0) : 0;
             default: // FULLY
-                moved = copyOut(r.dst);
+                int moved = copyOut(r.dst);
                 r.done += moved;
                 if (!r.dst.hasRemaining()) {
-                    outcome = r.done;
-                } else if (writeClosed) {
-                    outcome = Integer.MIN_VALUE;
-                } else {
+                    return completeRead(actions, r, r.done, moved);
+                }
+                if (!writeClosed) {
                     return moved;
                 }
+                Throwable shortRead = cause != null ? cause
+                    : new EOFException("the input ended after " + r.done + " bytes, " + r.dst.remaining() + " short of a full buffer");
+                return failRead(actions, r, shortRead, moved);
         }
+    }
+
+    /** The input has ended for the pending read: {@code atNormalEnd} when it ended normally, its cause otherwise. */
+    private int endRead(Actions actions, PendingRead r, int atNormalEnd, int moved) {
+        return cause == null ? completeRead(actions, r, atNormalEnd, moved) : failRead(actions, r, cause, moved);
+    }
+
+    private int completeRead(Actions actions, PendingRead r, int value, int moved) {
         pendingRead = null;
-        if (r.resume != null) {
-            actions.add(r.resume); // the reader looks at the channel itself
-            return moved;
-        }
-        CompletableFuture<Integer> f = r.future;
-        if (outcome == Integer.MIN_VALUE) {
-            Throwable failure = cause != null ? cause
-                : new EOFException("the input ended after " + r.done + " bytes, " + r.dst.remaining() + " short of a full buffer");
-            actions.add(() -> f.completeExceptionally(failure));
-        } else {
-            int value = outcome;
-            actions.add(() -> f.complete(value));
-        }
+        actions.add(() -> r.future.complete(value));
+        return moved;
+    }
+
+    private int failRead(Actions actions, PendingRead r, Throwable failure, int moved) {
+        pendingRead = null;
+        actions.add(() -> r.future.completeExceptionally(failure));
         return moved;
     }
 
@@ -734,7 +714,7 @@ public final class RingByteChannel implements ByteChannel {
         if (pendingRead != null) {
             PendingRead r = pendingRead;
             pendingRead = null;
-            actions.add(r.resume != null ? r.resume : () -> r.future.completeExceptionally(why));
+            actions.add(() -> r.future.completeExceptionally(why));
         }
         if (pendingWrite != null) {
             CompletableFuture<Void> f = pendingWrite.future;
@@ -789,8 +769,10 @@ public final class RingByteChannel implements ByteChannel {
 
     private enum ReadKind { READ, FULLY, AWAIT }
 
-    /** What to do once the lock is released: stage completions (dispatched) and transport signals (inline). */
-    /** What to run once the lock is released; the lists are made only when something is added (most calls add nothing). */
+    /**
+     * What to run once the lock is released: stage completions (on the executor) and port signals (inline); the lists
+     * are made only when something is added (most calls add nothing).
+     */
     private static final class Actions {
         private List<Runnable> completions;
         private List<Runnable> signals;
@@ -831,22 +813,13 @@ public final class RingByteChannel implements ByteChannel {
         final ReadKind kind;
         final ByteBuffer dst;
         final CompletableFuture<Integer> future;
-        /** Instead of {@link #future}: run when an {@link ReadKind#AWAIT} is over ({@link #resumeWhenContent}). */
-        final Runnable resume;
+        /** Bytes a {@link ReadKind#FULLY} read has taken so far. */
         int done;
 
         PendingRead(ReadKind kind, ByteBuffer dst, CompletableFuture<Integer> future) {
             this.kind = kind;
             this.dst = dst;
             this.future = future;
-            this.resume = null;
-        }
-
-        PendingRead(Runnable resume) {
-            this.kind = ReadKind.AWAIT;
-            this.dst = null;
-            this.future = null;
-            this.resume = resume;
         }
     }
 

@@ -11,19 +11,17 @@ import io.upgradebridge.content.Version;
 import io.upgradebridge.content.VersionCheckResult;
 import io.upgradebridge.io.ByteChannel;
 import io.upgradebridge.io.ByteReadChannel;
+import io.upgradebridge.io.internal.ChannelCopy;
+import io.upgradebridge.io.internal.Failures;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Writes an {@link OutgoingContent} that is not a protocol upgrade as an ordinary servlet response, on the
@@ -115,7 +113,7 @@ public final class ContentResponder {
         }
 
         response.setStatus(status.value());
-        writeHeaders(response, headers);
+        ResponseHeaders.write(response, headers);
         if (contentType != null) {
             response.setContentType(contentType.toString());
         }
@@ -192,21 +190,12 @@ public final class ContentResponder {
 
     private static void respondNotModified(HttpServletResponse response, Headers headers) {
         response.setStatus(HttpStatusCode.NOT_MODIFIED.value());
-        writeHeaders(response, headers.toBuilder().remove(CONTENT_TYPE).remove(CONTENT_LENGTH).build());
+        ResponseHeaders.write(response, headers.toBuilder().remove(CONTENT_TYPE).remove(CONTENT_LENGTH).build());
     }
 
     private static void respondPreconditionFailed(HttpServletResponse response) {
         response.setStatus(HttpStatusCode.PRECONDITION_FAILED.value());
         response.setContentLength(0);
-    }
-
-    private static void writeHeaders(HttpServletResponse response, Headers headers) {
-        headers.forEach((name, values) -> {
-            response.setHeader(name, values.get(0));
-            for (int i = 1; i < values.size(); i++) {
-                response.addHeader(name, values.get(i));
-            }
-        });
     }
 
     private static void writeBody(OutgoingContent content, byte[] bytes, HttpServletResponse response)
@@ -225,7 +214,7 @@ public final class ContentResponder {
             if (channel == null) {
                 throw new IllegalStateException(content + ".readFrom() returned null; return a channel holding the body");
             }
-            ChannelCopy.copy(channel, response.getOutputStream());
+            copyBody(channel, response.getOutputStream());
             return;
         }
         if (content instanceof OutgoingContent.WriteChannelContent) {
@@ -257,71 +246,19 @@ public final class ContentResponder {
             if (failure == null) {
                 channel.close();
             } else {
-                channel.close(io.upgradebridge.io.internal.Failures.unwrap(failure));
+                channel.close(Failures.unwrap(failure));
             }
         });
-        ChannelCopy.copy(channel, out);
+        copyBody(channel, out);
     }
 
-    /** Copies a channel to a blocking stream on the calling thread. */
-    private static final class ChannelCopy {
-
-        private static final int BUFFER_SIZE = 8192;
-
-        private ChannelCopy() {
-        }
-
-        /**
-         * Copies {@code source} to {@code out} until the source ends; flushes {@code out} whenever the source
-         * has nothing buffered. On any failure the source is cancelled, so its producer stops.
-         */
-        static void copy(ByteReadChannel source, OutputStream out) throws IOException {
-            ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
-            try {
-                while (true) {
-                    buffer.clear();
-                    int count = source.tryRead(buffer);
-                    if (count == 0) {
-                        out.flush(); // the producer is slower than the client: let the client have what there is
-                        count = await(source.read(buffer));
-                    }
-                    if (count < 0) {
-                        return;
-                    }
-                    out.write(buffer.array(), 0, buffer.position());
-                }
-            } catch (IOException | RuntimeException | Error failure) {
-                if (source.cancel(failure)) {
-                    LOGGER.log(System.Logger.Level.DEBUG, "Response body copy stopped: {0}", failure.toString());
-                }
-                throw failure;
-            }
-        }
-
-        private static <T> T await(CompletionStage<T> stage) throws IOException {
-            CompletableFuture<T> result = new CompletableFuture<>();
-            stage.whenComplete((value, failure) -> {
-                if (failure == null) {
-                    result.complete(value);
-                } else {
-                    result.completeExceptionally(failure);
-                }
-            });
-            try {
-                return result.get();
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                InterruptedIOException problem = new InterruptedIOException(
-                        "interrupted while waiting for the response body");
-                problem.initCause(interrupted);
-                throw problem;
-            } catch (ExecutionException failed) {
-                Throwable cause = io.upgradebridge.io.internal.Failures.unwrap(failed.getCause());
-                if (cause instanceof IOException) {
-                    throw (IOException) cause;
-                }
-                throw new IOException("the response body failed: " + cause, cause);
-            }
+    /** Copies a body channel to the response on the request thread; a copy that fails cancels the channel. */
+    private static void copyBody(ByteReadChannel channel, OutputStream out) throws IOException {
+        try {
+            ChannelCopy.toStream(channel, out);
+        } catch (IOException | RuntimeException | Error failure) {
+            LOGGER.log(System.Logger.Level.DEBUG, "Response body copy stopped: {0}", failure.toString());
+            throw failure;
         }
     }
 }

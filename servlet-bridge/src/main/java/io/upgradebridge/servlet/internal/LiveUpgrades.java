@@ -57,6 +57,15 @@ public final class LiveUpgrades {
         return new ArrayList<>(open);
     }
 
+    /** One line per open connection, with the state of its job, channels and transport: for debugging. */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        for (UpgradedConnection connection : open) {
+            lines.add(connection.toString());
+        }
+        return lines;
+    }
+
     /**
      * Runs {@code close} after {@code millis} on the linger timer, a daemon thread of the bridge made on first use and
      * stopped with the filter (Undertow, GlassFish and Payara have no timeout for an upgraded connection that the

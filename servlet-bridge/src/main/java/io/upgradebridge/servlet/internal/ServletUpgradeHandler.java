@@ -1,5 +1,8 @@
 package io.upgradebridge.servlet.internal;
 
+import io.upgradebridge.servlet.internal.grizzly.GrizzlySockets;
+import io.upgradebridge.servlet.internal.tomcat.TomcatSocketEvents;
+import io.upgradebridge.servlet.internal.undertow.UndertowReadEvents;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpUpgradeHandler;
@@ -80,8 +83,8 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
             ServletOutputStream out = webConnection.getOutputStream();
             readPump = new ServletReadPump(in, connection);
             writePump = new ServletWritePump(out, connection);
-            connection.input().attachTransport(readPump::onChannelSignal, null);
-            connection.output().attachTransport(null, writePump::onChannelSignal);
+            readPump.attach();
+            writePump.attach();
             // both listeners are set here, on the container's thread (Tomcat requires both in init())
             in.setReadListener(readPump);
             out.setWriteListener(writePump);

@@ -6,7 +6,7 @@ public interface UpgradeTransport {
     /** Starts moving bytes between the socket and the connection's channels. Called once. */
     void startPumps();
 
-    /** Closes the TCP connection after the output was fully sent. Idempotent, any thread. */
+    /** Closes the connection after the output was fully sent (and the input ended, or lingered). Idempotent, any thread. */
     void close();
 
     /**
@@ -26,6 +26,15 @@ public interface UpgradeTransport {
      * @return whether the transport can; one that cannot is closed at once instead of lingering
      */
     default boolean closeWhenSilent(long millis) {
+        return false;
+    }
+
+    /**
+     * Whether closing while the peer still sends would cut it off badly even when the application stops (an HTTP/2
+     * stream: a reset, and a stream left behind in the container's HTTP/2 session). Such a connection always lingers
+     * before it closes: its input is read and dropped until the peer ends its side, bounded as every lingering close.
+     */
+    default boolean mustDrainBeforeClose() {
         return false;
     }
 

@@ -1,9 +1,13 @@
 package io.upgradebridge.servlet.internal;
 
 import io.upgradebridge.content.OutgoingContent;
+import io.upgradebridge.io.ByteReadChannel;
+import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
 import io.upgradebridge.io.internal.CompletableJob;
+import io.upgradebridge.io.internal.DrainPort;
 import io.upgradebridge.io.internal.Failures;
+import io.upgradebridge.io.internal.FillPort;
 import io.upgradebridge.io.internal.LazyCompletion;
 import io.upgradebridge.io.internal.RingByteChannel;
 import io.upgradebridge.servlet.ShutdownAware;
@@ -68,7 +72,7 @@ public final class UpgradedConnection {
     private final Supplier<String> description;
     private final RingByteChannel input;
     private final RingByteChannel output;
-    // fields, not atomic objects: a connection lives as long as its session (VarHandles below)
+    // state in fields changed through VarHandles (below): a connection lives as long as its session
     /** Changed only by CAS / getAndSet through {@link #STATE}. */
     private volatile State state = State.NEW;
     private volatile Job job;
@@ -119,13 +123,23 @@ public final class UpgradedConnection {
         this.output = new RingByteChannel(bufferSize, engine);
     }
 
-    /** Bytes from the peer: the transport fills it, the application reads it. */
-    public RingByteChannel input() {
+    /** Bytes from the peer, as the application reads them. */
+    public ByteReadChannel input() {
         return input;
     }
 
-    /** Bytes to the peer: the application writes it, the transport drains it. */
-    public RingByteChannel output() {
+    /** Bytes to the peer, as the application writes them. */
+    public ByteWriteChannel output() {
+        return output;
+    }
+
+    /** The input as the transport fills it. */
+    public FillPort inputPort() {
+        return input;
+    }
+
+    /** The output as the transport drains it. */
+    public DrainPort outputPort() {
         return output;
     }
 
@@ -235,11 +249,13 @@ public final class UpgradedConnection {
     /**
      * Job and output are done: closes now when the peer has ended its input already or the application is stopping
      * (undeploy waits for every connection to close, and the container for undeploy), else lingers (see the class
-     * comment) where the transport can bound it in time.
+     * comment) where the transport can bound it in time. A transport that {@linkplain UpgradeTransport#mustDrainBeforeClose
+     * must drain before it closes} lingers when the application stops too.
      */
     private void lingerOrClose(State from) {
         UpgradeTransport t = transport;
-        if (t != null && !stopping && !input.isClosedForWrite() && STATE.compareAndSet(this, from, State.LINGERING)) {
+        boolean linger = t != null && !input.isClosedForWrite() && (!stopping || t.mustDrainBeforeClose());
+        if (linger && STATE.compareAndSet(this, from, State.LINGERING)) {
             t.shutdownOutput();
             // the container bounds the silence, else the bridge's timer the whole linger (the discard bounds the rest)
             if (t.closeWhenSilent(LINGER_MILLIS) || registry.closeLater(this::lingerOver, LINGER_MILLIS)) {
@@ -309,6 +325,10 @@ public final class UpgradedConnection {
             return false;
         }
         if (state == State.LINGERING) {
+            UpgradeTransport t = transport;
+            if (t != null && t.mustDrainBeforeClose()) {
+                return true; // the job is over; the peer ends its side soon, or the bound closes it
+            }
             abort(new CancellationException("the application is stopping")); // the job is over: nothing to wait for
             return false;
         }
@@ -329,14 +349,28 @@ public final class UpgradedConnection {
             abort(new CancellationException("the application is stopping"));
             return false;
         }
+        CompletionStage<?> goodbye;
         try {
-            aware.applicationStopping();
-            return true;
+            goodbye = aware.applicationStopping();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "the upgrade job of " + description.get() + " failed to stop cleanly; closing it", e);
-            abort(e);
+            stopFailed(e);
             return false;
         }
+        if (goodbye != null) {
+            goodbye.whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    stopFailed(Failures.unwrap(failure)); // no goodbye under way: nothing to wait for
+                }
+            });
+        }
+        return true;
+    }
+
+    private void stopFailed(Throwable failure) {
+        if (state != State.CLOSED) {
+            LOG.log(Level.WARNING, "the upgrade job of " + description.get() + " failed to stop cleanly; closing it", failure);
+        }
+        abort(failure);
     }
 
     private void closeGracefully() {

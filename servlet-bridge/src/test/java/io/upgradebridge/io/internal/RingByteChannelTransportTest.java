@@ -19,7 +19,7 @@ class RingByteChannelTransportTest {
     void producerSliceFillsAndSignalFiresOnceRoomIsBack() throws Exception {
         AtomicInteger producerSignals = new AtomicInteger();
         RingByteChannel channel = new RingByteChannel(8, Runnable::run);
-        channel.attachTransport(producerSignals::incrementAndGet, null);
+        channel.onRoom(producerSignals::incrementAndGet);
         ByteBuffer room = channel.writableSlice();
         assertEquals(8, room.remaining());
         room.put(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
@@ -38,7 +38,7 @@ class RingByteChannelTransportTest {
     void consumerSliceExposesBytesUntilConsumed() throws Exception {
         AtomicInteger consumerSignals = new AtomicInteger();
         RingByteChannel channel = new RingByteChannel(16, Runnable::run);
-        channel.attachTransport(null, consumerSignals::incrementAndGet);
+        channel.onBytes(consumerSignals::incrementAndGet);
         assertFalse(channel.readableSlice().hasRemaining());
         channel.tryWrite(ByteBuffer.wrap(new byte[] {9, 8, 7}));
         assertEquals(1, consumerSignals.get(), "bytes arrived after the consumer found it empty");
@@ -54,11 +54,14 @@ class RingByteChannelTransportTest {
     void flushWaitsUntilTheTransportMarksConsumedBytesFlushed() throws Exception {
         AtomicInteger consumerSignals = new AtomicInteger();
         RingByteChannel channel = new RingByteChannel(16, Runnable::run);
-        channel.attachTransport(null, consumerSignals::incrementAndGet);
+        channel.trackFlushes();
+        channel.onBytes(consumerSignals::incrementAndGet);
         channel.tryWrite(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
+        int signalsBefore = consumerSignals.get();
+        channel.readableSlice();
         CompletableFuture<Void> flush = channel.flush().toCompletableFuture();
         assertFalse(flush.isDone());
-        assertTrue(channel.flushRequested());
+        assertTrue(consumerSignals.get() > signalsBefore, "a flush asked for signals the consumer");
         channel.consume(channel.readableSlice().remaining());
         assertTrue(channel.hasUnflushed());
         assertFalse(flush.isDone(), "consumed is not flushed");
@@ -72,19 +75,20 @@ class RingByteChannelTransportTest {
     void closeSignalsConsumerAndReportsDrained() throws Exception {
         AtomicInteger consumerSignals = new AtomicInteger();
         RingByteChannel channel = new RingByteChannel(16, Runnable::run);
-        channel.attachTransport(null, consumerSignals::incrementAndGet);
+        channel.onBytes(consumerSignals::incrementAndGet);
         channel.tryWrite(ByteBuffer.wrap(new byte[] {1}));
         channel.close();
         assertTrue(consumerSignals.get() >= 1);
-        assertFalse(channel.isDrainedAndClosed());
+        assertEquals(PortState.READABLE, channel.state(), "closed, but a byte is left");
         channel.consume(1);
-        assertTrue(channel.isDrainedAndClosed());
+        assertEquals(PortState.ENDED, channel.state());
     }
 
     @Test
     void abortFailsPendingFlush() throws Exception {
         RingByteChannel channel = new RingByteChannel(16, Runnable::run);
-        channel.attachTransport(null, () -> { });
+        channel.trackFlushes();
+        channel.onBytes(() -> { });
         channel.tryWrite(ByteBuffer.wrap(new byte[] {1}));
         CompletionStage<Void> flush = channel.flush();
         channel.cancel(new java.io.IOException("reset"));
@@ -114,7 +118,7 @@ class RingByteChannelTransportTest {
     @Test
     void anEmptyChannelGivesItsBufferBackAndTakesOneAgainForTheNextBytes() throws Exception {
         RingByteChannel channel = new RingByteChannel(64 * 1024, Runnable::run);
-        channel.attachTransport(null, () -> { });
+        channel.onBytes(() -> { });
         channel.tryWrite(ByteBuffer.wrap(new byte[] {1, 2, 3}));
         channel.releaseIfEmpty();
         assertEquals(3, channel.availableForRead(), "a channel holding bytes keeps its buffer");
@@ -153,7 +157,7 @@ class RingByteChannelTransportTest {
     @Test
     void aStreamThatPausedTakesBackTheSizeItHadGrownTo() throws Exception {
         RingByteChannel channel = new RingByteChannel(64 * 1024, Runnable::run);
-        channel.attachTransport(null, () -> { });
+        channel.onBytes(() -> { });
         channel.tryWrite(ByteBuffer.wrap(new byte[40_000])); // grows 4 -> 8 -> 16 -> 32 -> 64 KiB
         assertTrue(channel.toString().contains("allocated=65536"), channel.toString());
         channel.consume(channel.readableSlice().remaining());
@@ -166,7 +170,7 @@ class RingByteChannelTransportTest {
     @Test
     void anInputTheApplicationEmptiesGivesItsBufferBackUnlessTheTransportHoldsASlice() throws Exception {
         RingByteChannel input = new RingByteChannel(64 * 1024, Runnable::run);
-        input.attachTransport(() -> { }, null); // the transport fills, the application drains
+        input.onRoom(() -> { }); // the transport fills, the application drains
         ByteBuffer room = input.writableSlice();
         room.put(new byte[] {1, 2, 3});
         input.commit(3);
@@ -190,30 +194,78 @@ class RingByteChannelTransportTest {
     }
 
     @Test
-    void resumeWhenContentRunsOnceBytesArriveOrTheChannelEnds() throws Exception {
-        AtomicInteger resumed = new AtomicInteger();
+    void theConsumerSignalRunsOnceBytesArriveAfterAnEmptySliceAndWhenTheStreamEnds() throws Exception {
+        AtomicInteger signals = new AtomicInteger();
         RingByteChannel channel = new RingByteChannel(16, Runnable::run);
-        assertTrue(channel.resumeWhenContent(resumed::incrementAndGet), "empty and open: registered");
-        assertEquals(0, resumed.get());
-        assertThrowsIllegalState(() -> channel.resumeWhenContent(resumed::incrementAndGet));
+        channel.onBytes(signals::incrementAndGet);
+        assertFalse(channel.readableSlice().hasRemaining());
+        assertEquals(PortState.EMPTY, channel.state());
         channel.tryWrite(ByteBuffer.wrap(new byte[] {1}));
-        assertEquals(1, resumed.get(), "bytes arrived");
-        assertFalse(channel.resumeWhenContent(resumed::incrementAndGet), "bytes readable now: nothing registered");
-        channel.tryRead(ByteBuffer.allocate(4));
-        assertTrue(channel.resumeWhenContent(resumed::incrementAndGet));
+        assertEquals(1, signals.get(), "bytes arrived");
+        channel.tryWrite(ByteBuffer.wrap(new byte[] {2}));
+        assertEquals(1, signals.get(), "no second signal until the consumer finds it empty again");
+        channel.consume(channel.readableSlice().remaining());
+        assertFalse(channel.readableSlice().hasRemaining());
         channel.close();
-        assertEquals(2, resumed.get(), "the writer closed");
-        assertFalse(channel.resumeWhenContent(resumed::incrementAndGet), "closed: read on (and see the end)");
+        assertEquals(2, signals.get(), "the writer closed");
+        assertEquals(PortState.ENDED, channel.state());
 
         RingByteChannel cancelled = new RingByteChannel(16, Runnable::run);
-        AtomicInteger resumedAfterCancel = new AtomicInteger();
-        assertTrue(cancelled.resumeWhenContent(resumedAfterCancel::incrementAndGet));
+        AtomicInteger signalsAfterCancel = new AtomicInteger();
+        cancelled.onBytes(signalsAfterCancel::incrementAndGet);
+        assertFalse(cancelled.readableSlice().hasRemaining());
         cancelled.cancel(new java.io.IOException("reset"));
-        assertEquals(1, resumedAfterCancel.get(), "cancelled: the reader resumes and finds the cause");
+        assertEquals(1, signalsAfterCancel.get(), "cancelled: the consumer looks and finds the cause");
+        assertEquals(PortState.FAILED, cancelled.state());
         assertEquals("reset", cancelled.closedCause().getMessage());
     }
 
-    private static void assertThrowsIllegalState(org.junit.jupiter.api.function.Executable call) {
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, call, "one pending read at a time");
+    @Test
+    void theConsumersReleaseWaitsWhileTheProducerHoldsASlice() throws Exception {
+        RingByteChannel input = new RingByteChannel(64 * 1024, Runnable::run);
+        input.onBytes(() -> { }); // a session drains it
+        ByteBuffer room = input.writableSlice();
+        room.put((byte) 1);
+        input.commit(1);
+        input.consume(input.readableSlice().remaining());
+        ByteBuffer filling = input.writableSlice(); // the transport is filling this slice now
+        filling.put((byte) 2);
+        input.releaseIfEmpty();
+        assertTrue(input.toString().contains("allocated=4096"), "kept while the producer holds a slice: " + input);
+        input.commit(1);
+        assertEquals(2, input.readableSlice().get(0), "the byte the producer put into its slice arrived");
+    }
+
+    @Test
+    void aChannelOfAnotherKindDrainsThroughAPortOfItsOwn() throws Exception {
+        io.upgradebridge.io.ByteChannel inner = io.upgradebridge.io.ByteChannel.create(16);
+        io.upgradebridge.io.ByteReadChannel foreign = new io.upgradebridge.io.ByteReadChannel() {
+            @Override public CompletionStage<Integer> read(ByteBuffer dst) { return inner.read(dst); }
+            @Override public CompletionStage<Void> readFully(ByteBuffer dst) { return inner.readFully(dst); }
+            @Override public int tryRead(ByteBuffer dst) throws java.io.IOException { return inner.tryRead(dst); }
+            @Override public CompletionStage<Boolean> awaitContent() { return inner.awaitContent(); }
+            @Override public int availableForRead() { return inner.availableForRead(); }
+            @Override public boolean isClosedForRead() { return inner.isClosedForRead(); }
+            @Override public Throwable closedCause() { return inner.closedCause(); }
+            @Override public boolean cancel(Throwable cause) { return inner.cancel(cause); }
+            @Override public java.io.InputStream asInputStream() { return inner.asInputStream(); }
+        };
+        DrainPort port = DrainPort.of(foreign);
+        AtomicInteger signals = new AtomicInteger();
+        port.onBytes(signals::incrementAndGet);
+        assertFalse(port.readableSlice().hasRemaining());
+        assertEquals(PortState.EMPTY, port.state());
+        inner.tryWrite(ByteBuffer.wrap(new byte[] {7, 8, 9}));
+        assertEquals(1, signals.get(), "the port waits for content and signals");
+        ByteBuffer bytes = port.readableSlice();
+        assertEquals(3, bytes.remaining());
+        port.consume(2);
+        assertEquals(9, port.readableSlice().get());
+        port.consume(1);
+        inner.close(new java.io.IOException("gone"));
+        assertFalse(port.readableSlice().hasRemaining());
+        assertEquals(PortState.FAILED, port.state());
+        assertEquals("gone", port.closedCause().getMessage());
+        assertTrue(DrainPort.of(inner) == inner, "the bridge's own channel is its own port: no copy");
     }
 }

@@ -14,23 +14,17 @@ import io.upgradebridge.io.ByteChannel;
 import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import io.upgradebridge.testsupport.FakeRequest;
+import io.upgradebridge.testsupport.FakeResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -59,7 +53,7 @@ class ContentResponderTest {
                 .wrapHeaders(h -> Headers.of("Vary", "Accept", "X-Trace", "7", "vary", "Origin"));
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get(), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), content);
 
         assertEquals(200, response.status);
         assertEquals(List.of(
@@ -68,7 +62,7 @@ class ContentResponderTest {
                 "addHeader Vary: Origin",
                 "setHeader X-Trace: 7",
                 "setContentType text/plain; charset=UTF-8",
-                "setContentLengthLong 5"), response.headerCalls());
+                "setContentLengthLong 5"), response.calls);
         assertEquals("hello", response.bodyText());
     }
 
@@ -82,7 +76,7 @@ class ContentResponderTest {
         };
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get(), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), content);
 
         assertEquals(List.of("setStatus 202"), response.calls);
         assertEquals("", response.bodyText());
@@ -94,12 +88,12 @@ class ContentResponderTest {
                 .wrapHeaders(h -> Headers.of("Content-Type", "text/html", "Content-Length", "99"));
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get(), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), content);
 
         assertEquals(List.of(
                 "setStatus 200",
                 "setContentType application/octet-stream",
-                "setContentLengthLong 3"), response.headerCalls());
+                "setContentLengthLong 3"), response.calls);
         assertArrayEquals(new byte[] {1, 2, 3}, response.body.toByteArray());
     }
 
@@ -112,7 +106,7 @@ class ContentResponderTest {
         content.setVersions(List.of(new EntityTagVersion("v2"), new LastModifiedVersion(MODIFIED)));
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get(), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), content);
 
         assertEquals(List.of(
                 "setStatus 200",
@@ -122,7 +116,7 @@ class ContentResponderTest {
                 "setHeader Last-Modified: " + MODIFIED_TEXT,
                 "setHeader Expires: " + MODIFIED_TEXT,
                 "setContentType text/plain; charset=UTF-8",
-                "setContentLengthLong 1"), response.headerCalls());
+                "setContentLengthLong 1"), response.calls);
     }
 
     @Test
@@ -131,7 +125,7 @@ class ContentResponderTest {
                 .wrapHeaders(h -> Headers.of("ETag", "\"v1\"", "Last-Modified", MODIFIED_TEXT));
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get(), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), content);
 
         assertEquals(List.of("\"v1\""), response.headerValues("ETag"));
         assertEquals(List.of(MODIFIED_TEXT), response.headerValues("Last-Modified"));
@@ -142,12 +136,12 @@ class ContentResponderTest {
     void headRequestsGetHeadersButNoBody() throws IOException {
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.of("HEAD"), response.proxy(), new TextContent("hello"));
+        ContentResponder.respond(FakeRequest.of("HEAD", "/").proxy(), response.proxy(), new TextContent("hello"));
 
         assertEquals(List.of(
                 "setStatus 200",
                 "setContentType text/plain; charset=UTF-8",
-                "setContentLengthLong 5"), response.headerCalls());
+                "setContentLengthLong 5"), response.calls);
         assertEquals("", response.bodyText());
     }
 
@@ -160,13 +154,13 @@ class ContentResponderTest {
         content.setCaching(new CachingOptions(new CacheControl.NoCache()));
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get("If-None-Match", "W/\"v1\""), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.get("/", "If-None-Match", "W/\"v1\"").proxy(), response.proxy(), content);
 
         assertEquals(304, response.status);
         assertEquals(List.of(
                 "setStatus 304",
                 "setHeader ETag: \"v1\"",
-                "setHeader Cache-Control: no-cache"), response.headerCalls());
+                "setHeader Cache-Control: no-cache"), response.calls);
         assertEquals("", response.bodyText());
     }
 
@@ -175,10 +169,10 @@ class ContentResponderTest {
         OutgoingContent content = new TextContent("hello").wrapHeaders(h -> Headers.of("Last-Modified", MODIFIED_TEXT));
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get("If-Modified-Since", MODIFIED_TEXT), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.get("/", "If-Modified-Since", MODIFIED_TEXT).proxy(), response.proxy(), content);
 
         assertEquals(304, response.status);
-        assertEquals(List.of("setStatus 304", "setHeader Last-Modified: " + MODIFIED_TEXT), response.headerCalls());
+        assertEquals(List.of("setStatus 304", "setHeader Last-Modified: " + MODIFIED_TEXT), response.calls);
         assertEquals("", response.bodyText());
     }
 
@@ -187,7 +181,7 @@ class ContentResponderTest {
         OutgoingContent content = new TextContent("hello").wrapHeaders(h -> Headers.of("Last-Modified", MODIFIED_TEXT));
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.of("POST", "If-Modified-Since", MODIFIED_TEXT), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.of("POST", "/", "If-Modified-Since", MODIFIED_TEXT).proxy(), response.proxy(), content);
 
         assertEquals(200, response.status);
         assertEquals("hello", response.bodyText());
@@ -199,7 +193,7 @@ class ContentResponderTest {
         content.setVersions(List.of(new EntityTagVersion("v1")));
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.of("PUT", "If-None-Match", "*"), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.of("PUT", "/", "If-None-Match", "*").proxy(), response.proxy(), content);
 
         assertEquals(List.of("setStatus 412", "setContentLength 0"), response.calls);
         assertEquals("", response.bodyText());
@@ -211,7 +205,7 @@ class ContentResponderTest {
         content.setVersions(List.of(new EntityTagVersion("v1")));
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get("If-Match", "\"v0\""), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.get("/", "If-Match", "\"v0\"").proxy(), response.proxy(), content);
 
         assertEquals(List.of("setStatus 412", "setContentLength 0"), response.calls);
     }
@@ -222,7 +216,7 @@ class ContentResponderTest {
         content.setVersions(List.of(new LastModifiedVersion(MODIFIED)));
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.of("DELETE", "If-Unmodified-Since", "Sat, 05 Nov 1994 00:00:00 GMT"),
+        ContentResponder.respond(FakeRequest.of("DELETE", "/", "If-Unmodified-Since", "Sat, 05 Nov 1994 00:00:00 GMT").proxy(),
                 response.proxy(), content);
 
         assertEquals(412, response.status);
@@ -234,7 +228,7 @@ class ContentResponderTest {
         content.setVersions(List.of(new EntityTagVersion("v1")));
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get("If-None-Match", "\"v0\"", "If-Match", "\"v1\""),
+        ContentResponder.respond(FakeRequest.get("/", "If-None-Match", "\"v0\"", "If-Match", "\"v1\"").proxy(),
                 response.proxy(), content);
 
         assertEquals(200, response.status);
@@ -247,7 +241,7 @@ class ContentResponderTest {
         content.setVersions(List.of(new EntityTagVersion("v1")));
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get("If-None-Match", "\"v1\""), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.get("/", "If-None-Match", "\"v1\"").proxy(), response.proxy(), content);
 
         assertEquals(404, response.status);
         assertEquals("missing", response.bodyText());
@@ -271,7 +265,7 @@ class ContentResponderTest {
         producer.start();
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get(), response.proxy(), readChannelContent(channel, null));
+        ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), readChannelContent(channel, null));
         producer.join();
 
         assertArrayEquals(expected, response.body.toByteArray());
@@ -286,7 +280,7 @@ class ContentResponderTest {
         FakeResponse response = new FakeResponse();
 
         IOException failure = assertThrows(IOException.class,
-                () -> ContentResponder.respond(FakeRequest.get(), response.proxy(), readChannelContent(channel, 10L)));
+                () -> ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), readChannelContent(channel, 10L)));
 
         assertTrue(String.valueOf(failure.getMessage()).contains("disk gone")
                 || (failure.getCause() != null && String.valueOf(failure.getCause().getMessage()).contains("disk gone")),
@@ -303,7 +297,7 @@ class ContentResponderTest {
         response.failWrites = new IOException("broken pipe");
 
         IOException failure = assertThrows(IOException.class,
-                () -> ContentResponder.respond(FakeRequest.get(), response.proxy(), readChannelContent(channel, null)));
+                () -> ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), readChannelContent(channel, null)));
 
         assertEquals("broken pipe", failure.getMessage());
         assertTrue(channel.isClosedForWrite(), "the producer is told to stop");
@@ -318,7 +312,7 @@ class ContentResponderTest {
         });
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get(), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), content);
 
         assertEquals("quick", response.bodyText());
         assertEquals(0, response.flushes, "a body that is complete at once is not flushed early");
@@ -347,7 +341,7 @@ class ContentResponderTest {
         });
         FakeResponse response = new FakeResponse();
 
-        ContentResponder.respond(FakeRequest.get(), response.proxy(), content);
+        ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), content);
 
         assertArrayEquals(expected, response.body.toByteArray());
     }
@@ -361,7 +355,7 @@ class ContentResponderTest {
         FakeResponse response = new FakeResponse();
 
         IOException failure = assertThrows(IOException.class,
-                () -> ContentResponder.respond(FakeRequest.get(), response.proxy(), content));
+                () -> ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), content));
 
         Throwable cause = rootCause(failure);
         assertInstanceOf(IllegalStateException.class, cause);
@@ -375,7 +369,7 @@ class ContentResponderTest {
         FakeResponse response = new FakeResponse();
 
         IllegalStateException problem = assertThrows(IllegalStateException.class,
-                () -> ContentResponder.respond(FakeRequest.get(), response.proxy(), content));
+                () -> ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), content));
 
         assertTrue(problem.getMessage().endsWith(".writeTo(channel) returned null; return a stage that completes when"
                 + " the body is written, such as CompletableFuture.completedFuture(null)"), problem.getMessage());
@@ -389,7 +383,7 @@ class ContentResponderTest {
         response.committed = true;
 
         IllegalStateException problem = assertThrows(IllegalStateException.class,
-                () -> ContentResponder.respond(FakeRequest.get(), response.proxy(), new TextContent("late")));
+                () -> ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), new TextContent("late")));
 
         assertTrue(problem.getMessage().startsWith("Cannot respond with TextContent[text/plain; charset=UTF-8] \"late\":"
                 + " the response is already committed"), problem.getMessage());
@@ -407,7 +401,7 @@ class ContentResponderTest {
         FakeResponse response = new FakeResponse();
 
         IllegalArgumentException problem = assertThrows(IllegalArgumentException.class,
-                () -> ContentResponder.respond(FakeRequest.get(), response.proxy(), upgrade));
+                () -> ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), upgrade));
 
         assertTrue(problem.getMessage().contains("is a ProtocolUpgrade"), problem.getMessage());
         assertEquals(List.of(), response.calls);
@@ -434,7 +428,7 @@ class ContentResponderTest {
         FakeResponse response = new FakeResponse();
 
         IllegalStateException problem = assertThrows(IllegalStateException.class,
-                () -> ContentResponder.respond(FakeRequest.get(), response.proxy(), content));
+                () -> ContentResponder.respond(FakeRequest.get("/").proxy(), response.proxy(), content));
 
         assertEquals("Liar says contentLength() is 4 but bytes() holds 3 bytes; make contentLength() return"
                 + " bytes().length (the default when it is not overridden)", problem.getMessage());
@@ -488,138 +482,5 @@ class ContentResponderTest {
             cause = cause.getCause();
         }
         return cause;
-    }
-
-    /** An {@link HttpServletRequest} with a method and headers only; any other method fails the test. */
-    private static final class FakeRequest {
-
-        static HttpServletRequest get(String... headerNamesAndValues) {
-            return of("GET", headerNamesAndValues);
-        }
-
-        static HttpServletRequest of(String method, String... headerNamesAndValues) {
-            Headers headers = Headers.of(headerNamesAndValues);
-            return (HttpServletRequest) Proxy.newProxyInstance(FakeRequest.class.getClassLoader(),
-                    new Class<?>[] {HttpServletRequest.class}, (proxy, m, args) -> {
-                        switch (m.getName()) {
-                            case "getMethod":
-                                return method;
-                            case "getHeader":
-                                return headers.get((String) args[0]);
-                            case "getHeaders":
-                                return Collections.enumeration(headers.getAll((String) args[0]));
-                            case "toString":
-                                return "FakeRequest[" + method + " " + headers + "]";
-                            case "hashCode":
-                                return System.identityHashCode(proxy);
-                            case "equals":
-                                return proxy == args[0];
-                            default:
-                                throw new UnsupportedOperationException("FakeRequest does not do " + m);
-                        }
-                    });
-        }
-    }
-
-    /**
-     * An {@link HttpServletResponse} that records the calls that set the status and headers, and the body;
-     * any other method fails the test.
-     */
-    private static final class FakeResponse {
-
-        final List<String> calls = new ArrayList<>();
-        final ByteArrayOutputStream body = new ByteArrayOutputStream();
-        int status = 200;
-        boolean committed;
-        int flushes;
-        IOException failWrites;
-
-        HttpServletResponse proxy() {
-            return (HttpServletResponse) Proxy.newProxyInstance(FakeResponse.class.getClassLoader(),
-                    new Class<?>[] {HttpServletResponse.class}, (proxy, m, args) -> {
-                        switch (m.getName()) {
-                            case "setStatus":
-                                status = (Integer) args[0];
-                                calls.add("setStatus " + status);
-                                return null;
-                            case "setHeader":
-                            case "addHeader":
-                                calls.add(m.getName() + " " + args[0] + ": " + args[1]);
-                                return null;
-                            case "setContentType":
-                            case "setContentLength":
-                            case "setContentLengthLong":
-                                calls.add(m.getName() + " " + args[0]);
-                                return null;
-                            case "isCommitted":
-                                return committed;
-                            case "getOutputStream":
-                                return new RecordingOutputStream();
-                            case "toString":
-                                return "FakeResponse" + calls;
-                            case "hashCode":
-                                return System.identityHashCode(proxy);
-                            case "equals":
-                                return proxy == args[0];
-                            default:
-                                throw new UnsupportedOperationException("FakeResponse does not do " + m);
-                        }
-                    });
-        }
-
-        /** The calls that set the status or headers, in order. */
-        List<String> headerCalls() {
-            return calls;
-        }
-
-        /** Values of header {@code name} as a client would see them after every setHeader/addHeader call. */
-        List<String> headerValues(String name) {
-            List<String> values = new ArrayList<>();
-            for (String call : calls) {
-                String prefix = name + ": ";
-                if (call.startsWith("setHeader " + prefix)) {
-                    values.clear();
-                    values.add(call.substring(("setHeader " + prefix).length()));
-                } else if (call.startsWith("addHeader " + prefix)) {
-                    values.add(call.substring(("addHeader " + prefix).length()));
-                }
-            }
-            return values;
-        }
-
-        String bodyText() {
-            return body.toString(StandardCharsets.UTF_8);
-        }
-
-        private final class RecordingOutputStream extends ServletOutputStream {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                if (failWrites != null) {
-                    throw failWrites;
-                }
-                body.write(b, off, len);
-            }
-
-            @Override
-            public void flush() {
-                flushes++;
-                committed = true;
-            }
-
-            @Override
-            public boolean isReady() {
-                return true;
-            }
-
-            @Override
-            public void setWriteListener(WriteListener listener) {
-                throw new UnsupportedOperationException("setWriteListener");
-            }
-        }
     }
 }

@@ -88,7 +88,7 @@ class ServletWritePumpTest {
     private final ServletWritePump pump = new ServletWritePump(out, connection);
 
     ServletWritePumpTest() {
-        connection.output().attachTransport(null, pump::onChannelSignal);
+        pump.attach();
         pump.onWritePossible(); // the container's first call starts the pump: nothing to write yet
         engine.runAll();
         assertEquals(List.of("flush"), out.calls, "the first pass flushes the empty stream once: the response head goes out");
@@ -111,7 +111,7 @@ class ServletWritePumpTest {
         };
         UpgradedConnection other = new UpgradedConnection(null, engine, engine, 64 * 1024, new LiveUpgrades(), "test");
         ServletWritePump otherPump = new ServletWritePump(whole, other, true);
-        other.output().attachTransport(null, otherPump::onChannelSignal);
+        otherPump.attach();
         otherPump.onWritePossible();
         other.output().tryWrite(bytes("abc"));
         engine.runAll();
@@ -128,7 +128,7 @@ class ServletWritePumpTest {
         busy.ready = false;
         UpgradedConnection other = new UpgradedConnection(null, engine, engine, 64 * 1024, new LiveUpgrades(), "test");
         ServletWritePump otherPump = new ServletWritePump(busy, other);
-        other.output().attachTransport(null, otherPump::onChannelSignal);
+        otherPump.attach();
         otherPump.onWritePossible();
         engine.runAll();
         assertEquals(List.of(), busy.calls, "isReady() said no: no flush yet");

@@ -99,14 +99,14 @@ class UpgradedConnectionTest {
             1024, new LiveUpgrades(), "test");
         RecordingTransport transport = new RecordingTransport(connection, true);
         connection.open(transport);
-        awaitTrue(() -> transport.silenceMillis > 0);
+        awaitLingering(connection, transport);
         assertEquals(1, transport.shutdowns, "the output is half-closed");
         assertEquals(UpgradedConnection.LINGER_MILLIS, transport.silenceMillis);
         assertFalse(connection.isClosed(), "not closed while the peer may still send");
         for (int i = 0; i < 100; i++) { // 100 KiB through a 1 KiB buffer: dropped as it comes
-            java.nio.ByteBuffer room = connection.input().writableSlice();
+            java.nio.ByteBuffer room = connection.inputPort().writableSlice();
             assertTrue(room.remaining() > 0, "never full while lingering");
-            connection.input().commit(room.remaining());
+            connection.inputPort().commit(room.remaining());
         }
         assertEquals(0, connection.input().availableForRead());
         assertEquals(0, transport.closes);
@@ -121,11 +121,11 @@ class UpgradedConnectionTest {
             64 * 1024, new LiveUpgrades(), "test");
         RecordingTransport transport = new RecordingTransport(connection, true);
         connection.open(transport);
-        awaitTrue(() -> transport.silenceMillis > 0);
+        awaitLingering(connection, transport);
         long dropped = 0;
         while (transport.closes == 0 && dropped <= UpgradedConnection.LINGER_BYTES + 64 * 1024) {
-            java.nio.ByteBuffer room = connection.input().writableSlice();
-            connection.input().commit(room.remaining());
+            java.nio.ByteBuffer room = connection.inputPort().writableSlice();
+            connection.inputPort().commit(room.remaining());
             dropped += room.remaining();
         }
         assertEquals(1, transport.closes, "closed after " + dropped + " bytes dropped");
@@ -160,7 +160,9 @@ class UpgradedConnectionTest {
         closing.open(peerCloses);
         awaitTrue(() -> peerCloses.shutdowns == 1);
         closing.inputEnded(); // the peer's FIN before the timer
-        assertEquals(1, peerCloses.closes);
+        // the lingering thread half-closes before it starts dropping the input, which sees the FIN and closes
+        awaitTrue(() -> peerCloses.closes == 1);
+        assertEquals(0, peerCloses.aborts, "closed, not aborted");
 
         live.shutDown("test over", 100);
         awaitTrue(() -> lingerTimers() == timersBefore); // stopped with the filter
@@ -173,6 +175,52 @@ class UpgradedConnectionTest {
     private static long lingerTimers() {
         return Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.isAlive() && t.getName().equals(LiveUpgrades.LINGER_TIMER)).count();
+    }
+
+    /** The goodbye a {@link ShutdownAware} job returns is honoured: a failed one closes the connection at once. */
+    @Test
+    void aGoodbyeThatFailsClosesTheConnectionAtOnce() throws Exception {
+        CompletableFuture<Void> goodbye = new CompletableFuture<>();
+        GoodbyeJob job = new GoodbyeJob(goodbye);
+        LiveUpgrades live = new LiveUpgrades();
+        UpgradedConnection connection = new UpgradedConnection(new SlowUpgrade(() -> job, true), engine, engine, 1024, live, "test");
+        RecordingTransport transport = new RecordingTransport(connection);
+        connection.open(transport);
+        awaitTrue(() -> connection.job() != null);
+        assertTrue(connection.applicationStopping(), "asked to stop cleanly: worth waiting for");
+        assertTrue(job.told);
+        assertFalse(connection.isClosed(), "the goodbye is under way");
+        goodbye.completeExceptionally(new IllegalStateException("cannot send 1001"));
+        assertTrue(connection.isClosed(), "a goodbye that failed is not waited for");
+        assertEquals(1, transport.aborts);
+        assertEquals("cannot send 1001", connection.closeCause().getMessage());
+    }
+
+    /** A transport that must drain before it closes (an HTTP/2 stream) lingers when the application stops, too. */
+    @Test
+    void aTransportThatMustDrainLingersAlsoWhenTheApplicationStops() throws Exception {
+        CompletableFuture<Void> goodbye = new CompletableFuture<>();
+        GoodbyeJob job = new GoodbyeJob(goodbye);
+        LiveUpgrades live = new LiveUpgrades();
+        UpgradedConnection connection = new UpgradedConnection(new SlowUpgrade(() -> job, true), engine, engine, 1024, live, "test");
+        RecordingTransport transport = new RecordingTransport(connection, true);
+        transport.mustDrain = true;
+        connection.open(transport);
+        awaitTrue(() -> connection.job() != null);
+        assertTrue(connection.applicationStopping());
+        job.stopped.complete(null); // the job says goodbye and ends; its output is drained at once
+        awaitTrue(() -> transport.silenceMillis > 0);
+        assertEquals(1, transport.shutdowns, "half-closed, not closed: the peer still sends");
+        assertFalse(connection.isClosed());
+        assertTrue(connection.applicationStopping(), "a second stop waits for the lingering close too");
+        connection.inputEnded(); // the peer ends its side
+        assertEquals(1, transport.closes);
+        assertEquals(0, transport.aborts);
+    }
+
+    /** Waits until the lingering close drops the input: the silence bound is set, then the input discards. */
+    private static void awaitLingering(UpgradedConnection connection, RecordingTransport transport) throws InterruptedException {
+        awaitTrue(() -> transport.silenceMillis > 0 && connection.toString().contains("discarding"));
     }
 
     private static void awaitTrue(Supplier<Boolean> condition) throws InterruptedException {
@@ -218,11 +266,24 @@ class UpgradedConnectionTest {
     /** A job that completes once told the application stops, as a WebSocket session does after its 1001. */
     private static final class GoodbyeJob implements Job, ShutdownAware {
         final CompletableFuture<Void> stopped = new CompletableFuture<>();
+        /** What {@link #applicationStopping()} returns; {@code null}: the job stops at once. */
+        private final CompletableFuture<Void> goodbye;
         volatile boolean told;
+
+        GoodbyeJob() {
+            this(null);
+        }
+
+        GoodbyeJob(CompletableFuture<Void> goodbye) {
+            this.goodbye = goodbye;
+        }
 
         @Override
         public CompletionStage<?> applicationStopping() {
             told = true;
+            if (goodbye != null) {
+                return goodbye;
+            }
             stopped.complete(null);
             return stopped;
         }
@@ -262,6 +323,8 @@ class UpgradedConnectionTest {
     private static final class RecordingTransport implements UpgradeTransport {
         private final UpgradedConnection connection;
         private final boolean canLinger;
+        /** As an HTTP/2 stream: lingers also when the application stops. */
+        volatile boolean mustDrain;
         volatile int closes;
         volatile int aborts;
         volatile int shutdowns;
@@ -292,11 +355,16 @@ class UpgradedConnectionTest {
 
         @Override
         public void startPumps() {
-            connection.output().attachTransport(null, () -> {
-                if (connection.output().isDrainedAndClosed()) {
+            connection.outputPort().onBytes(() -> {
+                if (connection.outputPort().state() == io.upgradebridge.io.internal.PortState.ENDED) {
                     connection.outputDrained();
                 }
             });
+        }
+
+        @Override
+        public boolean mustDrainBeforeClose() {
+            return mustDrain;
         }
 
         @Override

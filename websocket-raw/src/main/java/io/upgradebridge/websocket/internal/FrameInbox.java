@@ -5,50 +5,67 @@ import io.upgradebridge.websocket.Frame;
 import io.upgradebridge.websocket.IncomingFrames;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The session's {@link IncomingFrames}: a queue bounded in bytes. The reader loop offers frames and
- * stops reading the socket while the queue is full; receiving makes room and resumes it. A pending
- * receive is completed on the user executor, never on the reader's thread.
+ * The one inbox of a session: the frames its handler has not received yet, bounded in bytes, with at most one
+ * receive waiting and the cause the frames ended with. The RAW session's reader puts the peer's frames into it (it is
+ * the reader's {@link FrameSink}), the default session its checked data frames; either way a frame is queued once.
+ *
+ * <p>While the inbox holds {@value #LIMIT} bytes or more the reader stops (and with it the socket reads); receiving
+ * makes room and signals it. A receive that had to wait is told on the user executor, never on the reader's thread.
+ * One frame of any size always fits.
  */
-final class FrameInbox implements IncomingFrames {
+public final class FrameInbox extends Receiving<Frame> implements IncomingFrames, FrameSink {
 
     /** Bytes of frame payload held before the reader stops; one frame of any size always fits. */
-    static final long LIMIT = 64 * 1024;
+    public static final long LIMIT = 64 * 1024;
 
     private final Executor user;
     // guarded by this
     /** Frames no receive was waiting for; made when one has to wait, dropped when emptied (an idle inbox holds none). */
     private ArrayDeque<Frame> frames;
     private long bytes;
-    /** The receive waiting for the next frame: a {@link #receive()}'s future or a {@link #receiveOrWait} caller. */
-    private Receiver receiver;
-    private Runnable onSpace;
+    /** The receive waiting for the next frame. */
+    private Receiver<Frame> receiver;
+    private Runnable roomSignal;
     private boolean ended;
     private Throwable endCause;
+    /** Whether a receive found the end, after every frame before it was taken; then {@link #endSeen} runs (once). */
+    private boolean endWasSeen;
+    private Runnable endSeen;
 
-    FrameInbox(Executor user) {
+    /** @param user where a receive that had to wait is told of its frame */
+    public FrameInbox(Executor user) {
         this.user = user;
     }
 
-    /** Told of the next frame, or of the end, when a receive had to wait; on the user executor. */
-    interface Receiver {
-        void received(Frame frame);
+    // ------------------------------------------------------------------ the reader's side
 
-        void ended(ClosedReceiveException closed);
+    @Override
+    public synchronized boolean hasRoom() {
+        return bytes < LIMIT || ended;
     }
 
-    /** Adds a frame from the reader. */
-    void offer(Frame frame) {
-        Receiver waiting;
+    @Override
+    public synchronized void onRoom(Runnable signal) {
+        this.roomSignal = signal;
+    }
+
+    @Override
+    public boolean accept(Frame frame) {
+        offer(frame);
+        return true;
+    }
+
+    /** Adds a frame; a receive that waits gets it. After the end, frames are dropped: nobody will take them. */
+    public void offer(Frame frame) {
+        Receiver<Frame> waiting;
         synchronized (this) {
             if (ended) {
-                return; // the session ended: nobody will take it
+                return;
             }
             waiting = receiver;
             receiver = null;
@@ -61,186 +78,178 @@ final class FrameInbox implements IncomingFrames {
                 return;
             }
         }
-        deliver(waiting, frame);
+        tell(() -> waiting.received(frame));
     }
 
-    /** Whether the reader may go on reading. */
-    synchronized boolean hasSpace() {
-        return bytes < LIMIT || ended;
-    }
-
-    /** Runs {@code resume} once there is space (at once if there is some now). */
-    void whenSpace(Runnable resume) {
-        synchronized (this) {
-            if (bytes >= LIMIT && !ended) {
-                onSpace = resume;
-                return;
-            }
-        }
-        resume.run();
-    }
-
-    /** No more frames will come: after the queued ones, receivers see {@code cause}. */
-    void end(Throwable cause) {
-        Receiver waiting = null;
-        Runnable resume;
+    /** No more frames will come: after the queued ones, receivers see {@code cause}. Only the first call counts. */
+    @Override
+    public void end(Throwable cause) {
+        Receiver<Frame> waiting = null;
+        Runnable signal;
+        Runnable seen = null;
         synchronized (this) {
             if (ended) {
                 return;
             }
             ended = true;
             endCause = cause;
-            if (noFrames()) {
+            if (frames == null) {
                 waiting = receiver;
                 receiver = null;
+                if (waiting != null) {
+                    seen = sawEnd(); // the receiver was waiting for the next frame: it is done with every one before
+                }
             }
-            resume = onSpace;
-            onSpace = null;
+            signal = roomSignal; // a reader that waits for room goes on (and drops what follows)
+        }
+        if (seen != null) {
+            seen.run();
         }
         if (waiting != null) {
-            Receiver told = waiting;
+            Receiver<Frame> told = waiting;
             ClosedReceiveException closed = closed();
-            user.execute(() -> told.ended(closed));
+            tell(() -> told.ended(closed));
         }
-        if (resume != null) {
-            resume.run();
+        if (signal != null) {
+            signal.run();
         }
     }
+
+    // ------------------------------------------------------------------ the handler's side
 
     @Override
-    public CompletionStage<Frame> receive() {
-        FrameFuture next = new FrameFuture();
-        try {
-            Frame frame = receiveOrWait(next);
-            if (frame != null) {
-                next.complete(frame);
+    public Frame receiveOrWait(Receiver<Frame> waiting) throws ClosedReceiveException {
+        Frame frame;
+        Runnable signal;
+        Runnable seen = null;
+        synchronized (this) {
+            frame = frames == null ? null : frames.poll();
+            if (frame == null) {
+                if (!ended) {
+                    if (receiver != null) {
+                        throw new IllegalStateException("a receive is already pending on this session; wait for it first");
+                    }
+                    receiver = waiting;
+                    return null;
+                }
+                seen = sawEnd();
             }
-        } catch (ClosedReceiveException e) {
-            next.completeExceptionally(e);
+            signal = frame == null ? null : taken(frame);
         }
-        return next;
-    }
-
-    /**
-     * {@link #receive()} without a stage: the next frame when one is queued; else {@code null}, and {@code waiting}
-     * hears of the next frame (or the end) on the user executor.
-     *
-     * @throws ClosedReceiveException when no more frames will come
-     */
-    Frame receiveOrWait(Receiver waiting) throws ClosedReceiveException {
-        while (true) {
-            Frame frame = dequeue();
-            if (frame != null) {
-                return frame;
+        if (frame == null) {
+            if (seen != null) {
+                seen.run(); // outside the lock: what waits for the end may queue frames or end the session
             }
-            synchronized (this) {
-                if (!noFrames()) {
-                    continue; // race: a frame arrived after dequeue() found none
-                }
-                if (ended) {
-                    throw closed();
-                }
-                if (receiver != null) {
-                    throw new IllegalStateException("a receive is already pending on this session; wait for it first");
-                }
-                receiver = waiting;
-                return null;
-            }
+            throw closed();
         }
+        if (signal != null) {
+            signal.run();
+        }
+        return frame;
     }
 
     @Override
     public Frame poll() throws ClosedReceiveException {
-        Frame frame = dequeue();
-        if (frame == null) {
-            synchronized (this) {
-                if (ended && noFrames()) {
-                    throw closed();
-                }
-            }
-        }
-        return frame;
-    }
-
-    /** Takes the next queued frame, or {@code null}; resumes the reader when that made room. */
-    private Frame dequeue() {
         Frame frame;
-        Runnable resume;
+        Runnable signal;
+        Runnable seen = null;
+        boolean atEnd;
         synchronized (this) {
-            if (frames == null) {
-                return null;
+            frame = frames == null ? null : frames.poll();
+            atEnd = frame == null && ended;
+            if (atEnd) {
+                seen = sawEnd();
             }
-            frame = frames.poll();
-            if (frames.isEmpty()) {
-                frames = null;
-            }
-            resume = taken(frame);
+            signal = frame == null ? null : taken(frame);
         }
-        if (resume != null) {
-            resume.run();
+        if (atEnd) {
+            if (seen != null) {
+                seen.run();
+            }
+            throw closed();
+        }
+        if (signal != null) {
+            signal.run();
         }
         return frame;
     }
 
     @Override
-    public Frame take() throws ClosedReceiveException, InterruptedException {
-        try {
-            return receive().toCompletableFuture().get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ClosedReceiveException) {
-                throw (ClosedReceiveException) e.getCause();
-            }
-            throw new ClosedReceiveException("receiving failed", e.getCause());
-        }
+    public CompletionStage<Void> forEach(FrameHandler handler) {
+        return ReceiveLoop.run(this, handler::handle);
     }
 
     @Override
     public synchronized boolean isClosedForReceive() {
-        return ended && noFrames();
+        return ended && frames == null;
     }
 
-    /** Why receiving ended, or {@code null}. */
-    synchronized Throwable endCause() {
+    // ------------------------------------------------------------------ for the session
+
+    /** Why the frames ended, or {@code null} while they go on. */
+    public synchronized Throwable endCause() {
         return endCause;
     }
 
-    private boolean noFrames() {
-        return frames == null;
+    /** Whether a frame is waiting. */
+    public synchronized boolean hasFrame() {
+        return frames != null;
     }
 
+    /**
+     * Runs {@code action} once the handler has come to the end: after {@link #end}, it asked for a frame after the last
+     * one (a handler asks for the next frame only when it is done with the one before), so it has dealt with every
+     * frame that came before the end. At once when that happened already. One action per inbox.
+     */
+    public void whenEndSeen(Runnable action) {
+        boolean now;
+        synchronized (this) {
+            now = endWasSeen;
+            if (!now) {
+                endSeen = action;
+            }
+        }
+        if (now) {
+            action.run();
+        }
+    }
+
+    /** Marks the end seen; the action to run outside the lock, or {@code null}. Holds the lock. */
+    private Runnable sawEnd() {
+        if (endWasSeen) {
+            return null;
+        }
+        endWasSeen = true;
+        Runnable action = endSeen;
+        endSeen = null;
+        return action;
+    }
+
+    /** Takes a frame's bytes off the bound; the room signal to run when that made room. Holds the lock. */
     private Runnable taken(Frame frame) {
+        if (frames.isEmpty()) {
+            frames = null;
+        }
         boolean wasFull = bytes >= LIMIT;
         bytes -= frame.length();
-        if (wasFull && bytes < LIMIT && onSpace != null) {
-            Runnable resume = onSpace;
-            onSpace = null;
-            return resume;
+        return wasFull && bytes < LIMIT ? roomSignal : null;
+    }
+
+    /** Tells a receive that waited on the user executor; here when the executor refuses (it is stopping). */
+    private void tell(Runnable news) {
+        try {
+            user.execute(news);
+        } catch (RejectedExecutionException stopping) {
+            news.run();
         }
-        return null;
     }
 
     private ClosedReceiveException closed() {
-        return new ClosedReceiveException("no more frames", endCause);
+        return new ClosedReceiveException("no more frames", endCause());
     }
 
-    private void deliver(Receiver waiting, Frame frame) {
-        try {
-            user.execute(() -> waiting.received(frame));
-        } catch (RejectedExecutionException e) {
-            waiting.received(frame);
-        }
-    }
-
-    /** What {@link #receive()} returns: the future of the next frame, completed as the inbox's {@link Receiver}. */
-    private static final class FrameFuture extends CompletableFuture<Frame> implements Receiver {
-        @Override
-        public void received(Frame frame) {
-            complete(frame);
-        }
-
-        @Override
-        public void ended(ClosedReceiveException closed) {
-            completeExceptionally(closed);
-        }
+    @Override
+    public synchronized String toString() {
+        return "FrameInbox[" + (frames == null ? 0 : frames.size()) + " frames, " + bytes + " bytes" + (ended ? ", ended" : "") + ']';
     }
 }

@@ -1,6 +1,7 @@
 package io.upgradebridge.websocket.internal;
 
 import io.upgradebridge.io.ByteWriteChannel;
+import io.upgradebridge.io.internal.LoopGate;
 import io.upgradebridge.websocket.ClosedSendException;
 import io.upgradebridge.websocket.Frame;
 import io.upgradebridge.websocket.FrameType;
@@ -17,8 +18,17 @@ import java.util.function.Function;
  * The session's {@link OutgoingFrames}: frames are encoded in order into the connection's output
  * channel, whose bound makes senders wait for a slow peer. Frames queued while one is being written go
  * into the channel right behind it, so the transport sends them together and flushes when it runs dry.
+ *
+ * <p>One drain loop moves the queue into the output, on the thread of the send that found it idle; when the output is
+ * full it waits for room, which resumes it on the thread that made room. The outbox is that loop's {@link LoopGate}.
  */
-final class FrameOutbox implements OutgoingFrames {
+final class FrameOutbox extends LoopGate<FrameOutbox.Park> implements OutgoingFrames {
+
+    /** What the drain loop waits for. */
+    enum Park {
+        /** Nothing queued: the next send runs the loop. */
+        IDLE
+    }
 
     private final ByteWriteChannel output;
     private final Executor user;
@@ -29,13 +39,13 @@ final class FrameOutbox implements OutgoingFrames {
     // guarded by this; the queue is the frames linked through PendingFrame.next (an idle outbox holds no queue)
     private PendingFrame head;
     private PendingFrame tail;
-    private boolean draining;
     private boolean closed;
     private Throwable closedCause;
     /** The future of the frame queued last, or {@link #NONE_PENDING} once it is in the output. */
     private CompletableFuture<Void> last = NONE_PENDING;
 
     FrameOutbox(ByteWriteChannel output, Executor user, Function<Frame, ByteBuffer[]> encoder) {
+        super(Park.IDLE);
         this.output = output;
         this.user = user;
         this.encoder = encoder;
@@ -59,12 +69,10 @@ final class FrameOutbox implements OutgoingFrames {
             if (frame.type() == FrameType.CLOSE) {
                 closed = true; // nothing may follow a close frame
             }
-            if (draining) {
-                return p.future;
-            }
-            draining = true;
         }
-        drain(true);
+        if (wake(Park.IDLE)) {
+            drain(true);
+        }
         return p.future;
     }
 
@@ -88,16 +96,25 @@ final class FrameOutbox implements OutgoingFrames {
         return closed;
     }
 
-    /** Moves queued frames into the output; returns when the queue is empty or the output is full. */
+    /**
+     * Moves queued frames into the output until the queue is empty; when the output is full, waits for room (the stage
+     * of that wait resumes the loop, on this stack when it completed at once).
+     *
+     * @param onSenderThread whether a sender runs the loop: its frames' stages then complete on its thread
+     */
     private void drain(boolean onSenderThread) {
+        boolean senderThread = onSenderThread;
         while (true) {
             PendingFrame p;
             synchronized (this) {
                 p = head;
-                if (p == null) {
-                    draining = false;
+            }
+            if (p == null) {
+                // a frame queued after the look makes the loop go round once more
+                if (park(Park.IDLE)) {
                     return;
                 }
+                continue;
             }
             ByteBuffer bytes;
             try {
@@ -115,20 +132,16 @@ final class FrameOutbox implements OutgoingFrames {
                 return;
             }
             if (bytes.hasRemaining()) {
-                CompletableFuture<Void> space = output.awaitFreeSpace().toCompletableFuture();
-                if (!space.isDone()) {
-                    space.whenComplete((v, e) -> {
-                        if (e != null) {
-                            failAll(e);
-                        } else {
-                            drain(false);
-                        }
-                    });
-                    return;
-                }
-                if (space.isCompletedExceptionally()) {
-                    space.whenComplete((v, e) -> failAll(e));
-                    return;
+                pending();
+                output.awaitFreeSpace().whenComplete((v, e) -> {
+                    if (e != null) {
+                        failAll(e);
+                    } else if (completed()) {
+                        drain(false);
+                    }
+                });
+                if (awaitCompletion()) {
+                    return; // room comes later: the stage resumes the loop
                 }
                 continue;
             }
@@ -139,13 +152,14 @@ final class FrameOutbox implements OutgoingFrames {
                 }
                 p.next = null;
             }
-            complete(p.future, onSenderThread);
+            tellSent(p.future, senderThread);
         }
     }
 
     private void failAll(Throwable error) {
         Throwable cause = io.upgradebridge.io.internal.Failures.unwrap(error);
         PendingFrame failed;
+        finish();
         synchronized (this) {
             closed = true;
             if (closedCause == null) {
@@ -154,7 +168,6 @@ final class FrameOutbox implements OutgoingFrames {
             failed = head;
             head = null;
             tail = null;
-            draining = false;
         }
         ClosedSendException e = new ClosedSendException("the WebSocket session ended before the frame was sent", cause);
         for (PendingFrame p = failed; p != null; p = p.next) {
@@ -163,19 +176,19 @@ final class FrameOutbox implements OutgoingFrames {
         }
     }
 
-    private void complete(CompletableFuture<Void> future, boolean onSenderThread) {
+    private void tellSent(CompletableFuture<Void> future, boolean onSenderThread) {
         if (onSenderThread) {
-            completed(future);
+            sent(future);
             return;
         }
         try {
-            user.execute(() -> completed(future)); // a sender's continuation runs on the user executor
+            user.execute(() -> sent(future)); // a sender's continuation runs on the user executor
         } catch (RejectedExecutionException e) {
-            completed(future);
+            sent(future);
         }
     }
 
-    private void completed(CompletableFuture<Void> future) {
+    private void sent(CompletableFuture<Void> future) {
         future.complete(null);
         synchronized (this) {
             if (last == future) {

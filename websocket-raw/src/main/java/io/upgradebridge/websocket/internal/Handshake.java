@@ -24,6 +24,9 @@ public final class Handshake {
     /** The GUID RFC 6455 appends to the client's key. */
     static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+    /** The {@code :protocol} of RFC 8441's extended CONNECT for a WebSocket. */
+    public static final String CONNECT_PROTOCOL = "websocket";
+
     private Handshake() {
     }
 
@@ -36,6 +39,28 @@ public final class Handshake {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-1, which RFC 6455 requires", e);
         }
+    }
+
+    /**
+     * The answer's headers: {@code Upgrade: websocket}, {@code Connection: Upgrade}, {@code Sec-WebSocket-Accept}
+     * (not over an extended CONNECT, which has no key to answer); with a protocol {@code Sec-WebSocket-Protocol}, with
+     * extensions {@code Sec-WebSocket-Extensions}.
+     */
+    public static Headers responseHeaders(ApplicationCall call, String protocol, List<String> extensions) {
+        Headers.Builder b = Headers.builder()
+            .append("Upgrade", "websocket")
+            .append("Connection", "Upgrade");
+        String key = call.requestHeaders().get("Sec-WebSocket-Key");
+        if (key != null && call.connectProtocol() == null) {
+            b.append("Sec-WebSocket-Accept", acceptKey(key));
+        }
+        if (protocol != null) {
+            b.append("Sec-WebSocket-Protocol", protocol);
+        }
+        if (!extensions.isEmpty()) {
+            b.append("Sec-WebSocket-Extensions", String.join(", ", extensions));
+        }
+        return b.build();
     }
 
     /**

@@ -3,42 +3,47 @@ package io.upgradebridge.websocket.internal;
 import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
+import io.upgradebridge.io.internal.DrainPort;
 import io.upgradebridge.io.internal.Failures;
-import io.upgradebridge.io.internal.RingByteChannel;
 import io.upgradebridge.servlet.ApplicationCall;
 import io.upgradebridge.websocket.ClosedReceiveException;
 import io.upgradebridge.websocket.ClosedSendException;
 import io.upgradebridge.websocket.CloseReason;
 import io.upgradebridge.websocket.Frame;
-import io.upgradebridge.websocket.FrameType;
 import io.upgradebridge.websocket.IncomingFrames;
 import io.upgradebridge.websocket.OutgoingFrames;
 import io.upgradebridge.websocket.WebSocketProtocolException;
 import io.upgradebridge.websocket.WebSocketSession;
 import io.upgradebridge.websocket.WebSocketUpgrade;
 
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * The RAW session behind {@link io.upgradebridge.websocket.WebSocketUpgrade}. Parsing runs on the engine
- * executor, the handler on the user executor. The reader stops reading the socket while the inbox is
- * full; senders wait while the output is full. The session's job completes when the handler exits and
- * every frame it sent is in the output; the bridge then flushes and closes the TCP connection.
+ * The RAW session behind {@link io.upgradebridge.websocket.WebSocketUpgrade}, and under the WebSockets feature's
+ * default session. One frame reader on the engine executor parses the connection's input ({@link FrameReader}) and
+ * hands each frame to a {@link FrameSink}: the session's own {@link FrameInbox}, from which the handler receives
+ * them on the user executor, or the layer above that takes the frames itself. The reader stops while the sink is full
+ * (and with it the socket reads); senders wait while the output is full. The session's job completes when the handler
+ * (or the layer) is done and every frame it sent is in the output; the bridge then flushes and closes the connection.
  */
 public final class RawWebSocketSession implements WebSocketSession {
 
+    /** A layer above the RAW session that takes the peer's frames itself ({@link #readInto}) instead of a handler. */
+    @FunctionalInterface
+    public interface Layer {
+        /** Runs on the user executor; the session ends when the stage completes. */
+        CompletionStage<?> run(RawWebSocketSession session) throws Exception;
+    }
+
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.websocket");
-    private static final int READ_BUFFER = 16 * 1024;
-    private static final ByteBuffer NO_ROOM = ByteBuffer.allocate(0);
     /** The server side's writer keeps no state (it does not mask): one for every session. */
     private static final FrameWriter WRITER = new FrameWriter();
     private static final VarHandle ENDING;
@@ -57,17 +62,13 @@ public final class RawWebSocketSession implements WebSocketSession {
     private final Executor engine;
     private final Executor user;
     private final FrameParser parser;
+    private final FrameReader reader;
     private volatile FrameWriter maskingWriter;
     private final FrameInbox inbox;
     private final FrameOutbox outbox;
     private final SessionJob job = new SessionJob(this);
-    /** Set once by CAS through {@link #ENDING} (a field, not an AtomicBoolean: the session lives long). */
+    /** Set once by CAS through {@link #ENDING}. */
     private volatile boolean ending;
-    /** The input as the bridge's own channel, read without a copy; {@code null} for another channel. */
-    private final RingByteChannel ring;
-    /** For another channel only; touched by the reading loop only, which never runs twice at once. */
-    private ByteBuffer readBuffer;
-    private volatile boolean sawCloseFrame;
     /** Set once the peer broke the protocol; its close frame goes out when the handler exits. */
     private volatile WebSocketProtocolException protocolError;
     private volatile boolean masking;
@@ -84,11 +85,11 @@ public final class RawWebSocketSession implements WebSocketSession {
                                Executor engine, Executor user, WebSocketUpgrade.Options options) {
         this.call = call;
         this.input = input;
-        this.ring = input instanceof RingByteChannel r ? r : null;
         this.output = output;
         this.engine = engine;
         this.user = user;
         this.parser = new FrameParser(options.maxFrameSize(), true, options.reservedBits(), options.checkUtf8());
+        this.reader = new FrameReader(this, DrainPort.of(input), parser, engine);
         this.extensions = options.extensions();
         this.inbox = new FrameInbox(user);
         this.outbox = new FrameOutbox(output, user, this::encode);
@@ -99,18 +100,33 @@ public final class RawWebSocketSession implements WebSocketSession {
         return call == null ? "a WebSocket session" : call.uri() + " from " + call.remoteAddress();
     }
 
-    /** Runs a blocking handler on the session's user executor. */
-    public static CompletionStage<?> runBlocking(WebSocketSession session, WebSocketUpgrade.BlockingHandler handler) {
-        RawWebSocketSession raw = (RawWebSocketSession) session;
-        return Job.launch(raw.user, () -> handler.handle(session)).completion();
+    /** Starts reading into {@link #incoming()} and runs {@code handler} on the user executor; returns the session's job. */
+    public Job start(WebSocketUpgrade.Handler handler) {
+        readInto(inbox);
+        run(() -> handler.handle(this));
+        return job;
     }
 
-    /** Starts reading and the handler; returns the session's job. */
-    public Job start(WebSocketUpgrade.Handler handler) {
-        engine.execute(this::readLoop);
+    /** Starts reading into {@link #incoming()} and runs a blocking {@code handler} on the user executor. */
+    public Job startBlocking(WebSocketUpgrade.BlockingHandler handler) {
+        readInto(inbox);
+        run(() -> {
+            handler.handle(this);
+            return null;
+        });
+        return job;
+    }
+
+    /** Runs {@code layer} on the user executor: it starts the reader with a sink of its own ({@link #readInto}). */
+    public Job startLayer(Layer layer) {
+        run(() -> layer.run(this));
+        return job;
+    }
+
+    private void run(Callable<CompletionStage<?>> body) {
         user.execute(() -> {
             try {
-                CompletionStage<?> stage = handler.handle(this);
+                CompletionStage<?> stage = body.call();
                 if (stage == null) {
                     handlerExited(null);
                 } else {
@@ -120,99 +136,13 @@ public final class RawWebSocketSession implements WebSocketSession {
                 handlerExited(t);
             }
         });
-        return job;
     }
 
     // ------------------------------------------------------------------ reading (engine executor)
 
-    /**
-     * Parses frames straight out of the input channel's buffer when it is the bridge's own channel (no read
-     * buffer of the session's own, no copy before parsing), else through a read buffer made on first use.
-     */
-    private void readLoop() {
-        try {
-            while (true) {
-                if (!inbox.hasSpace()) {
-                    inbox.whenSpace(() -> engine.execute(this::readLoop));
-                    return;
-                }
-                ByteBuffer bytes = ring != null ? ring.readableSlice() : readBuffer();
-                if (bytes.hasRemaining()) {
-                    int before = bytes.position();
-                    Frame frame = parser.parse(bytes);
-                    if (frame != null) {
-                        if (frame.type() == FrameType.CLOSE) {
-                            sawCloseFrame = true;
-                        }
-                        // the bytes go back to the channel below: the handler gets its own (a frame that came in
-                        // pieces already is the parser's own copy: a large frame is not copied twice)
-                        inbox.offer(parser.lastFrameSharesInput() ? frame.copy() : frame);
-                    }
-                    if (ring != null) {
-                        ring.consume(bytes.position() - before);
-                        continue;
-                    }
-                    if (frame != null) {
-                        continue;
-                    }
-                }
-                int n;
-                if (ring != null) {
-                    n = ring.tryRead(NO_ROOM); // 0 while open and empty, -1 or the failure once ended
-                } else {
-                    readBuffer.compact();
-                    n = input.tryRead(readBuffer);
-                    readBuffer.flip();
-                }
-                if (n > 0) {
-                    continue;
-                }
-                if (n < 0) {
-                    inbox.end(SessionEnd.peerClosed(sawCloseFrame));
-                    return;
-                }
-                if (ring != null) {
-                    if (ring.resumeWhenContent(this::resumeReading)) {
-                        return; // no stage kept while the session idles
-                    }
-                    continue;
-                }
-                CompletableFuture<Boolean> more = input.awaitContent().toCompletableFuture();
-                if (more.isDone()) {
-                    more.join();
-                    continue;
-                }
-                more.whenComplete((ok, e) -> {
-                    if (e != null) {
-                        inbox.end(Failures.unwrap(e));
-                    } else {
-                        readLoop();
-                    }
-                });
-                return;
-            }
-        } catch (WebSocketProtocolException e) {
-            protocolError(e);
-        } catch (IOException | RuntimeException e) {
-            inbox.end(Failures.unwrap(e));
-        }
-    }
-
-    /** Bytes arrived in the bridge's own input channel, or it ended: read on, or end the inbox as awaitContent would. */
-    private void resumeReading() {
-        Throwable failure = ring.closedCause();
-        if (failure != null && ring.availableForRead() == 0) {
-            inbox.end(Failures.unwrap(failure));
-        } else {
-            readLoop();
-        }
-    }
-
-    private ByteBuffer readBuffer() {
-        if (readBuffer == null) {
-            readBuffer = ByteBuffer.allocate(READ_BUFFER).flip();
-        }
-        return readBuffer;
+    /** Starts the frame reader: the peer's frames go to {@code to}, in order. Once per session. */
+    public void readInto(FrameSink to) {
+        reader.start(to);
     }
 
     /**
@@ -221,10 +151,16 @@ public final class RawWebSocketSession implements WebSocketSession {
      * 1009, ...) goes out when the handler exits, after whatever it sent in answer to those frames; then the bridge
      * closes TCP.
      */
-    private void protocolError(WebSocketProtocolException e) {
+    void protocolError(WebSocketProtocolException e) {
         LOG.log(Level.DEBUG, () -> "protocol error in " + description() + ": " + e.getMessage());
         protocolError = e;
-        inbox.end(e);
+        endFrames(e);
+    }
+
+    /** Ends the frames wherever they go. */
+    private void endFrames(Throwable cause) {
+        FrameSink to = reader.sink();
+        (to != null ? to : inbox).end(cause);
     }
 
     // ------------------------------------------------------------------ the end
@@ -249,7 +185,7 @@ public final class RawWebSocketSession implements WebSocketSession {
                 outbox.send(Frame.close(new CloseReason(CloseReason.Codes.INTERNAL_ERROR, "internal error")));
             }
         }
-        inbox.end(SessionEnd.cancelled("the session handler exited"));
+        endFrames(SessionEnd.cancelled("the session handler exited"));
         finish();
     }
 
@@ -258,7 +194,7 @@ public final class RawWebSocketSession implements WebSocketSession {
         if (!outbox.isClosedForSend()) {
             outbox.send(Frame.close(new CloseReason(CloseReason.Codes.GOING_AWAY, "the application is stopping")));
         }
-        inbox.end(SessionEnd.cancelled("the application is stopping"));
+        endFrames(SessionEnd.cancelled("the application is stopping"));
         finish();
         return outbox.queued();
     }
@@ -274,7 +210,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     /** The job was cancelled (terminate, undeploy): no close frame. */
     void abort(Throwable cause) {
-        inbox.end(cause);
+        endFrames(cause);
         outbox.closeForSend(cause);
         output.close(cause);
         input.cancel(cause);
@@ -336,22 +272,22 @@ public final class RawWebSocketSession implements WebSocketSession {
     }
 
     @Override
-    public long getMaxFrameSize() {
+    public long maxFrameSize() {
         return parser.maxFrameSize();
     }
 
     @Override
-    public void setMaxFrameSize(long maxFrameSize) {
+    public void maxFrameSize(long maxFrameSize) {
         parser.setMaxFrameSize(maxFrameSize);
     }
 
     @Override
-    public boolean getMasking() {
+    public boolean masking() {
         return masking;
     }
 
     @Override
-    public void setMasking(boolean masking) {
+    public void masking(boolean masking) {
         this.masking = masking;
     }
 
@@ -377,7 +313,7 @@ public final class RawWebSocketSession implements WebSocketSession {
 
     @Override
     public String toString() {
-        return "RawWebSocketSession{" + description() + ", parser=" + parser + ", inbox closed=" + inbox.isClosedForReceive()
-            + ", outbox closed=" + outbox.isClosedForSend() + ", done=" + job.isCompleted() + '}';
+        return "RawWebSocketSession{" + description() + ", " + reader + ", outbox closed=" + outbox.isClosedForSend()
+            + ", done=" + job.isCompleted() + '}';
     }
 }

@@ -6,7 +6,7 @@ import java.util.concurrent.CancellationException;
 /**
  * The exceptions that end a session's inbox in the ordinary course of things: the peer closed, the handler
  * exited, the application stops. Every session makes one or two of them, and their stack trace would only show
- * the bridge's own loop, so they carry none (filling it in was a visible share of a handshake's cost).
+ * the bridge's own loop, so they carry none: filling one in costs more than the rest of a session's end.
  */
 final class SessionEnd {
 

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The inbox on a direct executor: queued frames in order, a receive that waits without a stage, the end. */
+/** The inbox on a direct executor: queued frames in order, a receive that waits without a stage, the bound, the end. */
 class FrameInboxTest {
 
     private final FrameInbox inbox = new FrameInbox(Runnable::run);
@@ -102,7 +102,55 @@ class FrameInboxTest {
         assertEquals("boom", failure.getMessage());
     }
 
-    private static final class RecordingReceiver implements FrameInbox.Receiver {
+    @Test
+    void theReaderIsToldWhenTakingMadeRoomAgain() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger signals = new java.util.concurrent.atomic.AtomicInteger();
+        inbox.onRoom(signals::incrementAndGet);
+        Frame half = Frame.binary(new byte[(int) FrameInbox.LIMIT / 2], true);
+        assertTrue(inbox.hasRoom());
+        inbox.offer(half);
+        inbox.offer(half);
+        assertTrue(!inbox.hasRoom(), "full at the limit");
+        inbox.offer(half); // one frame more than the limit is still taken: the reader stops after it
+        RecordingReceiver receiver = new RecordingReceiver();
+        inbox.receiveOrWait(receiver);
+        assertTrue(!inbox.hasRoom());
+        assertEquals(0, signals.get(), "still full");
+        inbox.receiveOrWait(receiver);
+        assertTrue(inbox.hasRoom());
+        assertEquals(1, signals.get(), "room again: the reader is told once");
+        inbox.receiveOrWait(receiver);
+        assertEquals(1, signals.get());
+        inbox.offer(half);
+        inbox.offer(half);
+        inbox.end(new EOFException("gone"));
+        assertTrue(inbox.hasRoom(), "an ended inbox takes (and drops) whatever the reader still has");
+        assertEquals(2, signals.get(), "the end tells a reader that waits for room");
+    }
+
+    @Test
+    void theEndIsSeenOnceTheHandlerAskedForAFrameAfterTheLastOne() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        inbox.offer(Frame.text("a"));
+        inbox.end(new EOFException("gone"));
+        inbox.whenEndSeen(seen::incrementAndGet);
+        assertEquals(0, seen.get(), "a frame before the end was not taken yet");
+        assertEquals("a", inbox.poll().textData());
+        assertEquals(0, seen.get(), "taking the last frame is not yet seeing the end");
+        assertThrows(ClosedReceiveException.class, inbox::poll);
+        assertEquals(1, seen.get());
+        assertThrows(ClosedReceiveException.class, inbox::poll);
+        assertEquals(1, seen.get(), "once");
+
+        FrameInbox waiting = new FrameInbox(Runnable::run);
+        java.util.concurrent.atomic.AtomicInteger seenWhileWaiting = new java.util.concurrent.atomic.AtomicInteger();
+        waiting.whenEndSeen(seenWhileWaiting::incrementAndGet);
+        assertNull(waiting.receiveOrWait(new RecordingReceiver()));
+        waiting.end(new EOFException("gone"));
+        assertEquals(1, seenWhileWaiting.get(), "a handler that waited for the next frame has seen every one before");
+    }
+
+    private static final class RecordingReceiver implements Receiving.Receiver<Frame> {
         final List<Frame> frames = new ArrayList<>();
         final List<ClosedReceiveException> closed = new ArrayList<>();
 

@@ -57,6 +57,10 @@ class RawWebSocketSessionTest {
         return new RawWebSocketSession(null, clientToServer, serverToClient, engine, user, maxFrameSize).start(handler);
     }
 
+    private Job startBlocking(long maxFrameSize, WebSocketUpgrade.BlockingHandler handler) {
+        return new RawWebSocketSession(null, clientToServer, serverToClient, engine, user, maxFrameSize).startBlocking(handler);
+    }
+
     private void send(Frame frame) throws Exception {
         clientToServer.write(client.encode(frame)).toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
@@ -193,15 +197,15 @@ class RawWebSocketSessionTest {
     void theSessionsSettingsAndWhatItNegotiated() throws Exception {
         CompletableFuture<WebSocketSession> sessionRef = new CompletableFuture<>();
         Job job = start(1 << 20, session -> {
-            assertEquals(1 << 20, session.getMaxFrameSize());
-            session.setMaxFrameSize(10); // for frames not yet started
+            assertEquals(1 << 20, session.maxFrameSize());
+            session.maxFrameSize(10); // for frames not yet started
             sessionRef.complete(session);
             return session.incoming().forEach(frame -> CompletableFuture.completedFuture(true));
         });
         WebSocketSession session = sessionRef.get(5, TimeUnit.SECONDS);
         assertEquals(java.util.List.of(), session.extensions(), "no extension until one is negotiated");
-        assertEquals(false, session.getMasking(), "a server does not mask");
-        assertEquals(10, session.getMaxFrameSize());
+        assertEquals(false, session.masking(), "a server does not mask");
+        assertEquals(10, session.maxFrameSize());
         send(Frame.binary(new byte[10], true)); // at the limit: accepted
         send(Frame.binary(new byte[11], true));
         assertEquals(1009, receive().closeReason().code(), "the lowered limit applies");
@@ -217,8 +221,8 @@ class RawWebSocketSessionTest {
         });
         WebSocketSession session = sessionRef.get(5, TimeUnit.SECONDS);
         session.send(Frame.text("plain")).toCompletableFuture().get(5, TimeUnit.SECONDS);
-        session.setMasking(true);
-        assertTrue(session.getMasking());
+        session.masking(true);
+        assertTrue(session.masking());
         session.send(Frame.text("masked")).toCompletableFuture().get(5, TimeUnit.SECONDS);
         ByteBuffer raw = ByteBuffer.allocate(64);
         while (raw.position() < 2 + 5 + 2 + 4 + 6) {
@@ -258,12 +262,12 @@ class RawWebSocketSessionTest {
         java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
         byte[] payload = new byte[64 * 1024];
         int frames = 40;
-        Job job = start(1 << 20, session -> RawWebSocketSession.runBlocking(session, s -> {
+        Job job = startBlocking(1 << 20, s -> {
             for (int i = 0; i < frames; i++) {
                 s.send(Frame.binary(payload, true)).toCompletableFuture().join();
                 sent.incrementAndGet();
             }
-        }));
+        });
         Thread.sleep(300); // the peer reads nothing meanwhile
         assertTrue(sent.get() < 3, "send waits for a peer that does not read: " + sent.get() + " of " + frames + " done");
         assertTrue(serverToClient.availableForRead() <= 64 * 1024, "no more than the channel holds is buffered");
@@ -309,11 +313,11 @@ class RawWebSocketSessionTest {
     @Test
     void blockingHandlerRunsOnTheUserExecutor() throws Exception {
         CompletableFuture<String> thread = new CompletableFuture<>();
-        Job job = start(1 << 20, session -> RawWebSocketSession.runBlocking(session, s -> {
+        Job job = startBlocking(1 << 20, s -> {
             thread.complete(Thread.currentThread().getName());
             Frame f = s.incoming().take();
             s.send(Frame.text("got " + f.textData())).toCompletableFuture().join();
-        }));
+        });
         send(Frame.text("x"));
         assertEquals("got x", receive().textData());
         job.completion().toCompletableFuture().get(5, TimeUnit.SECONDS);

@@ -1,102 +1,115 @@
 package io.upgradebridge.websockets.internal;
 
-import io.upgradebridge.io.internal.Failures;
 import io.upgradebridge.websocket.ClosedReceiveException;
 import io.upgradebridge.websocket.Frame;
 import io.upgradebridge.websocket.FrameType;
+import io.upgradebridge.websocket.internal.FrameInbox;
+import io.upgradebridge.websocket.internal.ReceiveLoop;
+import io.upgradebridge.websocket.internal.Receiving;
 import io.upgradebridge.websockets.IncomingMessages;
 import io.upgradebridge.websockets.Message;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 
 /**
- * The session's {@link IncomingMessages}: joins the checked data frames of a {@link FrameQueue} into whole
- * messages. A message of one frame keeps that frame's bytes; a fragmented one is copied into a buffer that
- * grows as its frames arrive (doubling, never beyond the message limit the decoder enforces), so nothing
- * is allocated before a message comes. Taking frames out of the queue keeps the reader going, so the only
- * memory a message costs beyond the queue's bound is the message itself.
+ * The session's {@link IncomingMessages}: puts the checked data frames of the session's {@link FrameInbox} back
+ * together into whole messages. A message of one frame keeps that frame's bytes; a fragmented one is copied into a
+ * buffer that grows as its frames arrive (doubling, never beyond the message limit the decoder enforces), so nothing
+ * is allocated before a message comes. Taking frames out of the inbox keeps the reader going, so the only memory a
+ * message costs beyond the inbox's bound is the message itself. Receiving, waiting and {@code forEach} are the
+ * inbox's own ({@link Receiving}, {@link ReceiveLoop}); this class only reassembles.
  */
-final class MessageReader implements IncomingMessages {
+final class MessageReader extends Receiving<Message> implements IncomingMessages, Receiving.Receiver<Frame> {
 
     private static final int FIRST_CAPACITY = 4 * 1024;
 
-    private final FrameQueue frames;
+    private final FrameInbox frames;
     private final int maxMessageSize;
     // guarded by this
-    private boolean receiving;
+    /** The receive that waits for the rest of its message, or {@code null}. */
+    private Receiver<Message> receiver;
     private Message.Type partType;
     private ByteBuffer partData;
 
-    MessageReader(FrameQueue frames, long maxMessageSize) {
+    MessageReader(FrameInbox frames, long maxMessageSize) {
         this.frames = frames;
         this.maxMessageSize = (int) Math.min(maxMessageSize, Integer.MAX_VALUE - 8);
     }
 
     @Override
-    public CompletionStage<Message> receive() {
+    public Message receiveOrWait(Receiver<Message> waiting) throws ClosedReceiveException {
         synchronized (this) {
-            if (receiving) {
+            if (receiver != null) {
                 throw new IllegalStateException("a receive is already pending on this session; wait for it first");
             }
-            receiving = true;
+            receiver = waiting; // before the inbox may tell this reader of a frame, on another thread
         }
-        CompletableFuture<Message> result = new CompletableFuture<>();
-        step(result);
-        return result;
+        try {
+            Message message = assemble();
+            if (message != null) {
+                takeReceiver();
+            }
+            return message;
+        } catch (ClosedReceiveException e) {
+            takeReceiver();
+            throw renamed(e);
+        }
     }
 
-    /** Joins the frames already waiting; when the message is not complete yet, goes on when the next frame comes. */
-    private void step(CompletableFuture<Message> result) {
+    /** Joins the frames there are; {@code null} when the message is not whole yet (the inbox tells this reader of the next frame). */
+    private Message assemble() throws ClosedReceiveException {
         while (true) {
-            Frame frame;
-            try {
-                frame = frames.poll();
-            } catch (ClosedReceiveException e) {
-                finish(result, null, e);
-                return;
-            }
+            Frame frame = frames.receiveOrWait(this);
             if (frame == null) {
-                frames.receive().whenComplete((next, error) -> {
-                    if (error != null) {
-                        finish(result, null, Failures.unwrap(error));
-                        return;
-                    }
-                    Message message = add(next);
-                    if (message != null) {
-                        finish(result, message, null);
-                    } else {
-                        step(result);
-                    }
-                });
-                return;
+                return null;
             }
             Message message = add(frame);
             if (message != null) {
-                finish(result, message, null);
-                return;
+                return message;
             }
         }
     }
 
-    private void finish(CompletableFuture<Message> result, Message message, Throwable error) {
-        synchronized (this) {
-            receiving = false;
+    /** The inbox's next frame, for a receive that waited (on the user executor). */
+    @Override
+    public void received(Frame frame) {
+        Message message = add(frame);
+        if (message == null) {
+            try {
+                message = assemble();
+            } catch (ClosedReceiveException e) {
+                ended(e);
+                return;
+            }
+            if (message == null) {
+                return; // told again when the next frame comes
+            }
         }
-        if (error != null) {
-            result.completeExceptionally(error instanceof ClosedReceiveException closed ? renamed(closed) : error);
-        } else {
-            result.complete(message);
+        Receiver<Message> waiting = takeReceiver();
+        if (waiting != null) {
+            waiting.received(message);
         }
+    }
+
+    @Override
+    public void ended(ClosedReceiveException closed) {
+        Receiver<Message> waiting = takeReceiver();
+        if (waiting != null) {
+            waiting.ended(renamed(closed));
+        }
+    }
+
+    private synchronized Receiver<Message> takeReceiver() {
+        Receiver<Message> waiting = receiver;
+        receiver = null;
+        return waiting;
     }
 
     @Override
     public Message poll() throws ClosedReceiveException {
         synchronized (this) {
-            if (receiving) {
+            if (receiver != null) {
                 throw new IllegalStateException("a receive is pending on this session; poll only when none is");
             }
         }
@@ -115,78 +128,13 @@ final class MessageReader implements IncomingMessages {
     }
 
     @Override
-    public Message take() throws ClosedReceiveException, InterruptedException {
-        try {
-            return receive().toCompletableFuture().get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ClosedReceiveException closed) {
-                throw closed;
-            }
-            throw new ClosedReceiveException("receiving failed", e.getCause());
-        }
-    }
-
-    @Override
     public boolean isClosedForReceive() {
         return frames.isClosedForReceive();
     }
 
     @Override
     public CompletionStage<Void> forEach(MessageHandler handler) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loop(handler, done);
-        return done;
-    }
-
-    /** Messages already waiting are handled in a loop; a receive that waits continues on the thread completing it. */
-    private void loop(MessageHandler handler, CompletableFuture<Void> done) {
-        while (true) {
-            CompletableFuture<Boolean> step = receive().thenCompose(message -> apply(handler, message)).toCompletableFuture();
-            if (!step.isDone()) {
-                step.whenComplete((goOn, error) -> {
-                    if (settle(goOn, error, done)) {
-                        loop(handler, done);
-                    }
-                });
-                return;
-            }
-            Boolean goOn = null;
-            Throwable error = null;
-            try {
-                goOn = step.join();
-            } catch (CompletionException e) {
-                error = e;
-            }
-            if (!settle(goOn, error, done)) {
-                return;
-            }
-        }
-    }
-
-    private static CompletionStage<Boolean> apply(MessageHandler handler, Message message) {
-        try {
-            CompletionStage<Boolean> answered = handler.handle(message);
-            return answered != null ? answered : CompletableFuture.completedFuture(Boolean.TRUE);
-        } catch (Exception e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private static boolean settle(Boolean goOn, Throwable error, CompletableFuture<Void> done) {
-        if (error != null) {
-            Throwable cause = Failures.unwrap(error);
-            if (cause instanceof ClosedReceiveException) {
-                done.complete(null); // no message will come any more
-            } else {
-                done.completeExceptionally(cause);
-            }
-            return false;
-        }
-        if (Boolean.FALSE.equals(goOn)) {
-            done.complete(null);
-            return false;
-        }
-        return true;
+        return ReceiveLoop.run(this, handler::handle);
     }
 
     /** Adds a frame to the message in progress; returns the message when the frame ends it. */

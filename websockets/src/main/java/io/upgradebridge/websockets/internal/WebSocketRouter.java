@@ -7,6 +7,8 @@ import io.upgradebridge.content.TextContent;
 import io.upgradebridge.servlet.ApplicationCall;
 import io.upgradebridge.servlet.UpgradeRouter;
 import io.upgradebridge.websocket.WebSocketUpgrade;
+import io.upgradebridge.websocket.internal.Handshake;
+import io.upgradebridge.websocket.internal.LayerUpgrade;
 import io.upgradebridge.websockets.WebSocketHandler;
 import io.upgradebridge.websockets.WebSocketSettings;
 import jakarta.servlet.http.HttpServletRequest;
@@ -52,7 +54,7 @@ public final class WebSocketRouter implements UpgradeRouter {
         }
         if (route == null) {
             // The same checks a route would make first, so a request that is no handshake hears what is wrong with it.
-            OutgoingContent notAHandshake = new WebSocketUpgrade(call, null, raw -> null).refusal(call);
+            OutgoingContent notAHandshake = Handshake.refusal(call, null);
             return notAHandshake != null ? notAHandshake : noSuchProtocol(candidates, offered);
         }
         return upgrade(call, route, settings);
@@ -61,7 +63,7 @@ public final class WebSocketRouter implements UpgradeRouter {
     private OutgoingContent upgrade(ApplicationCall call, WebSocketRoute route, WebSocketSettings settings) {
         String protocol = route.protocol();
         WebSocketUpgrade.Options plain = new WebSocketUpgrade.Options(settings.maxFrameSize(), List.of(), 0);
-        OutgoingContent notAHandshake = new WebSocketUpgrade(call, protocol, plain, raw -> null).refusal(call);
+        OutgoingContent notAHandshake = Handshake.refusal(call, protocol);
         if (notAHandshake != null) {
             return notAHandshake;
         }
@@ -77,7 +79,7 @@ public final class WebSocketRouter implements UpgradeRouter {
         WebSocketUpgrade.Options options = agreement == null ? plain : new WebSocketUpgrade.Options(settings.maxFrameSize(),
             List.of(agreement.responseHeaderValue()), WebSocketUpgrade.RSV1);
         WebSocketHandler handler = route.handler();
-        return new WebSocketUpgrade(call, protocol, options,
+        return new LayerUpgrade(call, protocol, options,
             raw -> DefaultSession.run(raw, protocol, settings, agreement, handler, sessionTimer));
     }
 

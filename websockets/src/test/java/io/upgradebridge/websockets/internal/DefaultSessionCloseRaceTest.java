@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DefaultSessionCloseRaceTest {
 
-    /** The log line between taking the action and claiming its close frame (DefaultSession.failConnection). */
+    /** The log line between taking the action and claiming its close frame (DefaultSession.failAfterHandler's action). */
     private static final String FAILING_CONNECTION = "closing the WebSocket session of ";
 
     private final ExecutorService engine = Executors.newFixedThreadPool(2);
@@ -107,7 +107,7 @@ class DefaultSessionCloseRaceTest {
         // the handler reads nothing: the connection is failed at once when the protocol error comes
         Job job = new RawWebSocketSession(null, clientToServer, serverToClient, engine, user,
             new WebSocketUpgrade.Options(1 << 20, List.of(), 0))
-            .start(raw -> DefaultSession.run(raw, null, DefaultSessionTest.QUIET, null, s -> handlerStage, timer));
+            .startLayer(raw -> DefaultSession.run(raw, null, DefaultSessionTest.QUIET, null, s -> handlerStage, timer));
         // the session waits for the handler's stage (else its end would not run on the hook's thread)
         for (int i = 0; i < 500 && handlerStage.getNumberOfDependents() == 0; i++) {
             Thread.sleep(10);

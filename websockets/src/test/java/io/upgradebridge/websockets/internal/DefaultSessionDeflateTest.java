@@ -66,7 +66,7 @@ class DefaultSessionDeflateTest {
         DeflateAgreement agreement = DeflateAgreement.negotiate(List.of("permessage-deflate"), PerMessageDeflate.ENABLED).orElseThrow();
         WebSocketUpgrade.Options options = new WebSocketUpgrade.Options(maxFrameSize, List.of("permessage-deflate"), WebSocketUpgrade.RSV1);
         return new RawWebSocketSession(null, clientToServer, serverToClient, engine, user, options)
-            .start(raw -> DefaultSession.run(raw, null, settings, agreement, s -> {
+            .startLayer(raw -> DefaultSession.run(raw, null, settings, agreement, s -> {
                 session.complete((DefaultSession) s);
                 return handler.handle(s);
             }, timer));
@@ -230,7 +230,7 @@ class DefaultSessionDeflateTest {
         assertFalse(agreement.shouldCompress(message.length()));
         WebSocketUpgrade.Options options = new WebSocketUpgrade.Options(1 << 20, List.of("permessage-deflate"), WebSocketUpgrade.RSV1);
         Job job = new RawWebSocketSession(null, clientToServer, serverToClient, engine, user, options)
-            .start(raw -> DefaultSession.run(raw, null, DefaultSessionTest.QUIET, agreement, s -> s.send(message), timer));
+            .startLayer(raw -> DefaultSession.run(raw, null, DefaultSessionTest.QUIET, agreement, s -> s.send(message), timer));
         Frame frame = receive();
         assertFalse(frame.rsv1());
         assertEquals("tiny", frame.textData());

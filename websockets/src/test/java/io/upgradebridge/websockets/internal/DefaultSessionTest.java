@@ -69,7 +69,7 @@ class DefaultSessionTest {
 
     private Job start(WebSocketSettings settings, WebSocketUpgrade.Options options, DeflateAgreement deflate, WebSocketHandler handler) {
         return new RawWebSocketSession(null, clientToServer, serverToClient, engine, user, options)
-            .start(raw -> DefaultSession.run(raw, null, settings, deflate, s -> {
+            .startLayer(raw -> DefaultSession.run(raw, null, settings, deflate, s -> {
                 session.complete((DefaultSession) s);
                 return handler.handle(s);
             }, timer));
@@ -338,7 +338,7 @@ class DefaultSessionTest {
             return new CompletableFuture<Void>();
         });
         byte[] payload = new byte[1000];
-        // the session's queue holds 64 KiB, the RAW inbox another 64 KiB; past that the input channel fills up
+        // the session's inbox holds 64 KiB; past that the session stops reading and the input channel fills up
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
             try {
                 for (int i = 0; i < 400; i++) {
@@ -408,12 +408,12 @@ class DefaultSessionTest {
         });
         assertEquals(new CloseReason(4000, "done"), receiveClose().closeReason());
         assertInstanceOf(ClosedSendException.class, lateSend.get(5, TimeUnit.SECONDS), "no data after our close");
-        assertEquals(DefaultSession.State.CLOSE_SENT, session.get().state(), "waits for the peer");
+        assertEquals(CloseHandshake.State.CLOSE_SENT, session.get().state(), "waits for the peer");
         assertFalse(job.isCompleted());
         send(Frame.close(new CloseReason(4000, "")));
         assertEquals(new CloseReason(4000, "done"), closed.get(5, TimeUnit.SECONDS));
         await(job);
-        assertEquals(DefaultSession.State.CLOSED, session.get().state());
+        assertEquals(CloseHandshake.State.CLOSED, session.get().state());
     }
 
     @Test
@@ -472,10 +472,10 @@ class DefaultSessionTest {
             Frame ping = receive();
             assertEquals(FrameType.PING, ping.type());
             String payload = StandardCharsets.US_ASCII.decode(ping.data()).toString();
-            assertEquals(DefaultSession.PING_PREFIX + i, payload);
+            assertEquals(Heartbeat.PING_PREFIX + i, payload);
             send(Frame.pong(ping.data()));
         }
-        assertEquals(DefaultSession.State.OPEN, session.get().state());
+        assertEquals(CloseHandshake.State.OPEN, session.get().state());
         send(Frame.close(new CloseReason(1000, "")));
         Frame next;
         while ((next = receive()) != null && next.type() == FrameType.PING) {

@@ -1,7 +1,7 @@
 package io.upgradebridge.servlet.internal.tomcat;
 
-import io.upgradebridge.io.internal.RingByteChannel;
-import io.upgradebridge.servlet.internal.LoopGate;
+import io.upgradebridge.servlet.internal.InputPump;
+import io.upgradebridge.servlet.internal.OutputPump;
 import io.upgradebridge.servlet.internal.UpgradeTransport;
 import io.upgradebridge.servlet.internal.UpgradedConnection;
 import jakarta.servlet.http.WebConnection;
@@ -14,17 +14,16 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The Tomcat path: an upgrade handler on Tomcat's internal I/O layer, the one Tomcat's own WebSocket
  * uses. Tomcat calls {@link #upgradeDispatch} on one of its threads for every socket event, one event
- * at a time per connection; the handler reads the socket straight into the input channel's free space
- * (no servlet stream, no copy through a read listener's array) until it would block, and writes the
- * output channel's bytes with non-blocking writes.
+ * at a time per connection; the handler's {@link InputPump} reads the socket straight into the input's free space
+ * (no servlet stream, no copy through a read listener's array) until it would block, and its {@link OutputPump}
+ * writes the output's bytes with non-blocking writes.
  *
- * <p>Reads happen only inside {@code upgradeDispatch(OPEN_READ)}. When the input channel is full the
+ * <p>Reads happen only inside {@code upgradeDispatch(OPEN_READ)}. When the input is full the
  * handler answers {@code SUSPENDED} (Tomcat stops watching the socket for reads) and asks Tomcat for a
  * read event once the application made room. Closing also goes through a Tomcat event
  * ({@code DISCONNECT}), so the socket is closed on Tomcat's thread, Tomcat releases its processor and
@@ -32,43 +31,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, UpgradeTransport {
 
-    /** Read side. Transitions only by CAS (through {@link LoopGate}). */
-    enum ReadState {
-        /** Tomcat watches the socket (or is about to dispatch the first event): the next OPEN_READ reads. */
-        AWAITING_DATA,
-        /** One Tomcat thread is inside the read loop. */
-        READING,
-        /** Inside the loop, and room was made meanwhile: the loop must go round once more. */
-        READING_RECHECK,
-        /** The input channel is full; Tomcat does not watch the socket. The producer signal resumes. */
-        PAUSED,
-        /** Room was made after a pause: a read event was asked for and will run the loop. */
-        RESUMING,
-        /** Input ended, failed or was cancelled. Terminal. */
-        DONE
-    }
-
-    /** Write side. Transitions only by CAS (through {@link LoopGate}). */
-    enum WriteState {
-        /** Nothing to send: the output channel's consumer signal starts the loop. */
-        IDLE,
-        /** One thread is inside the write loop. */
-        WRITING,
-        /** Inside the loop, and a signal came meanwhile: the loop must go round once more. */
-        WRITING_RECHECK,
-        /** Tomcat's buffers are full: its write event resumes the loop. */
-        AWAITING_SOCKET,
-        /** Output finished or failed. Terminal. */
-        DONE
-    }
-
-    private final LoopGate<ReadState> reads =
-        new LoopGate<>(ReadState.AWAITING_DATA, ReadState.READING, ReadState.READING_RECHECK, ReadState.DONE);
-    private final LoopGate<WriteState> writes =
-        new LoopGate<>(WriteState.IDLE, WriteState.WRITING, WriteState.WRITING_RECHECK, WriteState.DONE);
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile SocketWrapperBase<?> socket;
     private volatile UpgradedConnection connection;
+    private volatile Reads reads;
+    private volatile Writes writes;
     private volatile boolean destroyed;
 
     /** Public no-arg constructor: Tomcat instantiates this class in {@code HttpServletRequest.upgrade()}. */
@@ -98,8 +65,12 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
     @Override
     public void startPumps() {
         UpgradedConnection c = connection;
-        c.input().attachTransport(this::onInputSignal, null);
-        c.output().attachTransport(null, this::onOutputSignal);
+        Reads r = new Reads(c);
+        Writes w = new Writes(c);
+        r.attach();
+        w.attach();
+        reads = r;
+        writes = w;
         // the first read runs in the OPEN_READ event Tomcat dispatches right after init()
     }
 
@@ -107,10 +78,12 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
     public SocketState upgradeDispatch(SocketEvent event) {
         switch (event) {
             case OPEN_READ:
-                return closing.get() ? SocketState.CLOSED : onReadEvent();
+                Reads r = reads;
+                return closing.get() || r == null ? SocketState.CLOSED : r.onReadEvent();
             case OPEN_WRITE:
-                if (writes.enter(WriteState.AWAITING_SOCKET, null)) {
-                    writeLoop();
+                Writes w = writes;
+                if (w != null) {
+                    w.onWritable();
                 }
                 return closing.get() ? SocketState.CLOSED : SocketState.UPGRADED;
             case TIMEOUT:
@@ -126,145 +99,75 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
         }
     }
 
-    // ------------------------------------------------------------------ read side
+    /** Reads the socket in Tomcat's read events; resumes after a pause through a read event Tomcat is asked for. */
+    private final class Reads extends InputPump {
 
-    private SocketState onReadEvent() {
-        if (reads.enter(ReadState.AWAITING_DATA, ReadState.RESUMING)) {
-            return readLoop();
+        Reads(UpgradedConnection connection) {
+            super(connection);
         }
-        // a paused or finished input: Tomcat must not watch the socket for reads
-        return SocketState.SUSPENDED;
-    }
 
-    /** Producer signal of the input channel: room again, or the reader cancelled. */
-    private void onInputSignal() {
-        UpgradedConnection c = connection;
-        RingByteChannel input = c.input();
-        Throwable cancelled = input.isClosedForWrite() ? input.closedCause() : null;
-        if (cancelled != null) {
-            if (reads.finish()) {
-                c.transportFailed(cancelled); // the application cancelled its input (or the connection is being aborted)
-            }
-            return;
-        }
-        if (reads.wake(ReadState.PAUSED, ReadState.RESUMING)) {
-            // reads must run on Tomcat's thread, under its per-socket lock: ask for a read event
-            dispatch(SocketEvent.OPEN_READ);
-        }
-    }
-
-    private SocketState readLoop() {
-        UpgradedConnection c = connection;
-        RingByteChannel input = c.input();
-        SocketWrapperBase<?> s = socket;
-        try {
-            while (true) {
-                if (input.isClosedForWrite()) {
-                    if (reads.finish() && input.closedCause() != null) {
-                        c.transportFailed(input.closedCause());
-                    }
-                    return SocketState.SUSPENDED;
-                }
-                ByteBuffer room = input.writableSlice();
-                if (!room.hasRemaining()) {
-                    // room made after writableSlice() came back empty turned READING into READING_RECHECK
-                    if (reads.park(ReadState.PAUSED)) {
-                        return SocketState.SUSPENDED;
-                    }
-                    continue;
-                }
-                int n;
-                try {
-                    n = s.read(false, room);
-                } catch (EOFException end) {
-                    n = -1; // Tomcat reports the peer's FIN as an EOFException
-                }
-                if (n > 0) {
-                    input.commit(n);
-                } else if (n == 0) {
-                    input.releaseIfEmpty(); // an idle connection holds no buffer
-                    if (reads.park(ReadState.AWAITING_DATA)) {
-                        return SocketState.UPGRADED; // Tomcat watches the socket for the next bytes
-                    }
-                } else {
-                    input.releaseIfEmpty();
-                    if (reads.finish()) {
-                        c.inputEnded(); // the peer's FIN: the output may still be sent
-                    }
-                    return SocketState.SUSPENDED;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            if (reads.finish()) {
-                c.transportFailed(e);
-            }
-            return SocketState.CLOSED;
-        }
-    }
-
-    // ------------------------------------------------------------------ write side
-
-    /**
-     * Consumer signal of the output channel: bytes after an idle spell, a flush request, or the end. The loop runs
-     * on the engine executor, not on the signalling thread: the application goes on writing meanwhile, and the loop
-     * then writes everything written so far at once.
-     */
-    private void onOutputSignal() {
-        if (writes.enter(WriteState.IDLE, null)) {
+        @Override
+        protected int fill(ByteBuffer room) throws IOException {
             try {
-                connection.engine().execute(this::writeLoop);
-            } catch (RejectedExecutionException shuttingDown) {
-                writeLoop(); // the executor is stopping: write here rather than leave the bytes behind
+                return socket.read(false, room);
+            } catch (EOFException end) {
+                return -1; // Tomcat reports the peer's FIN as an EOFException
+            }
+        }
+
+        /** Reads must run on Tomcat's thread, under its per-socket lock: ask for a read event. */
+        @Override
+        protected void resume() {
+            if (move(Park.PAUSED, Park.RESUMING)) {
+                dispatch(SocketEvent.OPEN_READ);
+            }
+        }
+
+        SocketState onReadEvent() {
+            if (!wake(Park.AWAITING_DATA, Park.RESUMING)) {
+                return SocketState.SUSPENDED; // a paused or finished input: Tomcat must not watch the socket for reads
+            }
+            switch (pump()) {
+                case AWAITING_DATA:
+                    return SocketState.UPGRADED; // Tomcat watches the socket for the next bytes
+                case FAILED:
+                    return SocketState.CLOSED;
+                default:
+                    return SocketState.SUSPENDED;
             }
         }
     }
 
-    private void writeLoop() {
-        UpgradedConnection c = connection;
-        RingByteChannel output = c.output();
-        SocketWrapperBase<?> s = socket;
-        try {
-            while (true) {
-                if (output.isClosedForWrite() && output.closedCause() != null) {
-                    writes.finish(); // aborted: the connection is being torn down
-                    return;
-                }
-                ByteBuffer bytes = output.readableSlice();
-                if (bytes.hasRemaining() && s.canWrite()) {
-                    int n = bytes.remaining();
-                    s.write(false, bytes); // Tomcat takes all of it: into the socket, or into its own buffers
-                    output.consume(n);
-                    continue;
-                }
-                if (s.flush(false)) {
-                    // Tomcat still holds bytes the socket did not take
-                    if (writes.park(WriteState.AWAITING_SOCKET)) {
-                        s.registerWriteInterest(); // OPEN_WRITE resumes the loop
-                        return;
-                    }
-                    continue;
-                }
-                if (bytes.hasRemaining()) {
-                    continue; // Tomcat's buffers are empty again
-                }
-                if (output.hasUnflushed()) {
-                    output.markFlushed(); // every byte consumed so far is in the socket
-                }
-                if (output.isDrainedAndClosed()) {
-                    writes.finish();
-                    c.outputDrained();
-                    return;
-                }
-                output.releaseIfEmpty(); // nothing in flight: an idle connection holds no buffer
-                // a signal that came after readableSlice() saw nothing turned WRITING into WRITING_RECHECK
-                if (writes.park(WriteState.IDLE)) {
-                    return;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            if (writes.finish()) {
-                c.transportFailed(e);
-            }
+    /** Non-blocking writes: Tomcat takes every byte (into the socket or its own buffers), its write event resumes. */
+    private final class Writes extends OutputPump {
+
+        Writes(UpgradedConnection connection) {
+            super(connection, Park.IDLE);
+        }
+
+        /** Tomcat holds no bytes the socket did not take, or now sent them. */
+        @Override
+        protected boolean ready() throws IOException {
+            SocketWrapperBase<?> s = socket;
+            return s.canWrite() || !s.flush(false);
+        }
+
+        @Override
+        protected void awaitSocket() {
+            socket.registerWriteInterest(); // OPEN_WRITE resumes the loop
+        }
+
+        @Override
+        protected boolean write(ByteBuffer bytes) throws IOException {
+            int n = bytes.remaining();
+            socket.write(false, bytes);
+            output.consume(n);
+            return true;
+        }
+
+        @Override
+        protected boolean flush() throws IOException {
+            return !socket.flush(false); // false: Tomcat still holds bytes, and ready() waits for them
         }
     }
 
@@ -366,8 +269,14 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
     }
 
     private void endPumps() {
-        reads.finish();
-        writes.finish();
+        Reads r = reads;
+        Writes w = writes;
+        if (r != null) {
+            r.stop();
+        }
+        if (w != null) {
+            w.stop();
+        }
     }
 
     @Override
@@ -392,6 +301,6 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
 
     @Override
     public String toString() {
-        return "TomcatUpgradeHandler{read=" + reads + ", write=" + writes + ", closing=" + closing.get() + ", destroyed=" + destroyed + '}';
+        return "TomcatUpgradeHandler{" + reads + ", " + writes + ", closing=" + closing.get() + ", destroyed=" + destroyed + '}';
     }
 }

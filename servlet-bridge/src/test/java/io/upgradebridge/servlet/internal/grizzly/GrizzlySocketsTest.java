@@ -1,4 +1,4 @@
-package io.upgradebridge.servlet.internal;
+package io.upgradebridge.servlet.internal.grizzly;
 
 import org.apache.catalina.connector.WebConnectionImpl;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.upgradebridge.servlet.internal;
+package io.upgradebridge.servlet.internal.grizzly;
 
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
@@ -19,7 +19,7 @@ import java.nio.channels.SocketChannel;
  * first). Through reflection; on any other container it does nothing, and if GlassFish or Grizzly change it says so
  * once in the log.
  */
-final class GrizzlySockets {
+public final class GrizzlySockets {
 
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
     private static final String WEB_CONNECTION = "org.apache.catalina.connector.WebConnectionImpl";
@@ -34,7 +34,7 @@ final class GrizzlySockets {
      *
      * @return the Grizzly connection, or {@code null} elsewhere, over TLS, or when it cannot be reached
      */
-    static Object connectionOf(Object webConnection) {
+    public static Object connectionOf(Object webConnection) {
         if (webConnection == null || !webConnection.getClass().getName().equals(WEB_CONNECTION)) {
             return null;
         }
@@ -56,7 +56,7 @@ final class GrizzlySockets {
      * closes the streams, resumes the response): once Grizzly has recycled that request for another connection that
      * upgraded too, it would end that other client's upgrade. Elsewhere always true.
      */
-    static boolean closes(Object webConnection, Object handler) {
+    public static boolean closes(Object webConnection, Object handler) {
         if (webConnection == null || !webConnection.getClass().getName().equals(WEB_CONNECTION)) {
             return true;
         }
@@ -74,7 +74,7 @@ final class GrizzlySockets {
      *
      * @return whether it could
      */
-    static boolean shutdownOutput(Object grizzlyConnection) {
+    public static boolean shutdownOutput(Object grizzlyConnection) {
         if (grizzlyConnection == null) {
             return false;
         }

@@ -1,12 +1,14 @@
-package io.upgradebridge.servlet.internal;
+package io.upgradebridge.servlet.internal.tomcat;
 
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 
 /**
- * Asks Tomcat to process a socket event for an upgraded connection, on one of its own threads, the same
- * call Tomcat makes itself. Needed twice on Tomcat's standard upgrade path:
+ * What the standard upgrade path (servlet streams) needs of Tomcat, through reflection, so that it links against
+ * nothing of Tomcat's (the standard path runs on every container): asks Tomcat to process a socket event for an
+ * upgraded connection, on one of its own threads, the same call Tomcat makes itself, and reaches the socket under the
+ * streams for a lingering close. The socket events are needed twice:
  * <ul>
  *   <li>a close from a thread that is not the container's only marks the streams closed, and Tomcat
  *   closes the socket on the next socket event, which for an idle peer never comes: a write event
@@ -18,7 +20,7 @@ import java.lang.reflect.Method;
  * Works through reflection on Tomcat's {@code UpgradeServletInputStream}/{@code UpgradeServletOutputStream};
  * on any other container it does nothing, and if Tomcat changes it says so once in the log.
  */
-final class TomcatSocketEvents {
+public final class TomcatSocketEvents {
 
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
     private static final String PACKAGE = "org.apache.coyote.http11.upgrade.";
@@ -28,17 +30,17 @@ final class TomcatSocketEvents {
     }
 
     /** Whether {@code stream} is one of Tomcat's upgraded streams. */
-    static boolean applies(Object stream) {
+    public static boolean applies(Object stream) {
         return stream != null && stream.getClass().getName().startsWith(PACKAGE + "UpgradeServlet");
     }
 
     /** A read event: Tomcat calls the read listener on its thread if bytes are there. */
-    static void dispatchRead(Object stream) {
+    public static void dispatchRead(Object stream) {
         dispatch(stream, "OPEN_READ");
     }
 
     /** A write event: Tomcat calls the write listener, and closes the socket if both streams are closed. */
-    static void dispatchWrite(Object stream) {
+    public static void dispatchWrite(Object stream) {
         dispatch(stream, "OPEN_WRITE");
     }
 
@@ -47,7 +49,7 @@ final class TomcatSocketEvents {
      *
      * @return whether it could
      */
-    static boolean shutdownOutput(Object stream) {
+    public static boolean shutdownOutput(Object stream) {
         try {
             Object wrapper = socketWrapper(stream);
             if (wrapper == null) {
@@ -78,7 +80,7 @@ final class TomcatSocketEvents {
      *
      * @return whether it could
      */
-    static boolean setReadTimeout(Object stream, long millis) {
+    public static boolean setReadTimeout(Object stream, long millis) {
         try {
             Object wrapper = socketWrapper(stream);
             if (wrapper == null) {

@@ -1,4 +1,4 @@
-package io.upgradebridge.servlet.internal;
+package io.upgradebridge.servlet.internal.undertow;
 
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
@@ -17,7 +17,7 @@ import java.util.concurrent.Executor;
  * reflection on the streams' and the connection's {@code channel} and {@code ioExecutor}; on any other container it
  * does nothing, and if Undertow changes it says so once in the log.
  */
-final class UndertowReadEvents {
+public final class UndertowReadEvents {
 
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
     private static final String STREAM = "io.undertow.servlet.spec.UpgradeServletInputStream";
@@ -27,12 +27,12 @@ final class UndertowReadEvents {
     }
 
     /** Whether {@code stream} is Undertow's upgraded input stream. */
-    static boolean applies(Object stream) {
+    public static boolean applies(Object stream) {
         return stream != null && stream.getClass().getName().equals(STREAM);
     }
 
     /** Makes Undertow's I/O thread run the stream's read listener, which calls {@code onDataAvailable} if bytes are there. */
-    static void dispatchRead(Object stream) {
+    public static void dispatchRead(Object stream) {
         try {
             Object channel = field(stream, "channel");
             Executor io = (Executor) field(stream, "ioExecutor");
@@ -66,7 +66,7 @@ final class UndertowReadEvents {
      *
      * @return whether {@code webConnection} was Undertow's and is closed now (or as the I/O thread's next task)
      */
-    static boolean closeNow(Object webConnection) {
+    public static boolean closeNow(Object webConnection) {
         if (!isUndertows(webConnection)) {
             return false;
         }
@@ -101,7 +101,7 @@ final class UndertowReadEvents {
      *
      * @return whether {@code webConnection} was Undertow's, on a plain socket, and its output is being shut
      */
-    static boolean shutdownOutput(Object webConnection) {
+    public static boolean shutdownOutput(Object webConnection) {
         if (!isUndertows(webConnection)) {
             return false;
         }
