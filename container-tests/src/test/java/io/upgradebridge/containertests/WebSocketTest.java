@@ -340,25 +340,40 @@ class WebSocketTest {
             && found.get(0).contains("\tat "), found.get(0));
     }
 
+    /**
+     * HtmlUnit's WebSocket can lose its own {@code open} event on a loaded machine (it connects on a client thread
+     * while the page's script is still assigning handlers, and a late "connecting" notice can overwrite the open
+     * state). A page that never left "connecting" is therefore loaded once more, with what the server saw of the
+     * first try in the message; a second page that never opens, or one that opens and fails, fails the test.
+     */
     @ParameterizedTest
     @EnumSource(ContainerKind.class)
     void htmlUnitPageEchoesThroughTheBrowsersWebSocket(ContainerKind kind) throws Exception {
         EmbeddedContainer container = containers.get(kind);
-        try (org.htmlunit.WebClient browser = new org.htmlunit.WebClient()) {
-            org.htmlunit.html.HtmlPage page = browser.getPage("http://127.0.0.1:" + container.port() + "/page.html");
-            // bounded: HtmlUnit starts a WebSocket client for each page, which takes long on a loaded machine
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            String state = "";
-            while (System.nanoTime() < deadline) {
-                browser.waitForBackgroundJavaScript(100);
-                state = page.getElementById("state").getTextContent();
-                if (state.startsWith("closed")) {
-                    break;
+        List<String> stalled = new ArrayList<>();
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            try (org.htmlunit.WebClient browser = new org.htmlunit.WebClient()) {
+                org.htmlunit.html.HtmlPage page = browser.getPage("http://127.0.0.1:" + container.port() + "/page.html");
+                // bounded: HtmlUnit starts a WebSocket client for each page, which takes long on a loaded machine
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(attempt == 1 ? 20 : 30);
+                String state = "";
+                while (System.nanoTime() < deadline) {
+                    browser.waitForBackgroundJavaScript(100);
+                    state = page.getElementById("state").getTextContent();
+                    if (state.startsWith("closed")) {
+                        break;
+                    }
                 }
+                if (state.equals("connecting") && attempt == 1) {
+                    stalled.add("the first page stayed 'connecting'; the server's open upgrades then: "
+                        + RawHttpClient.get(container.port(), "/stats?dump").bodyText().trim().replace('\n', ';'));
+                    continue;
+                }
+                assertEquals("hello from the page", page.getElementById("echo").getTextContent(), () -> String.join("\n", stalled));
+                assertEquals("closed 1000", state, "reason: " + page.getElementById("reason").getTextContent() + stalled);
+                assertEquals("server done", page.getElementById("reason").getTextContent());
+                return;
             }
-            assertEquals("hello from the page", page.getElementById("echo").getTextContent());
-            assertEquals("closed 1000", state, "reason: " + page.getElementById("reason").getTextContent());
-            assertEquals("server done", page.getElementById("reason").getTextContent());
         }
     }
 
