@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The class path of one isolated container world: {@code <containers.dir>/<folder>/*.jar} for each of the kind's folders, then the
- * servlet-bridge, websocket-raw and websockets jars or classes ({@code servletBridge.path}, {@code websocketRaw.path},
- * {@code websockets.path}; left out for a world that deploys a WAR, which brings its own copies), then this module's server side ({@code serverApp.path} = {@code target/classes}). Surefire sets
- * the three properties, {@code warSample.path} (the war-sample WAR) and {@code warSampleAnnotations.path} (its
- * annotations WAR); the fallbacks are for an IDE started in
- * the module folder after {@code mvn process-test-classes}.
+ * The class path of one isolated container world: the world's jars ({@link #containerJars}), then the servlet-bridge,
+ * websocket-raw and websockets jars or classes ({@code servletBridge.path}, {@code websocketRaw.path},
+ * {@code websockets.path}; left out for a world that deploys a WAR, which brings its own copies), then this module's
+ * server side ({@code serverApp.path} = {@code target/classes}). Surefire sets the three properties,
+ * {@code containers.dir}, {@code warSample.path} (the war-sample WAR) and {@code warSampleAnnotations.path} (its
+ * annotations WAR); the fallbacks are for an IDE started in the module folder after {@code mvn process-test-classes}.
  */
 final class ContainerClassPath {
 
@@ -28,21 +28,7 @@ final class ContainerClassPath {
     }
 
     static URL[] of(ContainerKind kind, boolean withServletBridge) {
-        Path containers = path("containers.dir", "target/containers");
-        List<Path> entries = new ArrayList<>();
-        for (String directory : kind.directories()) {
-            Path jarsDir = containers.resolve(directory);
-            int before = entries.size();
-            try (Stream<Path> files = Files.list(jarsDir)) {
-                files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().forEach(entries::add);
-            } catch (IOException e) {
-                throw new IllegalStateException("no container jars in " + jarsDir
-                        + ": run the build up to generate-test-resources (mvn -pl container-tests -am verify)", e);
-            }
-            if (entries.size() == before) {
-                throw new IllegalStateException("no container jars in " + jarsDir);
-            }
-        }
+        List<Path> entries = new ArrayList<>(containerJars(kind.directory()));
         if (withServletBridge) {
             entries.add(existing(path("servletBridge.path", "../servlet-bridge/target/classes"), "servletBridge.path"));
             entries.add(existing(path("websocketRaw.path", "../websocket-raw/target/classes"), "websocketRaw.path"));
@@ -50,6 +36,26 @@ final class ContainerClassPath {
         }
         entries.add(existing(path("serverApp.path", "target/classes"), "serverApp.path"));
         return entries.stream().map(ContainerClassPath::url).toArray(URL[]::new);
+    }
+
+    /**
+     * @return the jars of the container world {@code world} (a {@link ContainerKind#directory()}), sorted by name: the
+     *         module {@code <containers.dir>/<world>} (container-tests/containers) declares the container's artifacts,
+     *         and the build copies them with their runtime dependencies into its {@code target/jars}
+     */
+    static List<Path> containerJars(String world) {
+        Path jarsDir = path("containers.dir", "containers").resolve(world).resolve("target").resolve("jars");
+        List<Path> jars;
+        try (Stream<Path> files = Files.list(jarsDir)) {
+            jars = files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("no container jars in " + jarsDir
+                    + ": run the build up to generate-test-resources (mvn -pl container-tests -am verify)", e);
+        }
+        if (jars.isEmpty()) {
+            throw new IllegalStateException("no container jars in " + jarsDir);
+        }
+        return jars;
     }
 
     /** @return the war-sample WAR file ({@code warSample.path}, else the web.xml WAR in ../war-sample/target) */

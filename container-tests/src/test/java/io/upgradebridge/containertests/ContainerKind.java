@@ -1,6 +1,5 @@
 package io.upgradebridge.containertests;
 
-import java.util.List;
 
 /**
  * The containers every scenario runs on. Versions come from the build (system properties set by Surefire
@@ -8,45 +7,45 @@ import java.util.List;
  */
 public enum ContainerKind {
 
-    TOMCAT_10_1("Tomcat", "tomcat10.version", "10.1.59", List.of("tomcat-10.1"),
+    TOMCAT_10_1("Tomcat", "tomcat10.version", "10.1.59", "tomcat-10.1",
             "io.upgradebridge.containertests.server.TomcatLauncher", "Apache Tomcat/", null),
-    TOMCAT_11("Tomcat", "tomcat11.version", "11.0.25", List.of("tomcat-11"),
+    TOMCAT_11("Tomcat", "tomcat11.version", "11.0.25", "tomcat-11",
             "io.upgradebridge.containertests.server.TomcatLauncher", "Apache Tomcat/", null),
     /**
      * Tomcat 11 with the bridge's transport set to {@code servlet}: the standard {@code HttpServletRequest.upgrade()}
      * path, which the bridge falls back to when Tomcat's internal upgrade API cannot be used.
      */
-    TOMCAT_11_SERVLET_UPGRADE("Tomcat", "tomcat11.version", "11.0.25", List.of("tomcat-11"),
+    TOMCAT_11_SERVLET_UPGRADE("Tomcat", "tomcat11.version", "11.0.25", "tomcat-11",
             "io.upgradebridge.containertests.server.TomcatLauncher", "Apache Tomcat/", "servlet"),
     /** Jetty 12.1 in its ee10 environment (Servlet 6.0). */
-    JETTY_12_1("Jetty", "jetty.version", "12.1.8", List.of("jetty-12.1-ee10", "jetty-12.1"),
+    JETTY_12_1("Jetty", "jetty.version", "12.1.8", "jetty-12.1-ee10",
             "io.upgradebridge.containertests.server.JettyLauncher", "jetty/", null),
     /** Jetty 12.1 in its ee11 environment (Servlet 6.1): the same core, ee11's own servlet classes. */
-    JETTY_12_1_EE11("Jetty", "jetty.version", "12.1.8", List.of("jetty-12.1-ee11", "jetty-12.1"),
+    JETTY_12_1_EE11("Jetty", "jetty.version", "12.1.8", "jetty-12.1-ee11",
             "io.upgradebridge.containertests.server.JettyEe11Launcher", "jetty/", null),
     /** Embedded Undertow (Servlet 6.0): the bridge takes connections over through the standard {@code upgrade()}. */
-    UNDERTOW_2_3("Undertow", "undertow.version", "2.3.26.Final", List.of("undertow-2.3"),
+    UNDERTOW_2_3("Undertow", "undertow.version", "2.3.26.Final", "undertow-2.3",
             "io.upgradebridge.containertests.server.UndertowLauncher", "Undertow - ", null),
     /**
      * Payara Micro 6 (Jakarta EE 10) in a JVM of its own, on Java 11 to 21: the standard {@code upgrade()} path, the
      * server's managed executor.
      */
-    PAYARA_6("Payara Micro", "payara6.version", "6.2025.10", List.of("payara-6"),
+    PAYARA_6("Payara Micro", "payara6.version", "6.2025.10", "payara-6",
             "io.upgradebridge.containertests.process.PayaraMicroAdapter", "Payara Micro ", 11, 21),
     /** Payara Micro 7 (Jakarta EE 11) in a JVM of its own; it needs Java 21 or newer. */
-    PAYARA_7("Payara Micro", "payara7.version", "7.2026.11", List.of("payara-7"),
+    PAYARA_7("Payara Micro", "payara7.version", "7.2026.11", "payara-7",
             "io.upgradebridge.containertests.process.PayaraMicroAdapter", "Payara Micro ", 21, Integer.MAX_VALUE),
     /**
      * GlassFish 7 Embedded (Jakarta EE 10, {@code glassfish-embedded-all}) in a JVM of its own, on Java 11 to 21. Opt-in
      * ({@code -Dcontainers=GLASSFISH_7}): its redeploy cycles stalled in the server (see the README), so the default run
      * leaves it out, with that reason.
      */
-    GLASSFISH_7("GlassFish", "glassfish7.version", "7.0.25", List.of("glassfish-7"),
+    GLASSFISH_7("GlassFish", "glassfish7.version", "7.0.25", "glassfish-7",
             "io.upgradebridge.containertests.process.GlassFishEmbeddedAdapter", null, 11, 21);
 
     private final String product;
     private final String version;
-    private final List<String> directories;
+    private final String directory;
     private final String launcherClass;
     private final String serverInfoPrefix;
     private final String bridgeTransport;
@@ -57,11 +56,11 @@ public enum ContainerKind {
     private final int minJava;
     private final int maxJava;
 
-    ContainerKind(String product, String versionProperty, String defaultVersion, List<String> directories,
+    ContainerKind(String product, String versionProperty, String defaultVersion, String directory,
                   String launcherClass, String serverInfoPrefix, String bridgeTransport) {
         this.product = product;
         this.version = System.getProperty(versionProperty, defaultVersion);
-        this.directories = directories;
+        this.directory = directory;
         this.launcherClass = launcherClass;
         this.serverInfoPrefix = serverInfoPrefix;
         this.bridgeTransport = bridgeTransport;
@@ -75,11 +74,11 @@ public enum ContainerKind {
      * followed by the version, or null when the server reports {@code product + " 0.0.0"} (GlassFish Embedded has no
      * version of its own).
      */
-    ContainerKind(String product, String versionProperty, String defaultVersion, List<String> directories,
+    ContainerKind(String product, String versionProperty, String defaultVersion, String directory,
                   String adapterClass, String serverInfoPrefix, int minJava, int maxJava) {
         this.product = product;
         this.version = System.getProperty(versionProperty, defaultVersion);
-        this.directories = directories;
+        this.directory = directory;
         this.launcherClass = adapterClass;
         this.serverInfoPrefix = serverInfoPrefix;
         this.bridgeTransport = null;
@@ -173,14 +172,13 @@ public enum ContainerKind {
         return version;
     }
 
-    /** @return the first folder under {@code containers.dir} with this container's jars, which names the kind's worlds */
+    /**
+     * @return the container world this kind runs in, e.g. {@code tomcat-11}: the module
+     *         {@code container-tests/containers/<directory>}, whose jars make the container (see
+     *         {@link ContainerClassPath#containerJars}); it also names the kind's work and log folders
+     */
     public String directory() {
-        return directories.get(0);
-    }
-
-    /** @return every folder under {@code containers.dir} whose jars make this container (Jetty: environment, then core) */
-    public List<String> directories() {
-        return directories;
+        return directory;
     }
 
     /** @return the launcher class name, loaded from the isolated class loader */

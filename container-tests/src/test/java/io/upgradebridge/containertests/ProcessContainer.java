@@ -297,16 +297,13 @@ final class ProcessContainer {
         }
     }
 
-    /** The server's jar: the one jar in {@code <containers.dir>/<kind>}. */
-    private static Path serverJar(ContainerKind kind) throws IOException {
-        Path dir = ContainerClassPath.path("containers.dir", "target/containers").resolve(kind.directory());
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> jars = files.filter(f -> f.toString().endsWith(".jar")).toList();
-            if (jars.size() != 1) {
-                throw new IllegalStateException("expected one server jar in " + dir + ", found " + jars);
-            }
-            return jars.get(0);
+    /** The server's jar: the one jar of the kind's container world. */
+    private static Path serverJar(ContainerKind kind) {
+        List<Path> jars = ContainerClassPath.containerJars(kind.directory());
+        if (jars.size() != 1) {
+            throw new IllegalStateException("expected one server jar for " + kind + ", found " + jars);
         }
+        return jars.get(0);
     }
 
     /** {@code --add-opens}/{@code --add-exports} for what the server jar's manifest opens when run with {@code java -jar}. */

@@ -56,17 +56,24 @@ final class ReadmeCompiler {
 
     /**
      * @return what a user's project compiles against: the Servlet API ({@code servletApi.path}, set by Surefire; else
-     *         the copy in the Jetty folder of {@code containers.dir}) and the three library modules
+     *         the copy in the Jetty ee10 world's jars) and the three library modules
      */
     static List<Path> libraryClassPath() {
-        Path servletApi = ContainerClassPath.path("servletApi.path",
-            ContainerClassPath.path("containers.dir", "target/containers")
-                .resolve("jetty-12.1/jakarta.servlet-api-" + System.getProperty("servlet-api.version", "6.0.0") + ".jar")
-                .toString());
-        return List.of(servletApi,
+        return List.of(servletApi(),
             ContainerClassPath.path("servletBridge.path", "../servlet-bridge/target/classes"),
             ContainerClassPath.path("websocketRaw.path", "../websocket-raw/target/classes"),
             ContainerClassPath.path("websockets.path", "../websockets/target/classes"));
+    }
+
+    private static Path servletApi() {
+        String value = System.getProperty("servletApi.path");
+        if (value != null && !value.isBlank() && !value.startsWith("${")) {
+            return Path.of(value).toAbsolutePath().normalize();
+        }
+        return ContainerClassPath.containerJars(ContainerKind.JETTY_12_1.directory()).stream()
+            .filter(jar -> jar.getFileName().toString().startsWith("jakarta.servlet-api-"))
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no Servlet API among " + ContainerKind.JETTY_12_1 + "'s jars"));
     }
 
     /**
