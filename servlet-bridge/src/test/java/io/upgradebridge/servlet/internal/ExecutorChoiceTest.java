@@ -201,7 +201,7 @@ class ExecutorChoiceTest {
                 assertTrue(virtual.get(5, java.util.concurrent.TimeUnit.SECONDS));
             } else {
                 // a Java 17 runtime that claims 21 has no virtual threads: the bridge falls back to its own pool
-                assertInstanceOf(ThreadPoolExecutor.class, choice.engine());
+                assertInstanceOf(LendableExecutor.class, choice.engine());
             }
         } finally {
             choice.shutdown(1000);
@@ -213,8 +213,9 @@ class ExecutorChoiceTest {
         FakeSources s = new FakeSources();
         ExecutorChoice choice = ExecutorChoice.choose(null, s, "bridge-test-");
         assertEquals(2, choice.owned().size());
-        ThreadPoolExecutor engine = assertInstanceOf(ThreadPoolExecutor.class, choice.engine());
-        assertEquals(ExecutorChoice.OWN_POOL_THREADS, engine.getMaximumPoolSize());
+        LendableExecutor engine = assertInstanceOf(LendableExecutor.class, choice.engine());
+        assertFalse(engine.isLent());
+        assertEquals(ExecutorChoice.OWN_POOL_THREADS, ((ThreadPoolExecutor) choice.owned().get(0)).getMaximumPoolSize());
         assertNotSame(choice.engine(), choice.user());
         java.util.concurrent.CompletableFuture<String> name = new java.util.concurrent.CompletableFuture<>();
         engine.execute(() -> name.complete(Thread.currentThread().getName()));
@@ -228,6 +229,87 @@ class ExecutorChoiceTest {
         }
         assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("bridge-test-") && t.isAlive()),
             "no thread of the pools is left");
+    }
+
+    /**
+     * The bridge's pools start a thread only when none is free: tasks one after another run on one thread (a pool with
+     * its maximum as core size would have started a thread for each of its first 200 tasks), tasks that block at once
+     * get a thread each up to the maximum, and past it they wait in line instead of being refused.
+     */
+    @Test
+    void anElasticPoolStartsAThreadOnlyWhenNoneIsFree() throws Exception {
+        ExecutorChoice.OwnPool pool = ExecutorChoice.OwnPool.elastic("elastic-test-", 4, null);
+        try {
+            for (int i = 0; i < 50; i++) {
+                CompletableFuture.runAsync(() -> { }, pool).get(5, TimeUnit.SECONDS);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (pool.getCompletedTaskCount() < i + 1 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // the task's bookkeeping ends just after it completed the future
+                }
+            }
+            assertEquals(1, pool.getLargestPoolSize(), "one task at a time needs one thread");
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch running = new CountDownLatch(4);
+            for (int i = 0; i < 4; i++) {
+                pool.execute(() -> {
+                    running.countDown();
+                    awaitQuietly(release);
+                });
+            }
+            assertTrue(running.await(5, TimeUnit.SECONDS), "four blocking tasks get a thread each");
+            CompletableFuture<Void> fifth = CompletableFuture.runAsync(() -> { }, pool);
+            assertEquals(4, pool.getPoolSize(), "no thread past the maximum");
+            assertFalse(fifth.isDone(), "the fifth task waits in line");
+            release.countDown();
+            fifth.get(5, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThrows(java.util.concurrent.RejectedExecutionException.class, () -> pool.execute(() -> { }));
+    }
+
+    /**
+     * Tomcat lends its worker threads on the first upgrade: from then on the bridge's tasks run there, with the
+     * application's class loader while they run and the thread's own afterwards; a task the lent executor refuses (its
+     * connector stops) runs on the bridge's pool.
+     */
+    @Test
+    void aLentExecutorRunsTheTasksWithTheApplicationsClassLoader() throws Exception {
+        ExecutorChoice.OwnPool own = ExecutorChoice.OwnPool.elastic("own-test-", 4, null);
+        ClassLoader application = new java.net.URLClassLoader(new java.net.URL[0], null);
+        ExecutorService container = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "container-worker"));
+        try {
+            LendableExecutor executor = new LendableExecutor(own, application);
+            assertEquals(4, SharedUserExecutor.quarterOf(new LendableExecutor(
+                ExecutorChoice.OwnPool.elastic("q-", 16, null), application)), "a quarter of the pool behind it");
+            assertTrue(runsOn(executor).startsWith("own-test-"), "the own pool until a container lends its threads");
+            assertTrue(executor.lend(container));
+            assertFalse(executor.lend(Runnable::run), "the first lender counts");
+            CompletableFuture<ClassLoader> during = new CompletableFuture<>();
+            executor.execute(() -> during.complete(Thread.currentThread().getContextClassLoader()));
+            assertSame(application, during.get(5, TimeUnit.SECONDS));
+            assertEquals("container-worker", runsOn(executor));
+            ClassLoader after = CompletableFuture.supplyAsync(() -> Thread.currentThread().getContextClassLoader(), container)
+                .get(5, TimeUnit.SECONDS);
+            assertNotSame(application, after, "the container's thread does not keep the application's loader");
+            container.shutdownNow();
+            assertTrue(runsOn(executor).startsWith("own-test-"), "refused by the lender: the own pool runs it");
+        } finally {
+            container.shutdownNow();
+            own.shutdownNow();
+        }
+    }
+
+    private static String runsOn(Executor executor) throws Exception {
+        return CompletableFuture.supplyAsync(() -> Thread.currentThread().getName(), executor).get(5, TimeUnit.SECONDS);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Something to check while the tasks block. */
