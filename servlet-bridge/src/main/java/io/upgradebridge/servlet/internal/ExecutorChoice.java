@@ -131,12 +131,10 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         if (virtual != null) {
             return new ExecutorChoice(virtual, virtual, "virtual threads (Java " + java + ")", List.of(virtual));
         }
-        OwnPool engine = (OwnPool) newBoundedPool(threadNamePrefix);
+        ExecutorService engine = newBoundedPool(threadNamePrefix);
         ExecutorService overflow = newGrowingPool(threadNamePrefix + "user-");
-        LendableExecutor pool = new LendableExecutor(engine, application != null ? application : ExecutorChoice.class.getClassLoader());
-        return shared(pool, overflow, "the bridge's own pool of up to " + OWN_POOL_THREADS + " threads, or Tomcat's worker "
-            + "threads once its first upgrade lends them (Java " + java + "; name an executor with io.upgradebridge.executor to "
-            + "use another)", java, List.of(engine, overflow));
+        return shared(engine, overflow, "the bridge's own pool of up to " + OWN_POOL_THREADS + " threads (Java " + java
+            + "; name an executor with io.upgradebridge.executor to use another)", java, List.of(engine, overflow));
     }
 
     /** Engine work on {@code pool}; application code on it up to a quarter of its threads, past that on {@code overflow}. */

@@ -34,9 +34,7 @@ final class SharedUserExecutor implements Executor {
      */
     static int quarterOf(Executor pool) {
         int max = -1;
-        if (pool instanceof LendableExecutor) {
-            max = ((LendableExecutor) pool).maxThreads();
-        } else if (pool instanceof ThreadPoolExecutor) {
+        if (pool instanceof ThreadPoolExecutor) {
             max = ((ThreadPoolExecutor) pool).getMaximumPoolSize();
         } else {
             try {

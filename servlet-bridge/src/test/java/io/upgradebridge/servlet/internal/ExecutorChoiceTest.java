@@ -201,7 +201,7 @@ class ExecutorChoiceTest {
                 assertTrue(virtual.get(5, java.util.concurrent.TimeUnit.SECONDS));
             } else {
                 // a Java 17 runtime that claims 21 has no virtual threads: the bridge falls back to its own pool
-                assertInstanceOf(LendableExecutor.class, choice.engine());
+                assertInstanceOf(ThreadPoolExecutor.class, choice.engine());
             }
         } finally {
             choice.shutdown(1000);
@@ -213,9 +213,8 @@ class ExecutorChoiceTest {
         FakeSources s = new FakeSources();
         ExecutorChoice choice = ExecutorChoice.choose(null, s, "bridge-test-");
         assertEquals(2, choice.owned().size());
-        LendableExecutor engine = assertInstanceOf(LendableExecutor.class, choice.engine());
-        assertFalse(engine.isLent());
-        assertEquals(ExecutorChoice.OWN_POOL_THREADS, ((ThreadPoolExecutor) choice.owned().get(0)).getMaximumPoolSize());
+        ThreadPoolExecutor engine = assertInstanceOf(ThreadPoolExecutor.class, choice.engine());
+        assertEquals(ExecutorChoice.OWN_POOL_THREADS, engine.getMaximumPoolSize());
         assertNotSame(choice.engine(), choice.user());
         java.util.concurrent.CompletableFuture<String> name = new java.util.concurrent.CompletableFuture<>();
         engine.execute(() -> name.complete(Thread.currentThread().getName()));
@@ -266,42 +265,6 @@ class ExecutorChoiceTest {
             pool.shutdownNow();
         }
         assertThrows(java.util.concurrent.RejectedExecutionException.class, () -> pool.execute(() -> { }));
-    }
-
-    /**
-     * Tomcat lends its worker threads on the first upgrade: from then on the bridge's tasks run there, with the
-     * application's class loader while they run and the thread's own afterwards; a task the lent executor refuses (its
-     * connector stops) runs on the bridge's pool.
-     */
-    @Test
-    void aLentExecutorRunsTheTasksWithTheApplicationsClassLoader() throws Exception {
-        ExecutorChoice.OwnPool own = ExecutorChoice.OwnPool.elastic("own-test-", 4, null);
-        ClassLoader application = new java.net.URLClassLoader(new java.net.URL[0], null);
-        ExecutorService container = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "container-worker"));
-        try {
-            LendableExecutor executor = new LendableExecutor(own, application);
-            assertEquals(4, SharedUserExecutor.quarterOf(new LendableExecutor(
-                ExecutorChoice.OwnPool.elastic("q-", 16, null), application)), "a quarter of the pool behind it");
-            assertTrue(runsOn(executor).startsWith("own-test-"), "the own pool until a container lends its threads");
-            assertTrue(executor.lend(container));
-            assertFalse(executor.lend(Runnable::run), "the first lender counts");
-            CompletableFuture<ClassLoader> during = new CompletableFuture<>();
-            executor.execute(() -> during.complete(Thread.currentThread().getContextClassLoader()));
-            assertSame(application, during.get(5, TimeUnit.SECONDS));
-            assertEquals("container-worker", runsOn(executor));
-            ClassLoader after = CompletableFuture.supplyAsync(() -> Thread.currentThread().getContextClassLoader(), container)
-                .get(5, TimeUnit.SECONDS);
-            assertNotSame(application, after, "the container's thread does not keep the application's loader");
-            container.shutdownNow();
-            assertTrue(runsOn(executor).startsWith("own-test-"), "refused by the lender: the own pool runs it");
-        } finally {
-            container.shutdownNow();
-            own.shutdownNow();
-        }
-    }
-
-    private static String runsOn(Executor executor) throws Exception {
-        return CompletableFuture.supplyAsync(() -> Thread.currentThread().getName(), executor).get(5, TimeUnit.SECONDS);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -1,7 +1,6 @@
 package io.upgradebridge.servlet.internal.tomcat;
 
 import io.upgradebridge.servlet.internal.InputPump;
-import io.upgradebridge.servlet.internal.LendableExecutor;
 import io.upgradebridge.servlet.internal.OutputPump;
 import io.upgradebridge.servlet.internal.UpgradeTransport;
 import io.upgradebridge.servlet.internal.UpgradedConnection;
@@ -59,10 +58,6 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
         if (c == null) {
             // Tomcat calls init() after the request's filter chain returned, and the starter attaches inside it
             throw new IllegalStateException("the upgrade handler was initialised before the bridge attached its connection");
-        }
-        if (c.engine() instanceof LendableExecutor lendable && !lendable.isLent()) {
-            // the bridge's work runs on Tomcat's worker threads, as Tomcat's own WebSocket's does: no second pool
-            lendable.lend(TomcatWorkers.of(socket));
         }
         c.open(this);
     }
