@@ -261,6 +261,13 @@ class ExecutorChoiceTest {
             assertFalse(fifth.isDone(), "the fifth task waits in line");
             release.countDown();
             fifth.get(5, TimeUnit.SECONDS);
+            // and every thread goes once idle (after 30 s in the bridge; shortened here): no core threads stay
+            pool.setKeepAliveTime(50, TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (pool.getPoolSize() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, pool.getPoolSize(), "an idle pool lets all its threads go");
         } finally {
             pool.shutdownNow();
         }
