@@ -201,27 +201,40 @@ class SampleWebAppTest {
     @MethodSource("deployments")
     void htmlUnitRunsThePageEchoAndShowsTheChatRefusal(ContainerKind kind, War war) throws Exception {
         EmbeddedContainer container = container(kind, war);
-        try (org.htmlunit.WebClient browser = new org.htmlunit.WebClient()) {
-            browser.getOptions().setCssEnabled(false);
-            org.htmlunit.html.HtmlPage page = browser.getPage(container.uri("/index.html?auto").toString());
-            // bounded: HtmlUnit starts a WebSocket client for each page, which takes long on a loaded machine
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            String status = "";
-            while (System.nanoTime() < deadline) {
-                browser.waitForBackgroundJavaScript(100);
-                status = text(page, "auto-status");
-                if (status.equals("done")) {
-                    break;
+        String firstTry = "";
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            try (org.htmlunit.WebClient browser = new org.htmlunit.WebClient()) {
+                browser.getOptions().setCssEnabled(false);
+                org.htmlunit.html.HtmlPage page = browser.getPage(container.uri("/index.html?auto").toString());
+                // bounded: HtmlUnit starts a WebSocket client for each page, which takes long on a loaded machine
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                String status = "";
+                while (System.nanoTime() < deadline) {
+                    browser.waitForBackgroundJavaScript(100);
+                    status = text(page, "auto-status");
+                    if (status.equals("done")) {
+                        break;
+                    }
                 }
+                String dom = "echo-state=" + text(page, "echo-state") + ", echo-output=" + text(page, "echo-output")
+                    + ", chat-state=" + text(page, "chat-state") + ", chat-log=" + text(page, "chat-log") + firstTry;
+                // HtmlUnit can lose its own open event (it fires on a client thread, maybe before the page assigned
+                // onopen; see WebSocketTest): an echo socket that never opened gets one more page
+                String echoState = text(page, "echo-state");
+                boolean neverOpened = text(page, "echo-output").isBlank()
+                    && (echoState.equals("connecting") || echoState.startsWith("error, closed"));
+                if (attempt == 1 && neverOpened) {
+                    firstTry = "; the first page's echo socket never opened: " + dom;
+                    continue;
+                }
+                assertEquals("done", status, dom);
+                assertEquals(ECHOED, text(page, "echo-output").strip(), dom);
+                // HtmlUnit's close() sends no code, and its close event reports 1006
+                assertTrue(text(page, "echo-state").startsWith("closed"), dom);
+                assertTrue(text(page, "chat-state").startsWith("error, closed"), dom);
+                assertEquals("", text(page, "chat-log").strip(), dom);
+                return;
             }
-            String dom = "echo-state=" + text(page, "echo-state") + ", echo-output=" + text(page, "echo-output")
-                + ", chat-state=" + text(page, "chat-state") + ", chat-log=" + text(page, "chat-log");
-            assertEquals("done", status, dom);
-            assertEquals(ECHOED, text(page, "echo-output").strip(), dom);
-            // HtmlUnit's close() sends no code, and its close event reports 1006
-            assertTrue(text(page, "echo-state").startsWith("closed"), dom);
-            assertTrue(text(page, "chat-state").startsWith("error, closed"), dom);
-            assertEquals("", text(page, "chat-log").strip(), dom);
         }
     }
 

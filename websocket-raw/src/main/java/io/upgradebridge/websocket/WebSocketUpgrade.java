@@ -5,6 +5,7 @@ import io.upgradebridge.content.OutgoingContent;
 import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
+import io.upgradebridge.io.internal.NonBlockingUpgrade;
 import io.upgradebridge.servlet.ApplicationCall;
 import io.upgradebridge.websocket.internal.Handshake;
 import io.upgradebridge.websocket.internal.RawWebSocketSession;
@@ -35,7 +36,7 @@ import java.util.concurrent.Executor;
  * for it: frame syntax (1002), the frame limit (1009) and, unless {@link Options#withoutUtf8Check() turned
  * off}, text as UTF-8 (1007).
  */
-public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade {
+public final class WebSocketUpgrade extends OutgoingContent.ProtocolUpgrade implements NonBlockingUpgrade {
 
     /** Largest frame payload accepted by default: 1 MiB. A bigger frame closes the session with 1009. */
     public static final long DEFAULT_MAX_FRAME_SIZE = 1024 * 1024;

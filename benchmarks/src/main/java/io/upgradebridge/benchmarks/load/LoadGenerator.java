@@ -66,6 +66,9 @@ public final class LoadGenerator {
         }
         Thread.sleep(AFTER_MILLIS); // the scenario's connections are closed: what stays a moment later
         threads.report(out);
+        if (settings.serverPid() > 0) {
+            out.put("thread_pools_after", new ProcessProbe(settings.serverPid()).threadPools());
+        }
         System.out.println(out);
     }
 

@@ -53,13 +53,15 @@ final class ManySessions implements ClientConnection.Listener {
             server.histogramTo("after");
             long rss1 = server.rssKb();
             long threadsWithSessions = server.threads();
+            String poolsWithSessions = server.threadPools();
             long sessions = Math.max(1, ready);
             out.put("sessions", ready).put("open_ms", openSeconds)
                     .put("heap_before_kb", heap0).put("heap_after_kb", heap1)
                     .put("heap_per_session_bytes", (heap1 - heap0) * 1024.0 / sessions)
                     .put("rss_before_kb", rss0).put("rss_after_kb", rss1)
                     .put("rss_per_session_bytes", (rss1 - rss0) * 1024.0 / sessions)
-                    .put("target_sessions", settings.sessions()).put("threads_sessions", threadsWithSessions);
+                    .put("target_sessions", settings.sessions()).put("threads_sessions", threadsWithSessions)
+                    .put("thread_pools_sessions", poolsWithSessions);
             closeAll();
             out.put("errors", errors).put("first_error", firstError);
             return out;

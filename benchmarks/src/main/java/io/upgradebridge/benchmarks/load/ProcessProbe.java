@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * What the load generator reads about a process (the server, or itself): CPU time from {@code /proc/PID/stat},
@@ -54,6 +57,25 @@ final class ProcessProbe {
             }
         }
         throw new IOException(name + " not in /proc/" + pid + "/status");
+    }
+
+    /**
+     * The process's threads by pool ({@code jcmd PID Thread.print}; a thread's name without its trailing number), the
+     * largest first, as {@code "name=count, ..."}: which pool holds the threads that {@link #threads()} counts.
+     */
+    String threadPools() throws IOException, InterruptedException {
+        Map<String, Integer> pools = new HashMap<>();
+        for (String line : jcmd("Thread.print").split("\n")) {
+            if (line.startsWith("\"")) {
+                String name = line.substring(1, Math.max(1, line.indexOf('"', 1)));
+                pools.merge(name.replaceAll("[-#]?\\d+$", ""), 1, Integer::sum);
+            }
+        }
+        return pools.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(6)
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(", "));
     }
 
     /** The heap in use right after a full GC ({@code jcmd PID GC.run}, then {@code GC.heap_info}), in KiB. */

@@ -36,6 +36,13 @@ public interface DrainPort {
      */
     void onBytes(Runnable signal);
 
+    /**
+     * The consumer learned from what it read that the peer sends nothing more (a WebSocket close frame): the connection
+     * may close without first waiting for the peer to end its side. The default ignores it.
+     */
+    default void peerDone() {
+    }
+
     /** Gives the buffer of an empty channel back to the pool, unless the producer is filling a slice of it. */
     void releaseIfEmpty();
 

@@ -62,6 +62,8 @@ public final class RingByteChannel implements ByteChannel, FillPort, DrainPort {
     private boolean flushTracked;
     /** Lingering close: every committed byte is dropped unread (see {@link #discard}). */
     private boolean discarding;
+    /** Set once the consumer knows the peer sends nothing more ({@link #peerDone()}); read by the connection. */
+    private volatile boolean peerDone;
     private long discardLeft;
     private long discardDeadline;
     /** Run once when discarding is over; {@code null} after. */
@@ -209,6 +211,16 @@ public final class RingByteChannel implements ByteChannel, FillPort, DrainPort {
             }
             return cause == null ? PortState.ENDED : PortState.FAILED;
         }
+    }
+
+    @Override
+    public void peerDone() {
+        peerDone = true;
+    }
+
+    /** Whether the consumer said that the peer sends nothing more ({@link #peerDone()}). */
+    public boolean isPeerDone() {
+        return peerDone;
     }
 
     /**

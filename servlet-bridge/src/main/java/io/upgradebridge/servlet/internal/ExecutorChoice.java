@@ -6,7 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -109,10 +109,9 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         Object managedThreads = sources.jndi(DEFAULT_MANAGED_THREAD_FACTORY);
         if (managedThreads instanceof ThreadFactory) {
             ThreadFactory factory = (ThreadFactory) managedThreads;
-            ExecutorService user = new OwnPool(threadNamePrefix + "user-", 0, Integer.MAX_VALUE, new SynchronousQueue<>(), factory);
+            ExecutorService user = OwnPool.elastic(threadNamePrefix + "user-", Integer.MAX_VALUE, factory);
             ExecutorService virtual = java >= 21 ? newVirtualThreadExecutor() : null;
-            ExecutorService engine = virtual != null ? virtual
-                : new OwnPool(threadNamePrefix, OWN_POOL_THREADS, OWN_POOL_THREADS, new LinkedBlockingQueue<>(), factory);
+            ExecutorService engine = virtual != null ? virtual : OwnPool.elastic(threadNamePrefix, OWN_POOL_THREADS, factory);
             return new ExecutorChoice(engine, user, "the server's managed threads (" + DEFAULT_MANAGED_THREAD_FACTORY
                 + "): application code on a pool of them that starts one whenever none is idle, engine work on "
                 + (virtual != null ? "virtual threads (Java " + java + ")" : "a pool of up to " + OWN_POOL_THREADS + " of them")
@@ -166,9 +165,12 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         }
     }
 
-    /** The bounded pool for engine work: {@value #OWN_POOL_THREADS} threads at most, further tasks wait in line. */
+    /**
+     * The bounded pool for engine work: {@value #OWN_POOL_THREADS} threads at most, further tasks wait in line. It
+     * starts a thread only when none is idle, so it holds as many threads as tasks ran at once lately, not its maximum.
+     */
     static ExecutorService newBoundedPool(String threadNamePrefix) {
-        return new OwnPool(threadNamePrefix, OWN_POOL_THREADS, OWN_POOL_THREADS, new LinkedBlockingQueue<>(), null);
+        return OwnPool.elastic(threadNamePrefix, OWN_POOL_THREADS, null);
     }
 
     /**
@@ -176,7 +178,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
      * whenever none is idle (so a blocking handler per session costs a thread per session, as blocking I/O does).
      */
     static ExecutorService newGrowingPool(String threadNamePrefix) {
-        return new OwnPool(threadNamePrefix, 0, Integer.MAX_VALUE, new SynchronousQueue<>(), null);
+        return OwnPool.elastic(threadNamePrefix, Integer.MAX_VALUE, null);
     }
 
     /**
@@ -218,6 +220,46 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
     static final class OwnPool extends ThreadPoolExecutor {
         final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+        /**
+         * A pool of up to {@code max} threads that hands a task to an idle thread when there is one, starts a thread
+         * when there is none, and queues the task only when all {@code max} are busy. (A {@link ThreadPoolExecutor}
+         * with {@code max} core threads would start a thread for each of its first {@code max} tasks, idle ones
+         * beside it or not: after one burst of upgrades a pool of 200 threads, for sessions that mostly sit idle.)
+         */
+        static OwnPool elastic(String threadNamePrefix, int max, ThreadFactory managed) {
+            ElasticQueue queue = new ElasticQueue();
+            OwnPool pool = new OwnPool(threadNamePrefix, 0, max, queue, managed);
+            queue.pool = pool;
+            pool.setRejectedExecutionHandler((task, executor) -> {
+                // refused with all threads busy: wait in line; with no thread at all (the server's thread factory
+                // refuses new threads, it is stopping) nothing would ever take it: refuse
+                if (executor.isShutdown() || executor.getPoolSize() == 0 || !queue.enqueue(task)) {
+                    throw new RejectedExecutionException(executor.isShutdown() ? "the bridge's pool is shut down"
+                        : "the bridge's pool could not start a thread");
+                }
+            });
+            return pool;
+        }
+
+        /** Tasks handed to the pool and not yet finished (queued or running); counted for {@link ElasticQueue}. */
+        private final AtomicInteger unfinished = new AtomicInteger();
+
+        @Override
+        public void execute(Runnable task) {
+            unfinished.incrementAndGet();
+            try {
+                super.execute(task);
+            } catch (RuntimeException e) {
+                unfinished.decrementAndGet();
+                throw e;
+            }
+        }
+
+        @Override
+        protected void afterExecute(Runnable task, Throwable failure) {
+            unfinished.decrementAndGet();
+        }
+
         OwnPool(String threadNamePrefix, int core, int max, BlockingQueue<Runnable> queue, ThreadFactory managed) {
             super(core, max, IDLE_SECONDS, TimeUnit.SECONDS, queue);
             AtomicInteger counter = new AtomicInteger();
@@ -249,6 +291,32 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             if (core > 0) {
                 allowCoreThreadTimeOut(true);
             }
+        }
+    }
+
+    /**
+     * The queue of an {@linkplain OwnPool#elastic elastic pool}: it takes a task when the pool has a thread for it (fewer
+     * unfinished tasks than threads: one is idle or about to be) or has all its threads; otherwise it refuses, and the
+     * pool starts a thread. (The rule of Tomcat's own worker queue; a hand-off that starts a thread whenever none is
+     * waiting at that very moment grew the pool to its maximum under load and halved the echo's throughput.)
+     */
+    static final class ElasticQueue extends LinkedBlockingQueue<Runnable> {
+        private static final long serialVersionUID = 1L;
+        /** Set once, right after the pool is made (the pool needs the queue first). */
+        transient volatile OwnPool pool;
+
+        @Override
+        public boolean offer(Runnable task) {
+            OwnPool p = pool;
+            if (p == null || p.unfinished.get() <= p.getPoolSize() || p.getPoolSize() >= p.getMaximumPoolSize()) {
+                return super.offer(task);
+            }
+            return false; // no thread free and room for one more: the pool starts it
+        }
+
+        /** Queues {@code task} although the pool refused to start a thread for it (it has all its threads). */
+        boolean enqueue(Runnable task) {
+            return super.offer(task);
         }
     }
 

@@ -82,7 +82,8 @@ public abstract class OutputPump extends LoopGate<OutputPump.Park> implements Ru
     /**
      * The output's signal: bytes after an idle spell, a flush request, or the end. The loop runs on the engine
      * executor, not on the signalling thread: the application goes on writing meanwhile, and the loop then hands
-     * everything written so far to the container at once.
+     * everything written so far to the container at once. (Measured: running it on the signalling thread wrote each
+     * small frame on its own and cut the small-message echo on Tomcat from 562k to 242k messages/s.)
      */
     @Override
     public final void run() {

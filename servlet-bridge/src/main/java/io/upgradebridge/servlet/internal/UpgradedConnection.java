@@ -9,6 +9,7 @@ import io.upgradebridge.io.internal.DrainPort;
 import io.upgradebridge.io.internal.Failures;
 import io.upgradebridge.io.internal.FillPort;
 import io.upgradebridge.io.internal.LazyCompletion;
+import io.upgradebridge.io.internal.NonBlockingUpgrade;
 import io.upgradebridge.io.internal.RingByteChannel;
 import io.upgradebridge.servlet.ShutdownAware;
 
@@ -62,7 +63,7 @@ public final class UpgradedConnection {
         CLOSED
     }
 
-    /** Let go of once {@code upgrade(...)} returned (engine thread only): a session does not keep its response headers. */
+    /** Let go of once {@code upgrade(...)} returned (by the thread that ran it): a session does not keep its response headers. */
     private OutgoingContent.ProtocolUpgrade upgrade;
     private final String upgradeType;
     private final Executor engine;
@@ -163,7 +164,8 @@ public final class UpgradedConnection {
 
     /**
      * Called by the transport once the connection is taken over: registers it, starts the pumps and
-     * runs the application's {@code upgrade} on the engine executor (never on the container's thread).
+     * runs the application's {@code upgrade} on the engine executor (never on the container's thread); the bridge's
+     * own {@link NonBlockingUpgrade}s run here, on the calling thread.
      */
     public void open(UpgradeTransport transport) {
         this.transport = transport;
@@ -176,6 +178,10 @@ public final class UpgradedConnection {
             return;
         }
         transport.startPumps();
+        if (upgrade instanceof NonBlockingUpgrade) {
+            runUpgrade(); // the bridge's own session set-up: no application code, nothing that waits
+            return;
+        }
         try {
             engine.execute(this::runUpgrade);
         } catch (RuntimeException e) {
@@ -247,14 +253,15 @@ public final class UpgradedConnection {
     }
 
     /**
-     * Job and output are done: closes now when the peer has ended its input already or the application is stopping
+     * Job and output are done: closes now when the peer has ended its input already, said it sends nothing more, or the application is stopping
      * (undeploy waits for every connection to close, and the container for undeploy), else lingers (see the class
      * comment) where the transport can bound it in time. A transport that {@linkplain UpgradeTransport#mustDrainBeforeClose
      * must drain before it closes} lingers when the application stops too.
      */
     private void lingerOrClose(State from) {
         UpgradeTransport t = transport;
-        boolean linger = t != null && !input.isClosedForWrite() && (!stopping || t.mustDrainBeforeClose());
+        // a peer that said it sends nothing more (its WebSocket close frame) needs no lingering either
+        boolean linger = t != null && !input.isClosedForWrite() && !input.isPeerDone() && (!stopping || t.mustDrainBeforeClose());
         if (linger && STATE.compareAndSet(this, from, State.LINGERING)) {
             t.shutdownOutput();
             // the container bounds the silence, else the bridge's timer the whole linger (the discard bounds the rest)

@@ -230,6 +230,58 @@ class ExecutorChoiceTest {
             "no thread of the pools is left");
     }
 
+    /**
+     * The bridge's pools start a thread only when none is free: tasks one after another run on one thread (a pool with
+     * its maximum as core size would have started a thread for each of its first 200 tasks), tasks that block at once
+     * get a thread each up to the maximum, and past it they wait in line instead of being refused.
+     */
+    @Test
+    void anElasticPoolStartsAThreadOnlyWhenNoneIsFree() throws Exception {
+        ExecutorChoice.OwnPool pool = ExecutorChoice.OwnPool.elastic("elastic-test-", 4, null);
+        try {
+            for (int i = 0; i < 50; i++) {
+                CompletableFuture.runAsync(() -> { }, pool).get(5, TimeUnit.SECONDS);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (pool.getCompletedTaskCount() < i + 1 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // the task's bookkeeping ends just after it completed the future
+                }
+            }
+            assertEquals(1, pool.getLargestPoolSize(), "one task at a time needs one thread");
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch running = new CountDownLatch(4);
+            for (int i = 0; i < 4; i++) {
+                pool.execute(() -> {
+                    running.countDown();
+                    awaitQuietly(release);
+                });
+            }
+            assertTrue(running.await(5, TimeUnit.SECONDS), "four blocking tasks get a thread each");
+            CompletableFuture<Void> fifth = CompletableFuture.runAsync(() -> { }, pool);
+            assertEquals(4, pool.getPoolSize(), "no thread past the maximum");
+            assertFalse(fifth.isDone(), "the fifth task waits in line");
+            release.countDown();
+            fifth.get(5, TimeUnit.SECONDS);
+            // and every thread goes once idle (after 30 s in the bridge; shortened here): no core threads stay
+            pool.setKeepAliveTime(50, TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (pool.getPoolSize() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, pool.getPoolSize(), "an idle pool lets all its threads go");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThrows(java.util.concurrent.RejectedExecutionException.class, () -> pool.execute(() -> { }));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Something to check while the tasks block. */
     private interface Check {
         void run() throws Exception;

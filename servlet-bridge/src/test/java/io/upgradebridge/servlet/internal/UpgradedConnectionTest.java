@@ -19,6 +19,9 @@ import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The life of one upgraded connection against a recording transport: how the application's stop reaches the job. */
@@ -113,6 +116,50 @@ class UpgradedConnectionTest {
         connection.inputEnded(); // the peer's FIN
         assertEquals(1, transport.closes, "closed once the peer closed its side");
         assertEquals(0, transport.aborts);
+    }
+
+    /** A peer that said it sends nothing more (a WebSocket close frame, told through the input's port) is not waited for. */
+    @Test
+    void aPeerThatSaidItIsDoneIsNotLingeredFor() throws Exception {
+        CompletableFuture<Void> ends = new CompletableFuture<>();
+        UpgradedConnection connection = new UpgradedConnection(new SlowUpgrade(() -> Job.of(ends), true), engine, engine,
+            1024, new LiveUpgrades(), "test");
+        RecordingTransport transport = new RecordingTransport(connection, true);
+        connection.open(transport);
+        awaitTrue(() -> connection.job() != null);
+        ((io.upgradebridge.io.internal.DrainPort) connection.input()).peerDone();
+        ends.complete(null);
+        awaitTrue(connection::isClosed);
+        assertEquals(1, transport.closes, "closed gracefully at once");
+        assertEquals(0, transport.shutdowns, "no half-close: nothing to linger for");
+        assertEquals(0, transport.aborts);
+    }
+
+    /** The bridge's own non-blocking upgrades start on the thread that took the connection over: no hop. */
+    @Test
+    void aNonBlockingUpgradeRunsOnTheThreadThatOpensTheConnection() throws Exception {
+        NonBlocking upgrade = new NonBlocking();
+        UpgradedConnection connection = new UpgradedConnection(upgrade, engine, engine, 1024, new LiveUpgrades(), "test");
+        connection.open(new RecordingTransport(connection));
+        assertSame(Thread.currentThread(), upgrade.ranOn, "upgrade(...) ran inside open()");
+        assertNotNull(connection.job());
+        // any other upgrade starts on the engine executor
+        SlowUpgrade other = new SlowUpgrade(Job::completed, true);
+        UpgradedConnection second = new UpgradedConnection(other, engine, engine, 1024, new LiveUpgrades(), "test");
+        second.open(new RecordingTransport(second));
+        assertTrue(other.returned.await(5, TimeUnit.SECONDS));
+        assertNotSame(Thread.currentThread(), other.ranOn);
+    }
+
+    private static final class NonBlocking extends OutgoingContent.ProtocolUpgrade implements io.upgradebridge.io.internal.NonBlockingUpgrade {
+        volatile Thread ranOn;
+
+        @Override
+        public Job upgrade(ByteReadChannel input, ByteWriteChannel output,
+                           java.util.concurrent.Executor engineContext, java.util.concurrent.Executor userContext) {
+            ranOn = Thread.currentThread();
+            return Job.of(new CompletableFuture<>());
+        }
     }
 
     @Test
@@ -238,6 +285,7 @@ class UpgradedConnectionTest {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch proceed;
         final CountDownLatch returned = new CountDownLatch(1);
+        volatile Thread ranOn;
         private final Supplier<Job> job;
 
         SlowUpgrade(Supplier<Job> job) {
@@ -252,6 +300,7 @@ class UpgradedConnectionTest {
         @Override
         public Job upgrade(ByteReadChannel input, ByteWriteChannel output,
                            java.util.concurrent.Executor engineContext, java.util.concurrent.Executor userContext) {
+            ranOn = Thread.currentThread();
             entered.countDown();
             try {
                 proceed.await(10, TimeUnit.SECONDS);

@@ -14,7 +14,8 @@ import java.util.concurrent.Executor;
 /**
  * A session's one frame reader, its frame source: parses the peer's frames out of the connection's input as its bytes
  * arrive, straight out of the input's buffer (through the port every read channel has, {@link DrainPort#of}: no copy
- * before parsing on the bridge's own channels), and hands each to a {@link FrameSink}, on the engine executor. It
+ * before parsing on the bridge's own channels), and hands each to a {@link FrameSink}: on the thread that filled the
+ * input (a container's read event), or on the engine executor once the sink has room again after it was full. It
  * parks while the input has no bytes or the sink is full; it is its own {@link LoopGate} and the signal of both.
  */
 final class FrameReader extends LoopGate<FrameReader.Park> implements Runnable {
@@ -44,12 +45,14 @@ final class FrameReader extends LoopGate<FrameReader.Park> implements Runnable {
         this.engine = engine;
     }
 
-    /** Starts reading: the peer's frames go to {@code to}, in order. Once. */
+    /** Starts reading, on this thread: the peer's frames go to {@code to}, in order. Once. */
     void start(FrameSink to) {
         sink = to;
         to.onRoom(this);
-        input.onBytes(this);
-        wake(Park.BYTES, engine, this::loop);
+        input.onBytes(this::bytesArrived);
+        if (wake(Park.BYTES)) {
+            loop();
+        }
     }
 
     /** Where the frames go, or {@code null} before {@link #start}. */
@@ -58,13 +61,24 @@ final class FrameReader extends LoopGate<FrameReader.Park> implements Runnable {
     }
 
     /**
-     * The signal of the input (bytes arrived, or it ended) and of the sink (room again): the reader runs on the engine
-     * executor, never on the signalling thread (a container's, a handler's). A signal of the other kind than the one
-     * the reader parked for only makes it look once and park again.
+     * The sink's signal (room again, on the thread of the handler that took a frame): the reader runs on the engine
+     * executor, not on the application's thread. A reader parked for bytes only looks once more and parks again.
      */
     @Override
     public void run() {
-        wake(Park.BYTES, Park.ROOM, engine, this::loop);
+        wake(Park.ROOM, Park.BYTES, engine, this::loop);
+    }
+
+    /**
+     * The input's signal (bytes arrived, or the input ended), on the thread that filled it: a container's, in its read
+     * event. The reader parses right here: parsing never blocks and hands frames to the sink, which runs no application
+     * code (a receive that waited is told on the user executor), so the bytes are parsed while they are in the cache,
+     * and a frame costs no hop to the engine executor. A reader parked for room only looks once more and parks again.
+     */
+    private void bytesArrived() {
+        if (wake(Park.BYTES, Park.ROOM)) {
+            loop();
+        }
     }
 
     /** The one read loop: frames from the input into the sink, until the sink is full or the input has no bytes. */
@@ -83,6 +97,7 @@ final class FrameReader extends LoopGate<FrameReader.Park> implements Runnable {
                 if (frame != null) {
                     if (frame.type() == FrameType.CLOSE) {
                         sawCloseFrame = true;
+                        input.peerDone(); // RFC 6455 5.5.1: nothing follows a close frame, the connection need not wait for more
                     }
                     if (!to.accept(frame)) {
                         finish(); // the layer above takes no more frames

@@ -5,6 +5,7 @@ import io.upgradebridge.content.OutgoingContent;
 import io.upgradebridge.io.ByteReadChannel;
 import io.upgradebridge.io.ByteWriteChannel;
 import io.upgradebridge.io.Job;
+import io.upgradebridge.io.internal.NonBlockingUpgrade;
 import io.upgradebridge.servlet.ApplicationCall;
 import io.upgradebridge.websocket.WebSocketUpgrade;
 
@@ -17,7 +18,7 @@ import java.util.concurrent.Executor;
  * session) instead of an application handler: the handshake (answer, checks, extended CONNECT) is a
  * {@link WebSocketUpgrade}'s, only the session it starts differs.
  */
-public final class LayerUpgrade extends OutgoingContent.ProtocolUpgrade {
+public final class LayerUpgrade extends OutgoingContent.ProtocolUpgrade implements NonBlockingUpgrade {
 
     /** The handshake this upgrade answers with; its handler is never run. */
     private final WebSocketUpgrade handshake;

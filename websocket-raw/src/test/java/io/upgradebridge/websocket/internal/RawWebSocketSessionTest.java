@@ -414,4 +414,59 @@ class RawWebSocketSessionTest {
         assertThrows(IllegalArgumentException.class, () -> new WebSocketUpgrade.Options(0, java.util.List.of(), 0));
         assertThrows(IllegalArgumentException.class, () -> new WebSocketUpgrade.Options(10, java.util.List.of(), 0x80));
     }
+    /**
+     * The frame reader parses on the thread that filled the input (a container's read event): no hop to the engine
+     * executor per frame. Once the sink was full, the room it makes wakes the reader on the engine executor, not on
+     * the application's thread. The peer's close frame tells the input that nothing more comes.
+     */
+    @Test
+    void framesAreParsedOnTheFillingThreadAndAfterAPauseOnTheEngine() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<String> acceptedOn = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicBoolean room = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicReference<Runnable> roomSignal = new java.util.concurrent.atomic.AtomicReference<>();
+        FrameSink sink = new FrameSink() {
+            @Override
+            public boolean hasRoom() {
+                return room.get();
+            }
+
+            @Override
+            public void onRoom(Runnable signal) {
+                roomSignal.set(signal);
+            }
+
+            @Override
+            public boolean accept(Frame frame) {
+                acceptedOn.add(frame.type() + " " + Thread.currentThread().getName());
+                return frame.type() != FrameType.CLOSE;
+            }
+
+            @Override
+            public void end(Throwable cause) {
+            }
+        };
+        RawWebSocketSession session = new RawWebSocketSession(null, clientToServer, serverToClient, engine, user, 1024);
+        CompletableFuture<Void> layerDone = new CompletableFuture<>();
+        session.startLayer(s -> {
+            s.readInto(sink);
+            return layerDone;
+        });
+        Thread.sleep(50); // the layer has started the reader
+        send(Frame.text("one"));
+        assertEquals("TEXT " + Thread.currentThread().getName(), acceptedOn.poll(5, TimeUnit.SECONDS),
+            "parsed on the thread that wrote the bytes");
+        room.set(false);
+        send(Frame.text("two"));
+        assertEquals(null, acceptedOn.poll(200, TimeUnit.MILLISECONDS), "a full sink takes nothing");
+        room.set(true);
+        roomSignal.get().run();
+        String second = acceptedOn.poll(5, TimeUnit.SECONDS);
+        assertNotNull(second);
+        assertTrue(second.startsWith("TEXT engine-"), "after a pause the engine executor reads on: " + second);
+        send(Frame.close(new CloseReason(CloseReason.Codes.NORMAL, "")));
+        assertTrue(acceptedOn.poll(5, TimeUnit.SECONDS).startsWith("CLOSE "));
+        assertTrue(((io.upgradebridge.io.internal.RingByteChannel) clientToServer).isPeerDone(),
+            "after the peer's close frame nothing more is expected");
+        layerDone.complete(null);
+    }
 }
