@@ -9,7 +9,7 @@ import sys
 
 REFERENCES = ["nio-ws-echo", "tcp-echo"]
 # the scenarios the TCP echo runs (run.sh): the others are n/a for it
-TCP_SCENARIOS = {"small", "large"}
+TCP_SCENARIOS = {"small", "large", "settle"}
 SERVERS = REFERENCES + ["tomcat11-bridge", "tomcat11-native", "tomcat10.1-bridge", "tomcat10.1-native",
            "jetty-bridge", "jetty-native-jakarta", "jetty-native-jetty"]
 # (bridge, native, column title)
@@ -88,12 +88,13 @@ def limit_table(med, servers):
 
 
 THREAD_FIELDS = [("threads_before", "before"), ("threads_during_max", "during (highest 1 s sample)"),
+                 ("threads_during_min", "during (lowest 1 s sample)"),
                  ("threads_sessions", "with its sessions open"), ("threads_after", "1 s after")]
 
 
 def threads_table(med, servers, cell):
     """The server's threads before, during and after each scenario."""
-    scenarios = [sc for sc in ("idle", "small", "large", "handshake", "scale")
+    scenarios = [sc for sc in ("idle", "small", "large", "handshake", "scale", "settle")
                  if any((s, sc, "threads_after") in med for s in servers)]
     if not scenarios:
         return
@@ -106,6 +107,8 @@ def threads_table(med, servers, cell):
         for field, label in THREAD_FIELDS:
             if not any((s, scenario, field) in med for s in servers):
                 continue
+            if field == "threads_during_min" and scenario != "settle":
+                continue  # the lowest sample tells something only where nothing runs
             print("| " + " | ".join([f"{scenario}: {label}"] + [cell(s, scenario, field) for s in servers]) + " |")
 
 

@@ -13,7 +13,9 @@
 # tomcat10.1-bridge tomcat10.1-native jetty-bridge jetty-native-jakarta jetty-native-jetty. The first two are the
 # reference servers (no container, no servlet): a plain NIO WebSocket echo and a plain NIO TCP echo; the TCP echo runs
 # only the small and large scenarios (the load generator's raw transport: the same masked frames as bytes).
-# Scenarios (in this order): idle small large handshake scale. Results: benchmarks/target/results/<time>/ (JSON lines, logs, table).
+# Scenarios (in this order): idle small large handshake scale; add "settle" to --scenarios (last) to see the pools let
+# their threads go: 35 s without connections, threads sampled every second.
+# Results: benchmarks/target/results/<time>/ (JSON lines, logs, table).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -107,12 +109,12 @@ scenario_args() {
 # the TCP echo speaks no WebSocket: no handshake; idle and scale would measure TCP connections, not sessions
 runs_scenario() { # server scenario
   case "$1" in
-    tcp-echo) case "$2" in small|large) return 0 ;; *) return 1 ;; esac ;;
+    tcp-echo) case "$2" in small|large|settle) return 0 ;; *) return 1 ;; esac ;;
     *) return 0 ;;
   esac
 }
 transport_args() { case "$1" in tcp-echo) echo "--transport raw" ;; *) echo "" ;; esac; }
-scenario_timeout() { case "$1" in scale) echo 240 ;; idle) echo 180 ;; *) echo 60 ;; esac; }
+scenario_timeout() { case "$1" in scale) echo 240 ;; idle) echo 180 ;; settle) echo 120 ;; *) echo 60 ;; esac; }
 
 OUT=$TARGET/results/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"

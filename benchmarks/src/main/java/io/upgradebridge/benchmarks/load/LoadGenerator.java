@@ -62,6 +62,7 @@ public final class LoadGenerator {
             case "handshake" -> new Handshakes().run(settings, out);
             case "idle" -> new ManySessions().runIdle(settings, out);
             case "scale" -> new ManySessions().runScale(settings, out);
+            case "settle" -> new Settle().run(settings, out);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
         Thread.sleep(AFTER_MILLIS); // the scenario's connections are closed: what stays a moment later
@@ -81,7 +82,11 @@ public final class LoadGenerator {
     }
 
     private static String defaultSeconds(String scenario) {
-        return scenario.equals("scale") ? "60" : "10";
+        return switch (scenario) {
+            case "scale" -> "60";
+            case "settle" -> "35";
+            default -> "10";
+        };
     }
 
     private static String required(Map<String, String> options, String name) {
