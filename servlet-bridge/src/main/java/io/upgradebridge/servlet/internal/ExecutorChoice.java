@@ -260,6 +260,21 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             unfinished.decrementAndGet();
         }
 
+        /**
+         * A thread of the pool ended (idle too long). Race: a task queued a moment before, counting this thread as
+         * free, would wait behind threads that may all block for long (application code): a task of nothing starts
+         * another thread where none is free, which then takes the queued one.
+         */
+        private void noThreadLeftBehindQueue() {
+            if (!isShutdown() && !getQueue().isEmpty()) {
+                try {
+                    execute(() -> { });
+                } catch (RejectedExecutionException stopping) {
+                    // shutting down: nothing is taken any more anyway
+                }
+            }
+        }
+
         OwnPool(String threadNamePrefix, int core, int max, BlockingQueue<Runnable> queue, ThreadFactory managed) {
             super(core, max, IDLE_SECONDS, TimeUnit.SECONDS, queue);
             AtomicInteger counter = new AtomicInteger();
@@ -270,6 +285,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
                         task.run();
                     } finally {
                         threads.remove(Thread.currentThread());
+                        noThreadLeftBehindQueue();
                     }
                 };
                 Thread thread;
@@ -308,7 +324,13 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         @Override
         public boolean offer(Runnable task) {
             OwnPool p = pool;
-            if (p == null || p.unfinished.get() <= p.getPoolSize() || p.getPoolSize() >= p.getMaximumPoolSize()) {
+            if (p == null) {
+                return super.offer(task);
+            }
+            // threads first: a thread counted here has its task counted below. Race, read the other way round: threads
+            // started meanwhile for tasks counted after this one made a pool whose threads are all busy look free
+            int threads = p.getPoolSize();
+            if (threads >= p.getMaximumPoolSize() || p.unfinished.get() <= threads) {
                 return super.offer(task);
             }
             return false; // no thread free and room for one more: the pool starts it
