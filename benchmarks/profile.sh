@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Profiles the bridge echo servers with JFR during one scenario (small messages by default) and prints the top frames.
-# Usage: benchmarks/profile.sh [--no-build] [--servers "tomcat11-bridge jetty-bridge"] [--seconds 20] [--scenario small|large|handshake]
+# Usage: benchmarks/profile.sh [--no-build] [--servers "tomcat11-bridge jetty-bridge tomcat11-native ..."] [--seconds 20] [--scenario small|large|handshake]
 # Output: benchmarks/target/profile/<time>/<server>.jfr and <server>.md (summary by jfr_summary.py).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +43,11 @@ for server in $SERVERS; do
     tomcat11-bridge) cp="$BASE_CP:$(jars "$TARGET/classpath/tomcat-11")"; args="tomcat bridge" ;;
     tomcat10.1-bridge) cp="$BASE_CP:$(jars "$TARGET/classpath/tomcat-10.1")"; args="tomcat bridge" ;;
     jetty-bridge) cp="$BASE_CP:$(cat "$TARGET/classpath/jetty-12.1.txt")"; args="jetty bridge" ;;
-    *) echo "profile.sh profiles the bridge servers only, not $server" >&2; exit 2 ;;
+    tomcat11-native) cp="$BASE_CP:$(jars "$TARGET/classpath/tomcat-11")"; args="tomcat native-jakarta" ;;
+    tomcat10.1-native) cp="$BASE_CP:$(jars "$TARGET/classpath/tomcat-10.1")"; args="tomcat native-jakarta" ;;
+    jetty-native-jakarta) cp="$BASE_CP:$(cat "$TARGET/classpath/jetty-12.1.txt")"; args="jetty native-jakarta" ;;
+    jetty-native-jetty) cp="$BASE_CP:$(cat "$TARGET/classpath/jetty-12.1.txt")"; args="jetty native-jetty" ;;
+    *) echo "profile.sh does not know the server $server" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086
   java -Xms512m -Xmx2g -XX:+UseG1GC -cp "$cp" io.upgradebridge.benchmarks.server.BenchServer $args $port \
