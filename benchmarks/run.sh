@@ -46,6 +46,10 @@ if [ -n "${BENCH_CLIENT_FLAGS:-}" ]; then # e.g. -Dbench.histogram=/tmp/hist (se
   read -r -a extra_client_flags <<< "$BENCH_CLIENT_FLAGS"
   CLIENT_JVM_FLAGS+=("${extra_client_flags[@]}")
 fi
+if [ -n "${BENCH_SERVER_FLAGS:-}" ]; then # e.g. -Dsome.property=value for every server JVM of this run
+  read -r -a extra_server_flags <<< "$BENCH_SERVER_FLAGS"
+  SERVER_JVM_FLAGS+=("${extra_server_flags[@]}")
+fi
 BASE_PORT=${BENCH_BASE_PORT:-18180} # another port range for runs side by side
 
 # 10,000 sessions need 10,000 descriptors in the server and as many in the load generator (separate processes)

@@ -51,7 +51,7 @@ import java.util.concurrent.Executor;
  *   (Java 21+), or a bounded pool of its own. That executor is the upgrade's {@code engineContext}, and its
  *   {@code userContext} too, except that application code (which may block) takes at most a quarter of the
  *   threads of Jetty's pool or the bridge's bounded pool; past that it runs on virtual threads (Java 21+) or a
- *   pool of the bridge's that starts a thread whenever none is idle, so blocking handlers cannot starve the
+ *   pool of the bridge's that adds threads whenever its threads block, so blocking handlers cannot starve the
  *   bridge's own work or the container. A configured or managed executor serves both: if handlers block, it
  *   must not make tasks wait behind them. The choice is logged once at start-up.</li>
  *   <li>{@value #TRANSPORT_PARAM}: {@code auto} (default: {@code jetty} on Jetty, {@code tomcat} on Tomcat,

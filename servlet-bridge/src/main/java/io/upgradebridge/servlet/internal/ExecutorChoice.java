@@ -27,8 +27,8 @@ import java.util.function.Function;
  * cannot know and which may be tiny: Payara Micro's runs one task at a time (core size 0, an unbounded queue), so
  * blocking handlers, or a thousand sessions' engine work, would wait behind each other. It takes threads from the
  * server's {@code java:comp/DefaultManagedThreadFactory} instead, as the Jakarta Concurrency specification intends
- * for pools an application sizes itself: application code runs on a pool of such threads that starts one whenever
- * none is idle (each has the application's naming context and class loader, as a managed executor's task would);
+ * for pools an application sizes itself: application code runs on a pool of such threads that adds threads whenever
+ * its threads block (each has the application's naming context and class loader, as a managed executor's task would);
  * engine work, which needs no server context, runs on virtual threads (Java 21+) or on a bounded pool of such
  * threads. Only a server without a managed thread factory gets its managed executor used for both.
  *
@@ -37,8 +37,8 @@ import java.util.function.Function;
  * blocking handler, nothing would be left to parse the frames or complete the sends those handlers wait
  * for, and every connection would hang (and on Jetty, the server with them). There, user code may take up
  * to a quarter of the pool's threads (short asynchronous callbacks stay as cheap as engine work); past that
- * it runs on virtual threads (Java 21+) or on a pool of the bridge's that starts a thread whenever none is
- * idle ({@link SharedUserExecutor}).
+ * it runs on virtual threads (Java 21+) or on a pool of the bridge's that adds threads whenever its threads block
+ * ({@link SharedUserExecutor}, {@link StarvationWatch}).
  *
  * @param engine the executor for the bridge's non-blocking work
  * @param user the executor for application code, which may block
@@ -113,7 +113,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             ExecutorService virtual = java >= 21 ? newVirtualThreadExecutor() : null;
             ExecutorService engine = virtual != null ? virtual : OwnPool.elastic(threadNamePrefix, OWN_POOL_THREADS, factory);
             return new ExecutorChoice(engine, user, "the server's managed threads (" + DEFAULT_MANAGED_THREAD_FACTORY
-                + "): application code on a pool of them that starts one whenever none is idle, engine work on "
+                + "): application code on a pool of them that grows whenever its threads block, engine work on "
                 + (virtual != null ? "virtual threads (Java " + java + ")" : "a pool of up to " + OWN_POOL_THREADS + " of them")
                 + " (name an executor with io.upgradebridge.executor to use another)", List.of(engine, user));
         }
@@ -141,7 +141,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
     private static ExecutorChoice shared(Executor pool, ExecutorService overflow, String poolDescription, int java,
                                          List<ExecutorService> owned) {
         int limit = SharedUserExecutor.quarterOf(pool);
-        String overflowDescription = overflow instanceof OwnPool ? "a pool of the bridge's that starts a thread whenever none is idle"
+        String overflowDescription = overflow instanceof OwnPool ? "a pool of the bridge's that grows whenever its threads block"
             : "virtual threads (Java " + java + ")";
         return new ExecutorChoice(pool, new SharedUserExecutor(pool, limit, overflow), poolDescription
             + "; application code takes at most " + limit + " of its threads at once, more of it runs on " + overflowDescription, owned);
@@ -166,16 +166,17 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
     }
 
     /**
-     * The bounded pool for engine work: {@value #OWN_POOL_THREADS} threads at most, further tasks wait in line. It
-     * starts a thread only when none is idle, so it holds as many threads as tasks ran at once lately, not its maximum.
+     * The bounded pool for engine work: {@value #OWN_POOL_THREADS} threads at most, further tasks wait in line. It is
+     * {@linkplain OwnPool#elastic elastic}: a few threads for short work, more only while tasks starve behind blocked ones.
      */
     static ExecutorService newBoundedPool(String threadNamePrefix) {
         return OwnPool.elastic(threadNamePrefix, OWN_POOL_THREADS, null);
     }
 
     /**
-     * The pool for application code on Java 17-20: a task never waits behind blocked ones, a new thread starts
-     * whenever none is idle (so a blocking handler per session costs a thread per session, as blocking I/O does).
+     * The pool for application code on Java 17-20: a task never waits long behind blocked ones, the pool's
+     * {@link StarvationWatch} starts threads for them (so a blocking handler per session costs a thread per session,
+     * as blocking I/O does), while short callbacks share a few threads.
      */
     static ExecutorService newGrowingPool(String threadNamePrefix) {
         return OwnPool.elastic(threadNamePrefix, Integer.MAX_VALUE, null);
@@ -221,14 +222,18 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         /**
-         * A pool of up to {@code max} threads that hands a task to an idle thread when there is one, starts a thread
-         * when there is none, and queues the task only when all {@code max} are busy. (A {@link ThreadPoolExecutor}
-         * with {@code max} core threads would start a thread for each of its first {@code max} tasks, idle ones
-         * beside it or not: after one burst of upgrades a pool of 200 threads, for sessions that mostly sit idle.)
+         * A pool of up to {@code max} threads that hands a task to an idle thread when there is one. When there is
+         * none it starts a thread while it has fewer than {@link #FREE_THREADS}; past those it queues the task, and
+         * a {@link StarvationWatch} adds threads when queued tasks starve behind busy ones (every thread blocked for
+         * a tick, or the queue not empty for long). (A {@link ThreadPoolExecutor} with {@code max} core threads would
+         * start a thread for each of its first {@code max} tasks, idle ones beside it or not; one that starts a
+         * thread whenever none is free grew to 186 threads in a burst of a thousand handshakes on 2 cores: either
+         * way a pool of some 200 threads for sessions that then sit idle.)
          */
         static OwnPool elastic(String threadNamePrefix, int max, ThreadFactory managed) {
             ElasticQueue queue = new ElasticQueue();
             OwnPool pool = new OwnPool(threadNamePrefix, 0, max, queue, managed);
+            pool.freeThreads = Math.min(max, FREE_THREADS);
             queue.pool = pool;
             pool.setRejectedExecutionHandler((task, executor) -> {
                 // refused with all threads busy: wait in line; with no thread at all (the server's thread factory
@@ -241,8 +246,89 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             return pool;
         }
 
+        /** Threads an elastic pool starts whenever none is free; past them only its {@link StarvationWatch} adds any. */
+        static final int FREE_THREADS = Math.max(4, Runtime.getRuntime().availableProcessors());
+
         /** Tasks handed to the pool and not yet finished (queued or running); counted for {@link ElasticQueue}. */
         private final AtomicInteger unfinished = new AtomicInteger();
+        /** See {@link #FREE_THREADS}; the maximum for a pool that is not elastic. */
+        private volatile int freeThreads = Integer.MAX_VALUE;
+        /** Threads the watch asked for that the queue has not yet refused a task for (each refusal starts one). */
+        private final AtomicInteger grantedThreads = new AtomicInteger();
+        private final StarvationWatch watch = new StarvationWatch(new StarvationWatch.Pool() {
+            @Override
+            public int waiting() {
+                return getQueue().size();
+            }
+
+            @Override
+            public long finished() {
+                return getCompletedTaskCount();
+            }
+
+            @Override
+            public int addThreads(int wanted) {
+                return OwnPool.this.addThreads(wanted);
+            }
+
+            @Override
+            public boolean stopped() {
+                return isShutdown();
+            }
+
+            @Override
+            public Thread newThread(Runnable watch) {
+                Runnable tracked = () -> {
+                    try {
+                        watch.run();
+                    } finally {
+                        threads.remove(Thread.currentThread());
+                    }
+                };
+                Thread thread = new Thread(tracked, threadNamePrefix + "watch");
+                thread.setDaemon(true);
+                thread.setContextClassLoader(ExecutorChoice.class.getClassLoader());
+                threads.add(thread);
+                return thread;
+            }
+        });
+        private final String threadNamePrefix;
+
+        /**
+         * Starts up to {@code wanted} threads (fewer at the maximum): each is granted, then a task of nothing makes the
+         * queue refuse, and the pool starts a thread for it that goes on to the queued tasks.
+         */
+        private int addThreads(int wanted) {
+            int started = 0;
+            int room = getMaximumPoolSize() - getPoolSize();
+            for (int i = 0; i < Math.min(wanted, room) && !isShutdown(); i++) {
+                int before = getPoolSize();
+                grantedThreads.incrementAndGet();
+                try {
+                    execute(() -> { });
+                } catch (RejectedExecutionException stopping) {
+                    break;
+                }
+                if (getPoolSize() > before) {
+                    started++;
+                }
+            }
+            grantedThreads.set(0); // a grant the queue did not use (a thread had come free) is not kept for later
+            return started;
+        }
+
+        /** Takes one thread granted by the watch, if there is one. */
+        private boolean takeGrantedThread() {
+            // race: two submitters take the last grant at once; the one that makes it negative gives it back
+            if (grantedThreads.get() <= 0) {
+                return false;
+            }
+            if (grantedThreads.decrementAndGet() < 0) {
+                grantedThreads.incrementAndGet();
+                return false;
+            }
+            return true;
+        }
 
         @Override
         public void execute(Runnable task) {
@@ -277,6 +363,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
 
         OwnPool(String threadNamePrefix, int core, int max, BlockingQueue<Runnable> queue, ThreadFactory managed) {
             super(core, max, IDLE_SECONDS, TimeUnit.SECONDS, queue);
+            this.threadNamePrefix = threadNamePrefix;
             AtomicInteger counter = new AtomicInteger();
             ClassLoader loader = ExecutorChoice.class.getClassLoader();
             ThreadFactory factory = task -> {
@@ -312,9 +399,11 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
 
     /**
      * The queue of an {@linkplain OwnPool#elastic elastic pool}: it takes a task when the pool has a thread for it (fewer
-     * unfinished tasks than threads: one is idle or about to be) or has all its threads; otherwise it refuses, and the
-     * pool starts a thread. (The rule of Tomcat's own worker queue; a hand-off that starts a thread whenever none is
-     * waiting at that very moment grew the pool to its maximum under load and halved the echo's throughput.)
+     * unfinished tasks than threads: one is idle or about to be) or has all its threads. Otherwise it refuses, and the
+     * pool starts a thread, while the pool has fewer than its free threads or its watch granted one (the rule of
+     * Tomcat's own worker queue up to there; a hand-off that starts a thread whenever none is waiting at that very
+     * moment grew the pool to its maximum under load and halved the echo's throughput). Past them it takes the task,
+     * and the pool's {@link StarvationWatch} looks after it.
      */
     static final class ElasticQueue extends LinkedBlockingQueue<Runnable> {
         private static final long serialVersionUID = 1L;
@@ -333,7 +422,14 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             if (threads >= p.getMaximumPoolSize() || p.unfinished.get() <= threads) {
                 return super.offer(task);
             }
-            return false; // no thread free and room for one more: the pool starts it
+            if (threads < p.freeThreads || p.takeGrantedThread()) {
+                return false; // no thread free and room for one more: the pool starts it
+            }
+            boolean queued = super.offer(task);
+            if (queued) {
+                p.watch.taskQueued();
+            }
+            return queued;
         }
 
         /** Queues {@code task} although the pool refused to start a thread for it (it has all its threads). */

@@ -275,6 +275,46 @@ class ExecutorChoiceTest {
     }
 
     /**
+     * A burst of short tasks waits in line behind the pool's free threads instead of growing the pool (a pool that
+     * started a thread whenever none was free ran this burst on about 200 threads); the watch that looked after the
+     * queue ends once the queue stays empty, so the idle pool holds no extra thread.
+     */
+    @Test
+    void aBurstOfShortTasksRunsOnTheFreeThreadsAndTheWatchEnds() throws Exception {
+        ExecutorService pool = ExecutorChoice.newGrowingPool("burst-test-");
+        try {
+            int tasks = 200;
+            CountDownLatch done = new CountDownLatch(tasks);
+            for (int i = 0; i < tasks; i++) {
+                pool.execute(() -> {
+                    try {
+                        Thread.sleep(1); // short, and long enough that every task of the burst finds no thread free
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    done.countDown();
+                });
+            }
+            assertTrue(done.await(10, TimeUnit.SECONDS), done.getCount() + " of " + tasks + " short tasks never ran: " + pool);
+            int largest = ((ThreadPoolExecutor) pool).getLargestPoolSize();
+            // the free threads, and a thread or two the watch may add if this machine holds the burst up for half a second
+            assertTrue(largest <= ExecutorChoice.OwnPool.FREE_THREADS + 2, "a burst of " + tasks + " short tasks grew the pool to "
+                + largest + " threads, more than its " + ExecutorChoice.OwnPool.FREE_THREADS + " free ones");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (watchAlive("burst-test-") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertFalse(watchAlive("burst-test-"), "the watch ends once no task waits");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static boolean watchAlive(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(prefix + "watch") && t.isAlive());
+    }
+
+    /**
      * Blocking tasks handed to a growing pool from several threads at once each get a thread of their own. (Race, found
      * by the Jetty case above failing once: the pool read its unfinished tasks before its threads, and threads started
      * meanwhile for tasks counted after one made the busy pool look free: about one round in 27 left one task in the queue
