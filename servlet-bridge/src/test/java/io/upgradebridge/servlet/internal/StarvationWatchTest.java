@@ -1,0 +1,123 @@
+package io.upgradebridge.servlet.internal;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The watch's two rules against a pool whose queue and finished count the test sets. */
+class StarvationWatchTest {
+
+    /** A pool the test drives: what the watch reads, and what it asked for. */
+    private static final class FakePool implements StarvationWatch.Pool {
+        final AtomicInteger waiting = new AtomicInteger();
+        final AtomicLong finished = new AtomicLong();
+        final AtomicBoolean progressing = new AtomicBoolean();
+        final AtomicBoolean stopped = new AtomicBoolean();
+        final List<Integer> added = new CopyOnWriteArrayList<>();
+        final List<Thread> threads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public int waiting() {
+            return waiting.get();
+        }
+
+        @Override
+        public long finished() {
+            // a pool whose threads keep finishing tasks: each look sees more finished
+            return progressing.get() ? finished.incrementAndGet() : finished.get();
+        }
+
+        @Override
+        public int addThreads(int threads) {
+            added.add(threads);
+            return threads;
+        }
+
+        @Override
+        public boolean stopped() {
+            return stopped.get();
+        }
+
+        @Override
+        public Thread newThread(Runnable watch) {
+            Thread thread = new Thread(watch, "watch-test");
+            thread.setDaemon(true);
+            threads.add(thread);
+            return thread;
+        }
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "never: " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void tasksWaitingWhileNoneFinishesGetAThreadEach() throws Exception {
+        FakePool pool = new FakePool();
+        StarvationWatch watch = new StarvationWatch(pool);
+        pool.waiting.set(7);
+        watch.taskQueued();
+        watch.taskQueued(); // already watching: no second thread
+        try {
+            await("threads added for the starving tasks", () -> !pool.added.isEmpty());
+            assertEquals(7, pool.added.get(0), "a thread for every waiting task at once");
+            assertEquals(1, pool.threads.size());
+        } finally {
+            pool.stopped.set(true);
+        }
+        pool.threads.get(0).join(5000);
+        assertFalse(pool.threads.get(0).isAlive(), "a stopped pool's watch ends");
+    }
+
+    @Test
+    void tasksWaitingBehindThreadsThatFinishGetOneThreadATickOnlyAfterAWhile() throws Exception {
+        FakePool pool = new FakePool();
+        StarvationWatch watch = new StarvationWatch(pool);
+        pool.progressing.set(true);
+        pool.waiting.set(30);
+        long start = System.nanoTime();
+        watch.taskQueued();
+        try {
+            await("a thread added for tasks that keep waiting", () -> !pool.added.isEmpty());
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(waitedMillis >= StarvationWatch.SLOW_TICKS * StarvationWatch.TICK_MILLIS,
+                "threads that finish tasks are not starving: no thread before " + StarvationWatch.SLOW_TICKS + " ticks, got one after "
+                    + waitedMillis + " ms");
+            assertEquals(1, pool.added.get(0), "one thread a tick");
+        } finally {
+            pool.stopped.set(true);
+        }
+    }
+
+    @Test
+    void theWatchEndsOnceNothingWaitsAndStartsAgainForTheNextQueuedTask() throws Exception {
+        FakePool pool = new FakePool();
+        StarvationWatch watch = new StarvationWatch(pool);
+        try {
+            watch.taskQueued(); // and the task was taken at once: nothing waits
+            await("the first watch thread started", () -> pool.threads.size() == 1);
+            pool.threads.get(0).join(10_000);
+            assertFalse(pool.threads.get(0).isAlive(), "the watch ends when nothing waits");
+            assertTrue(pool.added.isEmpty(), "nothing starved, no thread added");
+            pool.waiting.set(2);
+            watch.taskQueued();
+            assertEquals(2, pool.threads.size(), "the next queued task starts a new watch");
+            await("threads added for the new starving tasks", () -> !pool.added.isEmpty());
+        } finally {
+            pool.stopped.set(true);
+        }
+    }
+}
