@@ -10,7 +10,9 @@ import sys
 REFERENCES = ["nio-ws-echo", "tcp-echo"]
 # the scenarios the TCP echo runs (run.sh): the others are n/a for it
 TCP_SCENARIOS = {"small", "large", "settle"}
-SERVERS = REFERENCES + ["tomcat11-bridge", "tomcat11-native", "tomcat10.1-bridge", "tomcat10.1-native",
+# the floor servers (FloorUpgradeServlet) run the handshake scenario only
+FLOORS = {"tomcat11-floor": ("tomcat11-bridge", "tomcat11-native"), "tomcat10.1-floor": ("tomcat10.1-bridge", "tomcat10.1-native")}
+SERVERS = REFERENCES + ["tomcat11-bridge", "tomcat11-native", "tomcat11-floor", "tomcat10.1-bridge", "tomcat10.1-native", "tomcat10.1-floor",
            "jetty-bridge", "jetty-native-jakarta", "jetty-native-jetty"]
 # (bridge, native, column title)
 RATIOS = [("tomcat11-bridge", "tomcat11-native", "T11 b/n"),
@@ -18,7 +20,7 @@ RATIOS = [("tomcat11-bridge", "tomcat11-native", "T11 b/n"),
           ("jetty-bridge", "jetty-native-jakarta", "Jetty b/jakarta"),
           ("jetty-bridge", "jetty-native-jetty", "Jetty b/jetty-api")]
 SHORT = {"nio-ws-echo": "NIO WS echo", "tcp-echo": "TCP echo", "tomcat11-bridge": "T11 bridge", "tomcat11-native": "T11 native", "tomcat10.1-bridge": "T10.1 bridge",
-         "tomcat10.1-native": "T10.1 native", "jetty-bridge": "Jetty bridge",
+         "tomcat10.1-native": "T10.1 native", "jetty-bridge": "Jetty bridge", "tomcat11-floor": "T11 floor", "tomcat10.1-floor": "T10.1 floor",
          "jetty-native-jakarta": "Jetty jakarta", "jetty-native-jetty": "Jetty jetty-api"}
 # (scenario, field, label, better: "high" or "low", target ratio text)
 ROWS = [("small", "msgs_per_s", "small: messages/s", "high", ">= 1.5"),
@@ -87,6 +89,28 @@ def limit_table(med, servers):
                   f"{percent(v, t)} | {goal} |")
 
 
+def floor_table(med, servers):
+    """The handshake's server CPU per upgrade of bridge and native beyond what Tomcat's own upgrade path costs."""
+    floors = [f for f in FLOORS if f in servers and (f, "handshake", "server_cpu_us_per_upgrade") in med]
+    if not floors:
+        return
+    print("\nThe handshake against Tomcat's floor (FloorUpgradeServlet: the 101, one frame in, a close frame out, closed; "
+          "no WebSocket implementation): server CPU per upgrade, and what each side spends beyond the floor.\n")
+    print("| container | floor us | floor upgrades/s | bridge us | bridge beyond floor | native us | native beyond floor "
+          "| bridge/native beyond floor |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for floor in floors:
+        bridge, native = FLOORS[floor]
+        f = med[(floor, "handshake", "server_cpu_us_per_upgrade")]
+        b = med.get((bridge, "handshake", "server_cpu_us_per_upgrade"))
+        n = med.get((native, "handshake", "server_cpu_us_per_upgrade"))
+        rate = med.get((floor, "handshake", "upgrades_per_s"))
+        extra_b = b - f if b is not None else None
+        extra_n = n - f if n is not None else None
+        ratio = f"{extra_b / extra_n:.2f}" if extra_b is not None and extra_n not in (None, 0) and extra_n > 0 else "-"
+        print(f"| {SHORT[floor].split()[0]} | {fmt(f)} | {fmt(rate)} | {fmt(b)} | {fmt(extra_b)} | {fmt(n)} | {fmt(extra_n)} | {ratio} |")
+
+
 THREAD_FIELDS = [("threads_before", "before"), ("threads_during_max", "during (highest 1 s sample)"),
                  ("threads_during_min", "during (lowest 1 s sample)"),
                  ("threads_sessions", "with its sessions open"), ("threads_after", "1 s after")]
@@ -133,6 +157,8 @@ def main():
     def cell(server, scenario, field):
         if server == "tcp-echo" and scenario not in TCP_SCENARIOS:
             return "n/a"
+        if server in FLOORS and scenario != "handshake":
+            return "n/a"
         return fmt(med.get((server, scenario, field)))
 
     idle_sessions = [v for (s, sc, f), v in med.items() if sc == "idle" and f == "target_sessions"]
@@ -156,6 +182,7 @@ def main():
             ratios.append(f"{b / n:.2f}" if ok else "-")
         print("| " + " | ".join([label] + cells + ratios + [target]) + " |")
     limit_table(med, servers)
+    floor_table(med, servers)
     threads_table(med, servers, cell)
     if errors:
         print("\nErrors:")

@@ -13,6 +13,8 @@
 # tomcat10.1-bridge tomcat10.1-native jetty-bridge jetty-native-jakarta jetty-native-jetty. The first two are the
 # reference servers (no container, no servlet): a plain NIO WebSocket echo and a plain NIO TCP echo; the TCP echo runs
 # only the small and large scenarios (the load generator's raw transport: the same masked frames as bytes).
+# tomcat11-floor and tomcat10.1-floor run only the handshake scenario: the least a WebSocket handshake and close cost
+# on Tomcat's own upgrade path (FloorUpgradeServlet: no bridge, no WebSocket implementation).
 # Scenarios (in this order): idle small large handshake scale; add "settle" to --scenarios (last) to see the pools let
 # their threads go: 35 s without connections, threads sampled every second.
 # Results: benchmarks/target/results/<time>/ (JSON lines, logs, table).
@@ -22,7 +24,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 QUICK=false
 ROUNDS=3
-SERVERS="nio-ws-echo tcp-echo tomcat11-bridge tomcat11-native tomcat10.1-bridge tomcat10.1-native jetty-bridge jetty-native-jakarta jetty-native-jetty"
+SERVERS="nio-ws-echo tcp-echo tomcat11-bridge tomcat11-native tomcat11-floor tomcat10.1-bridge tomcat10.1-native tomcat10.1-floor jetty-bridge jetty-native-jakarta jetty-native-jetty"
 # idle first: it measures what sessions add to a freshly started server
 SCENARIOS="idle small large handshake scale"
 BUILD=true
@@ -89,6 +91,7 @@ server_args() {
     tcp-echo) echo "tcp" ;;
     tomcat*-bridge) echo "tomcat bridge" ;;
     tomcat*-native) echo "tomcat native-jakarta" ;;
+    tomcat*-floor) echo "tomcat floor" ;;
     jetty-bridge) echo "jetty bridge" ;;
     jetty-native-jakarta) echo "jetty native-jakarta" ;;
     jetty-native-jetty) echo "jetty native-jetty" ;;
@@ -114,6 +117,7 @@ scenario_args() {
 runs_scenario() { # server scenario
   case "$1" in
     tcp-echo) case "$2" in small|large|settle) return 0 ;; *) return 1 ;; esac ;;
+    tomcat*-floor) case "$2" in handshake) return 0 ;; *) return 1 ;; esac ;;
     *) return 0 ;;
   esac
 }

@@ -6,7 +6,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * One echo server at {@code ws://127.0.0.1:PORT/echo}, in its own JVM: {@code BenchServer CONTAINER MODE PORT}
  * with CONTAINER {@code tomcat} (10.1 or 11: whichever is on the class path) or {@code jetty}, and MODE
- * {@code bridge}, {@code native-jakarta} or {@code native-jetty} (Jetty only). Prints {@code READY <info>} once
+ * {@code bridge}, {@code native-jakarta}, {@code native-jetty} (Jetty only) or {@code floor} (Tomcat only: the handshake
+ * scenario's floor, {@link FloorUpgradeServlet}). Prints {@code READY <info>} once
  * it accepts connections and runs until it is stopped (SIGTERM: the shutdown hook stops the container).
  */
 public final class BenchServer {
@@ -16,7 +17,7 @@ public final class BenchServer {
     static final String HOST = "127.0.0.1";
     static final String PATH = "/echo";
 
-    private static final Set<String> MODES = Set.of("bridge", "native-jakarta", "native-jetty");
+    private static final Set<String> MODES = Set.of("bridge", "native-jakarta", "native-jetty", "floor");
 
     private BenchServer() {
     }
@@ -31,7 +32,7 @@ public final class BenchServer {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3 || !MODES.contains(args[1])) {
-            System.err.println("usage: BenchServer tomcat|jetty bridge|native-jakarta|native-jetty PORT");
+            System.err.println("usage: BenchServer tomcat|jetty bridge|native-jakarta|native-jetty|floor PORT");
             System.exit(2);
         }
         String container = args[0];

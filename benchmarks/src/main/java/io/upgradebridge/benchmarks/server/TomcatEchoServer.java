@@ -14,8 +14,9 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.apache.tomcat.websocket.server.WsSci;
 
 /**
- * Embedded Tomcat (10.1 or 11) with one context at {@code ""}: either the bridge's filter and echo servlet, or
- * Tomcat's own WebSocket ({@link WsSci}) with {@link JakartaEchoEndpoint}. NIO connector, defaults except the
+ * Embedded Tomcat (10.1 or 11) with one context at {@code ""}: the bridge's filter and echo servlet, Tomcat's own
+ * WebSocket ({@link WsSci}) with {@link JakartaEchoEndpoint}, or ({@code floor}) {@link FloorUpgradeServlet}, the least
+ * a WebSocket handshake and close can cost on Tomcat's upgrade path. NIO connector, defaults except the
  * address and {@link BenchServer#MAX_CONNECTIONS}.
  */
 final class TomcatEchoServer implements BenchServer.Running {
@@ -43,6 +44,10 @@ final class TomcatEchoServer implements BenchServer.Running {
         switch (mode) {
             case "bridge":
                 addBridge(context);
+                break;
+            case "floor":
+                Tomcat.addServlet(context, "floor", new FloorUpgradeServlet()).setAsyncSupported(true);
+                context.addServletMappingDecoded(BenchServer.PATH, "floor");
                 break;
             case "native-jakarta":
                 // WsSci registers the annotated endpoints it is given, as a container's annotation scan would
