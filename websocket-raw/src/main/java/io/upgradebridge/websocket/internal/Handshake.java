@@ -30,12 +30,44 @@ public final class Handshake {
     private Handshake() {
     }
 
+    /** {@link #GUID} as the bytes hashed after the key. */
+    private static final byte[] GUID_BYTES = GUID.getBytes(StandardCharsets.ISO_8859_1);
+
+    /**
+     * A SHA-1 digest that is never used itself, only cloned: a clone skips the provider lookup and reflective
+     * construction of {@code MessageDigest.getInstance} on every handshake. {@code null} when this JVM's SHA-1 cannot
+     * be cloned (or is missing): each handshake then asks {@code getInstance}. Race: none, threads only clone it.
+     */
+    private static final MessageDigest SHA1_PROTOTYPE = sha1Prototype();
+
+    private static MessageDigest sha1Prototype() {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            sha1.clone(); // throws here, once, where this provider's SHA-1 cannot be cloned
+            return sha1;
+        } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
+            return null;
+        }
+    }
+
+    private static MessageDigest sha1() throws NoSuchAlgorithmException {
+        MessageDigest prototype = SHA1_PROTOTYPE;
+        if (prototype != null) {
+            try {
+                return (MessageDigest) prototype.clone();
+            } catch (CloneNotSupportedException e) {
+                // checked when the prototype was made; fall back all the same
+            }
+        }
+        return MessageDigest.getInstance("SHA-1");
+    }
+
     /** {@code Sec-WebSocket-Accept} for a client's {@code Sec-WebSocket-Key}. */
     public static String acceptKey(String clientKey) {
         try {
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-            byte[] digest = sha1.digest((clientKey.trim() + GUID).getBytes(StandardCharsets.ISO_8859_1));
-            return Base64.getEncoder().encodeToString(digest);
+            MessageDigest sha1 = sha1();
+            sha1.update(clientKey.trim().getBytes(StandardCharsets.ISO_8859_1));
+            return Base64.getEncoder().encodeToString(sha1.digest(GUID_BYTES));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-1, which RFC 6455 requires", e);
         }

@@ -38,6 +38,16 @@ class HandshakeTest {
     }
 
     @Test
+    void acceptKeyTrimsTheKeyAndEachCallHashesItsOwn() {
+        assertEquals("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", Handshake.acceptKey(" dGhlIHNhbXBsZSBub25jZQ==\t"));
+        String other = Handshake.acceptKey("AQIDBAUGBwgJCgsMDQ4PEA==");
+        assertEquals(28, other.length());
+        assertTrue(!other.equals("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+        assertEquals("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", Handshake.acceptKey("dGhlIHNhbXBsZSBub25jZQ=="));
+        assertEquals(other, Handshake.acceptKey("AQIDBAUGBwgJCgsMDQ4PEA=="));
+    }
+
+    @Test
     void validHandshakePasses() {
         assertNull(Handshake.refusal("GET", "HTTP/1.1", valid(), null));
         assertNull(Handshake.refusal("GET", "HTTP/1.1", valid("Sec-WebSocket-Protocol", "chat, superchat"), "chat"));
