@@ -1,12 +1,11 @@
 package io.upgradebridge.content;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -183,27 +182,63 @@ public final class Headers {
         return name.toLowerCase(Locale.ROOT);
     }
 
-    /** One header: its name as first spelled and its values. */
-    private static final class Field {
-        final String name;
-        final List<String> values;
-
-        Field(String name, List<String> values) {
-            this.name = name;
-            this.values = values;
-        }
-    }
-
     /**
      * Collects headers for a {@link Headers}: the Java form of Ktor's {@code HeadersBuilder}. Not
      * thread-safe; {@link #build()} takes a snapshot, so the builder can go on being used afterwards.
      */
     public static final class Builder {
 
-        private final Map<String, Field> fields = new LinkedHashMap<>();
+        // The same layout as Headers (a request copy or a response builds one per call): the name of header i as
+        // first spelled, and its value (a String when it has one, a mutable ArrayList<String> otherwise). Found by
+        // comparing names one by one, as Headers does: no lower-cased key, map entry or list per header.
+        private String[] names = new String[8];
+        private Object[] values = new Object[8];
+        private int size;
 
         /** A new, empty builder; the same as {@link Headers#builder()}. */
         public Builder() {
+        }
+
+        /**
+         * Where header {@code name} is, or -1. Stored names are tokens (ASCII), for which ignoring case is comparing
+         * in lower case ({@code Locale.ROOT}); a name with other characters is compared that way itself.
+         */
+        private int indexOf(String name) {
+            Objects.requireNonNull(name, "header name");
+            if (isAscii(name)) {
+                for (int i = 0; i < size; i++) {
+                    if (names[i].equalsIgnoreCase(name)) {
+                        return i;
+                    }
+                }
+                return -1;
+            }
+            String key = key(name);
+            for (int i = 0; i < size; i++) {
+                if (key(names[i]).equals(key)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private static boolean isAscii(String name) {
+            for (int i = 0; i < name.length(); i++) {
+                if (name.charAt(i) >= 0x80) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void add(String name, String value) {
+            if (size == names.length) {
+                names = Arrays.copyOf(names, size * 2);
+                values = Arrays.copyOf(values, size * 2);
+            }
+            names[size] = name;
+            values[size] = value;
+            size++;
         }
 
         /**
@@ -212,17 +247,20 @@ public final class Headers {
          * @throws IllegalArgumentException when {@code name} is not an HTTP token or {@code value} holds
          *     CR, LF or NUL
          */
+        @SuppressWarnings("unchecked")
         public Builder append(String name, String value) {
             checkName(name);
             checkValue(name, value);
-            String key = key(name);
-            Field field = fields.get(key);
-            if (field == null) {
-                List<String> values = new ArrayList<>(1);
-                values.add(value);
-                fields.put(key, new Field(name, values));
+            int i = indexOf(name);
+            if (i < 0) {
+                add(name, value);
+            } else if (values[i] instanceof String) {
+                List<String> both = new ArrayList<>(2);
+                both.add((String) values[i]);
+                both.add(value);
+                values[i] = both;
             } else {
-                field.values.add(value);
+                ((List<String>) values[i]).add(value);
             }
             return this;
         }
@@ -237,53 +275,73 @@ public final class Headers {
         public Builder set(String name, String value) {
             checkName(name);
             checkValue(name, value);
-            List<String> values = new ArrayList<>(1);
-            values.add(value);
-            fields.put(key(name), new Field(name, values));
+            int i = indexOf(name);
+            if (i < 0) {
+                add(name, value);
+            } else {
+                names[i] = name;
+                values[i] = value;
+            }
             return this;
         }
 
         /** Removes every value of header {@code name}; nothing happens when there is none. */
         public Builder remove(String name) {
-            fields.remove(key(name));
+            int i = indexOf(name);
+            if (i >= 0) {
+                System.arraycopy(names, i + 1, names, i, size - i - 1);
+                System.arraycopy(values, i + 1, values, i, size - i - 1);
+                size--;
+                names[size] = null;
+                values[size] = null;
+            }
             return this;
         }
 
         /** Adds every value of every header in {@code headers}, after the values already here. */
         public Builder appendAll(Headers headers) {
-            headers.forEach((name, values) -> {
-                for (String value : values) {
-                    append(name, value);
+            for (int i = 0; i < headers.names.length; i++) {
+                Object v = headers.values[i];
+                if (v instanceof String) {
+                    append(headers.names[i], (String) v);
+                } else {
+                    for (String value : headers.valuesAt(i)) {
+                        append(headers.names[i], value);
+                    }
                 }
-            });
+            }
             return this;
         }
 
         /** The first value of header {@code name} collected so far, or {@code null}. */
+        @SuppressWarnings("unchecked")
         public String get(String name) {
-            Field field = fields.get(key(name));
-            return field == null ? null : field.values.get(0);
+            int i = indexOf(name);
+            if (i < 0) {
+                return null;
+            }
+            Object v = values[i];
+            return v instanceof String ? (String) v : ((List<String>) v).get(0);
         }
 
         /** Whether header {@code name} has a value so far. */
         public boolean contains(String name) {
-            return fields.containsKey(key(name));
+            return indexOf(name) >= 0;
         }
 
         /** The headers collected so far, as an immutable {@link Headers}. */
+        @SuppressWarnings("unchecked")
         public Headers build() {
-            if (fields.isEmpty()) {
+            if (size == 0) {
                 return EMPTY;
             }
-            String[] names = new String[fields.size()];
-            Object[] values = new Object[names.length];
-            int i = 0;
-            for (Field field : fields.values()) {
-                names[i] = field.name;
-                values[i] = field.values.size() == 1 ? field.values.get(0) : List.copyOf(field.values);
-                i++;
+            Object[] snapshot = Arrays.copyOf(values, size);
+            for (int i = 0; i < size; i++) {
+                if (!(snapshot[i] instanceof String)) {
+                    snapshot[i] = List.copyOf((List<String>) snapshot[i]); // the builder goes on adding to its own list
+                }
             }
-            return new Headers(names, values);
+            return new Headers(Arrays.copyOf(names, size), snapshot);
         }
 
         private static void checkName(String name) {

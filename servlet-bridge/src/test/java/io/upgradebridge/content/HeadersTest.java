@@ -89,6 +89,50 @@ class HeadersTest {
     }
 
     @Test
+    void builderKeepsOrderThroughRemoveSetAndGrowth() {
+        Headers.Builder builder = Headers.builder();
+        for (int i = 0; i < 20; i++) {
+            builder.append("H" + i, "v" + i);
+        }
+        builder.append("h3", "w3").remove("H0").remove("h10").remove("absent").set("h5", "only").append("H19", "w19");
+
+        Headers headers = builder.build();
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i < 20; i++) {
+            if (i != 10) {
+                expected.add(i == 5 ? "h5" : "H" + i);
+            }
+        }
+        assertEquals(expected, new ArrayList<>(headers.names()));
+        assertEquals(List.of("v3", "w3"), headers.getAll("H3"));
+        assertEquals(List.of("only"), headers.getAll("H5"));
+        assertEquals(List.of("v19", "w19"), headers.getAll("h19"));
+        assertFalse(headers.contains("H10"));
+        assertEquals("v3", builder.get("h3"));
+        assertTrue(builder.contains("H1"));
+        assertFalse(builder.contains("H0"));
+
+        builder.append("H3", "x3").remove("H1");
+        assertEquals(List.of("v3", "w3"), headers.getAll("H3"), "a built Headers does not see later changes");
+        assertTrue(headers.contains("H1"));
+        assertEquals(List.of("v3", "w3", "x3"), builder.build().getAll("H3"));
+    }
+
+    @Test
+    void builderComparesNamesInLowerCaseAsAlways() {
+        // U+212A KELVIN SIGN is 'k' in lower case; U+017F LATIN SMALL LETTER LONG S stays itself (it is 'S' in upper case)
+        Headers.Builder builder = Headers.builder().append("k", "1").append("s", "2");
+
+        assertEquals("1", builder.get("\u212A"));
+        assertNull(builder.get("\u017F"));
+        assertFalse(builder.contains("\u017F"));
+        builder.remove("\u212A");
+        assertFalse(builder.contains("K"));
+        assertThrows(NullPointerException.class, () -> builder.get(null));
+        assertThrows(NullPointerException.class, () -> builder.remove(null));
+    }
+
+    @Test
     void equalityIgnoresNameCaseButNotValueOrder() {
         assertEquals(Headers.of("A", "1", "B", "2"), Headers.of("b", "2", "a", "1"));
         assertEquals(Headers.of("A", "1").hashCode(), Headers.of("a", "1").hashCode());

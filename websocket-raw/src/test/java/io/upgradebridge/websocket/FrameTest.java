@@ -120,6 +120,32 @@ class FrameTest {
     }
 
     @Test
+    void textAndCloseReasonsDecodeAsCharsetDecodeDoes() {
+        java.util.Random random = new java.util.Random(6455);
+        byte[][] samples = new byte[2_000][];
+        samples[0] = new byte[0];
+        samples[1] = "h\u00e9llo \ud83d\ude00".getBytes(StandardCharsets.UTF_8);
+        samples[2] = new byte[] {(byte) 0xC3};                                    // cut inside a character
+        samples[3] = new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80};          // a surrogate
+        samples[4] = new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}; // beyond U+10FFFF
+        samples[5] = new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0x80, 'x'};     // overlong
+        for (int i = 6; i < samples.length; i++) {
+            samples[i] = new byte[random.nextInt(40)];
+            random.nextBytes(samples[i]);
+        }
+        for (byte[] sample : samples) {
+            String expected = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(sample)).toString();
+            Frame text = new Frame(FrameType.TEXT, true, false, false, false, ByteBuffer.wrap(sample));
+            assertEquals(expected, text.textData());
+            assertEquals(sample.length, text.data().remaining(), "decoding leaves the payload where it was");
+            if (sample.length <= 123) {
+                ByteBuffer payload = ByteBuffer.allocate(2 + sample.length).putShort((short) 4000).put(sample).flip();
+                assertEquals(expected, new Frame(FrameType.CLOSE, true, false, false, false, payload).closeReason().message());
+            }
+        }
+    }
+
+    @Test
     void closeCodesThatAreNeverSentAreRefused() {
         for (CloseReason.Codes local : new CloseReason.Codes[] {
                 CloseReason.Codes.NO_STATUS, CloseReason.Codes.CLOSED_ABNORMALLY, CloseReason.Codes.TLS_HANDSHAKE_FAILED}) {

@@ -30,12 +30,44 @@ public final class Handshake {
     private Handshake() {
     }
 
+    /** {@link #GUID} as the bytes hashed after the key. */
+    private static final byte[] GUID_BYTES = GUID.getBytes(StandardCharsets.ISO_8859_1);
+
+    /**
+     * A SHA-1 digest that is never used itself, only cloned: a clone skips the provider lookup and reflective
+     * construction of {@code MessageDigest.getInstance} on every handshake. {@code null} when this JVM's SHA-1 cannot
+     * be cloned (or is missing): each handshake then asks {@code getInstance}. Race: none, threads only clone it.
+     */
+    private static final MessageDigest SHA1_PROTOTYPE = sha1Prototype();
+
+    private static MessageDigest sha1Prototype() {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            sha1.clone(); // throws here, once, where this provider's SHA-1 cannot be cloned
+            return sha1;
+        } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
+            return null;
+        }
+    }
+
+    private static MessageDigest sha1() throws NoSuchAlgorithmException {
+        MessageDigest prototype = SHA1_PROTOTYPE;
+        if (prototype != null) {
+            try {
+                return (MessageDigest) prototype.clone();
+            } catch (CloneNotSupportedException e) {
+                // checked when the prototype was made; fall back all the same
+            }
+        }
+        return MessageDigest.getInstance("SHA-1");
+    }
+
     /** {@code Sec-WebSocket-Accept} for a client's {@code Sec-WebSocket-Key}. */
     public static String acceptKey(String clientKey) {
         try {
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-            byte[] digest = sha1.digest((clientKey.trim() + GUID).getBytes(StandardCharsets.ISO_8859_1));
-            return Base64.getEncoder().encodeToString(digest);
+            MessageDigest sha1 = sha1();
+            sha1.update(clientKey.trim().getBytes(StandardCharsets.ISO_8859_1));
+            return Base64.getEncoder().encodeToString(sha1.digest(GUID_BYTES));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-1, which RFC 6455 requires", e);
         }
@@ -149,24 +181,61 @@ public final class Handshake {
         });
     }
 
-    private static boolean isSixteenBytesOfBase64(String key) {
-        if (key.length() != 24) {
+    /**
+     * Whether {@code key} is what {@code Base64.getDecoder()} decodes to 16 bytes: 24 characters, that is 22 of the
+     * base64 alphabet then the padding {@code ==} (the decoder does not look at the unused low bits of the last
+     * character). Checked in place, without decoding into a byte array.
+     */
+    static boolean isSixteenBytesOfBase64(String key) {
+        if (key.length() != 24 || key.charAt(22) != '=' || key.charAt(23) != '=') {
             return false;
         }
-        try {
-            return Base64.getDecoder().decode(key).length == 16;
-        } catch (IllegalArgumentException e) {
-            return false;
+        for (int i = 0; i < 22; i++) {
+            char c = key.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/')) {
+                return false;
+            }
         }
+        return true;
     }
 
+    /**
+     * Whether one of the comma-separated, trimmed parts of {@code values} is {@code token} (lower-case ASCII) once
+     * lower-cased ({@code Locale.ROOT}). Compared in place: no split, list or lower-cased copy per request.
+     */
     private static boolean hasToken(List<String> values, String token) {
-        for (String t : tokens(values)) {
-            if (t.toLowerCase(Locale.ROOT).equals(token)) {
-                return true;
+        for (String value : values) {
+            int from = 0;
+            while (true) {
+                int comma = value.indexOf(',', from);
+                int to = comma < 0 ? value.length() : comma;
+                if (isToken(value, from, to, token)) {
+                    return true;
+                }
+                if (comma < 0) {
+                    break;
+                }
+                from = comma + 1;
             }
         }
         return false;
+    }
+
+    /** Whether {@code value}'s characters {@code from} to {@code to}, trimmed as {@link String#trim()} does, are {@code token}. */
+    private static boolean isToken(String value, int from, int to, String token) {
+        while (from < to && value.charAt(from) <= ' ') {
+            from++;
+        }
+        while (to > from && value.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        for (int i = from; i < to; i++) {
+            if (value.charAt(i) >= 0x80) {
+                // lower case beyond ASCII (a Kelvin sign is a 'k'): as String.toLowerCase has it
+                return value.substring(from, to).toLowerCase(Locale.ROOT).equals(token);
+            }
+        }
+        return to - from == token.length() && value.regionMatches(true, from, token, 0, token.length());
     }
 
     private static List<String> tokens(List<String> values) {

@@ -5,6 +5,11 @@ import io.upgradebridge.content.OutgoingContent;
 import io.upgradebridge.content.TextContent;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,6 +40,61 @@ class HandshakeTest {
     @Test
     void acceptKeyIsTheRfcExample() {
         assertEquals("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", Handshake.acceptKey("dGhlIHNhbXBsZSBub25jZQ=="));
+    }
+
+    @Test
+    void acceptKeyTrimsTheKeyAndEachCallHashesItsOwn() {
+        assertEquals("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", Handshake.acceptKey(" dGhlIHNhbXBsZSBub25jZQ==\t"));
+        String other = Handshake.acceptKey("AQIDBAUGBwgJCgsMDQ4PEA==");
+        assertEquals(28, other.length());
+        assertTrue(!other.equals("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+        assertEquals("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", Handshake.acceptKey("dGhlIHNhbXBsZSBub25jZQ=="));
+        assertEquals(other, Handshake.acceptKey("AQIDBAUGBwgJCgsMDQ4PEA=="));
+    }
+
+    @Test
+    void upgradeAndConnectionAreCommaSeparatedTokensInAnyCase() {
+        assertNull(Handshake.refusal("GET", "HTTP/1.1", valid("Connection", " keep-alive ,\tUPGRADE\t, x"), null));
+        assertNull(Handshake.refusal("GET", "HTTP/1.1", valid("Upgrade", ",, h2c,WEBSOCKET,"), null));
+        Headers twoConnectionValues = valid().toBuilder().set("Connection", "keep-alive").append("Connection", "Upgrade").build();
+        assertNull(Handshake.refusal("GET", "HTTP/1.1", twoConnectionValues, null));
+        // compared as lower-cased: U+212A KELVIN SIGN is a 'k' then, as it always was
+        assertNull(Handshake.refusal("GET", "HTTP/1.1", valid("Upgrade", "websoc\u212Aet"), null));
+
+        for (String notWebSocket : new String[] {"websockets", "web socket", "websocke", "websocket/13", "", " , "}) {
+            assertEquals(400, Handshake.refusal("GET", "HTTP/1.1", valid("Upgrade", notWebSocket), null).status().value(),
+                notWebSocket);
+        }
+        for (String notUpgrade : new String[] {"upgrades", "keep-alive upgrade", "upgrad", "\u0130upgrade"}) {
+            assertEquals(400, Handshake.refusal("GET", "HTTP/1.1", valid("Connection", notUpgrade), null).status().value(),
+                notUpgrade);
+        }
+    }
+
+    @Test
+    void keyCheckAgreesWithTheJdkDecoder() {
+        List<String> keys = new ArrayList<>(List.of("dGhlIHNhbXBsZSBub25jZQ==", "AQIDBAUGBwgJCgsMDQ4PEB==",
+            "AQIDBAUGBwgJCgsMDQ4PE===", "AQIDBAUGBwgJCgsMDQ4PEA=A", "AQIDBAUGBwgJCgsMDQ4PEAAA", "AQIDBAUGBwgJCgsMDQ4P-_==",
+            "AQIDBAUGBwgJCgsMDQ4P\u00e9A==", "AQIDBAUGBwgJCgsMDQ4PEA==A", "AQIDBAUGBwgJCgsMDQ4PEA=", "", "===================="
+                + "===="));
+        Random random = new Random(16);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ .\u00ff\u0100";
+        for (int n = 0; n < 20_000; n++) {
+            char[] key = Base64.getEncoder().encodeToString(new byte[16]).toCharArray();
+            for (int changes = random.nextInt(3); changes >= 0; changes--) {
+                key[random.nextInt(key.length)] = alphabet.charAt(random.nextInt(alphabet.length()));
+            }
+            keys.add(new String(key));
+        }
+        for (String key : keys) {
+            boolean decodesToSixteen;
+            try {
+                decodesToSixteen = Base64.getDecoder().decode(key).length == 16;
+            } catch (IllegalArgumentException e) {
+                decodesToSixteen = false;
+            }
+            assertEquals(decodesToSixteen, Handshake.isSixteenBytesOfBase64(key), key);
+        }
     }
 
     @Test
