@@ -3,6 +3,8 @@ package io.upgradebridge.containertests;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
 
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -176,6 +179,47 @@ class ReadmeSnippetsTest {
                 + anchors + ")");
         }
         assertTrue(links > 0, "the README links to its sections");
+    }
+
+    /**
+     * The set-up table's "run the sample" row names every container war-sample's runner offers
+     * ({@code -Dsample.container=...}, one profile each in war-sample's pom) and no other, and each profile's runner
+     * exists and accepts its name.
+     */
+    @Test
+    void theSampleRowNamesEveryContainerOfTheSampleRunner() throws Exception {
+        Path warSample = Readme.path().getParent().resolve("war-sample");
+        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            .parse(warSample.resolve("pom.xml").toFile());
+        Map<String, String> runners = new TreeMap<>(); // -Dsample.container value -> the runner's main class
+        NodeList profiles = pom.getElementsByTagName("profile");
+        for (int i = 0; i < profiles.getLength(); i++) {
+            Element profile = (Element) profiles.item(i);
+            NodeList names = profile.getElementsByTagName("name");
+            if (names.getLength() == 1 && names.item(0).getTextContent().equals("sample.container")) {
+                String value = profile.getElementsByTagName("value").item(0).getTextContent().trim();
+                String mainClass = profile.getElementsByTagName("sample.mainClass").item(0).getTextContent().trim();
+                runners.put(value, mainClass);
+            }
+        }
+        assertTrue(runners.keySet().containsAll(List.of("jetty-ee11", "tomcat11", "tomcat10.1")), runners::toString);
+
+        String markdown = Files.readString(Readme.path(), StandardCharsets.UTF_8);
+        String row = markdown.lines().filter(line -> line.startsWith("| run the sample:")).findFirst()
+            .orElseThrow(() -> new AssertionError("no \"| run the sample:\" row in the README"));
+        Set<String> named = new TreeSet<>();
+        Matcher option = Pattern.compile("-Dsample\\.container=([\\w.-]+)").matcher(row);
+        while (option.find()) {
+            named.add(option.group(1));
+        }
+        assertEquals(runners.keySet(), named, "the README's run-the-sample row and war-sample's profiles: " + row);
+
+        for (Map.Entry<String, String> runner : runners.entrySet()) {
+            Path source = warSample.resolve("src/test/java").resolve(runner.getValue().replace('.', '/') + ".java");
+            assertTrue(Files.isRegularFile(source), () -> runner + ": no " + source);
+            assertTrue(Files.readString(source, StandardCharsets.UTF_8).contains("\"" + runner.getKey() + "\""),
+                () -> source + " does not accept -Dsample.container=" + runner.getKey());
+        }
     }
 
     /** The quick start's pom imports the BOM of this very build: a version bump must update the README too. */

@@ -16,12 +16,13 @@ record SampleArgs(String container, Path war, int port) {
     static SampleArgs parse(String[] args, Set<String> containers) {
         if (args.length != 3) {
             throw new IllegalArgumentException("usage: <container> <war file> <port>; run it with: "
-                + "mvn -q -pl war-sample -am package exec:java -DskipTests [-Dsample.container=jetty|tomcat11|tomcat10.1]");
+                + "mvn -q -pl war-sample -am package exec:java -DskipTests"
+                + " [-Dsample.container=jetty|jetty-ee11|tomcat11|tomcat10.1]");
         }
         String container = args[0];
         if (!containers.contains(container)) {
             throw new IllegalArgumentException("unknown -Dsample.container=" + container
-                + ": use jetty (the default), tomcat11 or tomcat10.1");
+                + ": use jetty (the default, Jetty ee10), jetty-ee11, tomcat11 or tomcat10.1");
         }
         Path war = Path.of(args[1]).toAbsolutePath();
         if (!Files.isRegularFile(war)) {
