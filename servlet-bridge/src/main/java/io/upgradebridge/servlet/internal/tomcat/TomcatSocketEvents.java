@@ -1,8 +1,10 @@
 package io.upgradebridge.servlet.internal.tomcat;
 
+import io.upgradebridge.servlet.internal.CleanSubmission;
 import io.upgradebridge.servlet.internal.PrivateMembers;
 
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 
 /**
@@ -116,12 +118,14 @@ public final class TomcatSocketEvents {
             Method processSocket = PrivateMembers.method(wrapper.getClass(), "processSocket", eventType, boolean.class);
             // Tomcat may start a worker thread for this dispatch, and a new thread inherits this thread's
             // context class loader: with the webapp's loader there, Tomcat later reports its own worker
-            // as a thread the webapp leaked. Dispatch with Tomcat's loader instead.
+            // as a thread the webapp leaked. Dispatch with Tomcat's loader instead, and without the webapp's
+            // classes on the stack, whose protection domains the new thread would keep too (CleanSubmission).
             Thread current = Thread.currentThread();
             ClassLoader previous = current.getContextClassLoader();
             current.setContextClassLoader(loader);
             try {
-                processSocket.invoke(wrapper, socketEvent, Boolean.TRUE);
+                CleanSubmission.run(MethodHandles.insertArguments(MethodHandles.lookup().unreflect(processSocket), 0,
+                    wrapper, socketEvent, Boolean.TRUE));
             } finally {
                 current.setContextClassLoader(previous);
             }
