@@ -450,23 +450,26 @@ final class ProcessContainer {
                 component(xml, "filter", filter, false);
             }
             for (Map<String, Object> filter : (List<Map<String, Object>>) launch.getOrDefault("filters", List.of())) {
-                xml.append("  <filter-mapping><filter-name>").append(escape(filter.get("name").toString())).append("</filter-name>");
-                for (String pattern : (List<String>) filter.get("urlPatterns")) {
-                    xml.append("<url-pattern>").append(escape(pattern)).append("</url-pattern>");
-                }
-                xml.append("<dispatcher>REQUEST</dispatcher></filter-mapping>\n");
+                mapping(xml, "filter", filter, "<dispatcher>REQUEST</dispatcher>");
             }
             for (Map<String, Object> servlet : (List<Map<String, Object>>) launch.getOrDefault("servlets", List.of())) {
                 component(xml, "servlet", servlet, true);
             }
             for (Map<String, Object> servlet : (List<Map<String, Object>>) launch.getOrDefault("servlets", List.of())) {
-                xml.append("  <servlet-mapping><servlet-name>").append(escape(servlet.get("name").toString())).append("</servlet-name>");
-                for (String pattern : (List<String>) servlet.get("urlPatterns")) {
-                    xml.append("<url-pattern>").append(escape(pattern)).append("</url-pattern>");
-                }
-                xml.append("</servlet-mapping>\n");
+                mapping(xml, "servlet", servlet, "");
             }
             return xml.append("</web-app>\n").toString();
+        }
+
+        /** {@code <KIND-mapping>} of one filter or servlet: its name, its URL patterns, then {@code tail}. */
+        @SuppressWarnings("unchecked")
+        private static void mapping(StringBuilder xml, String kind, Map<String, Object> component, String tail) {
+            xml.append("  <").append(kind).append("-mapping><").append(kind).append("-name>")
+                .append(escape(component.get("name").toString())).append("</").append(kind).append("-name>");
+            for (String pattern : (List<String>) component.get("urlPatterns")) {
+                xml.append("<url-pattern>").append(escape(pattern)).append("</url-pattern>");
+            }
+            xml.append(tail).append("</").append(kind).append("-mapping>\n");
         }
 
         @SuppressWarnings("unchecked")

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -231,17 +232,12 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
          * way a pool of some 200 threads for sessions that then sit idle.)
          */
         static OwnPool elastic(String threadNamePrefix, int max, ThreadFactory managed) {
-            ElasticQueue queue = new ElasticQueue();
-            OwnPool pool = new OwnPool(threadNamePrefix, 0, max, queue, managed);
+            // a JDK queue, not one of the application's classes: see startsThreadFor
+            OwnPool pool = new OwnPool(threadNamePrefix, max, max, new LinkedBlockingQueue<>(), managed);
             pool.freeThreads = Math.min(max, FREE_THREADS);
-            queue.pool = pool;
+            pool.elasticRule = true;
             pool.setRejectedExecutionHandler((task, executor) -> {
-                // refused with all threads busy: wait in line; with no thread at all (the server's thread factory
-                // refuses new threads, it is stopping) nothing would ever take it: refuse
-                if (executor.isShutdown() || executor.getPoolSize() == 0 || !queue.enqueue(task)) {
-                    throw new RejectedExecutionException(executor.isShutdown() ? "the bridge's pool is shut down"
-                        : "the bridge's pool could not start a thread");
-                }
+                throw new RejectedExecutionException("the bridge's pool is shut down");
             });
             return pool;
         }
@@ -249,11 +245,13 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         /** Threads an elastic pool starts whenever none is free; past them only its {@link StarvationWatch} adds any. */
         static final int FREE_THREADS = Math.max(4, Runtime.getRuntime().availableProcessors());
 
-        /** Tasks handed to the pool and not yet finished (queued or running); counted for {@link ElasticQueue}. */
+        /** Tasks handed to the pool and not yet finished (queued or running); counted for {@link #startsThreadFor}. */
         private final AtomicInteger unfinished = new AtomicInteger();
         /** See {@link #FREE_THREADS}; the maximum for a pool that is not elastic. */
         private volatile int freeThreads = Integer.MAX_VALUE;
-        /** Threads the watch asked for that the queue has not yet refused a task for (each refusal starts one). */
+        /** Set once, right after the pool is made: whether {@link #execute} follows {@link #startsThreadFor}. */
+        private volatile boolean elasticRule;
+        /** Threads the watch asked for that no task has taken yet (each task that takes one starts it). */
         private final AtomicInteger grantedThreads = new AtomicInteger();
         private final StarvationWatch watch = new StarvationWatch(new StarvationWatch.Pool() {
             @Override
@@ -295,8 +293,8 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         private final String threadNamePrefix;
 
         /**
-         * Starts up to {@code wanted} threads (fewer at the maximum): each is granted, then a task of nothing makes the
-         * queue refuse, and the pool starts a thread for it that goes on to the queued tasks.
+         * Starts up to {@code wanted} threads (fewer at the maximum): each is granted, then a task of nothing takes the
+         * grant, and the pool starts a thread for it that goes on to the queued tasks.
          */
         private int addThreads(int wanted) {
             int started = 0;
@@ -332,12 +330,96 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
 
         @Override
         public void execute(Runnable task) {
+            // what the JDK's pool code handles is of a JDK class (see startsThreadFor)
+            java.util.Objects.requireNonNull(task, "task");
+            Runnable queued = new FutureTask<Void>(reportingFailures(task), null);
             unfinished.incrementAndGet();
             try {
-                super.execute(task);
+                if (!elasticRule) {
+                    super.execute(queued);
+                } else if (startsThreadFor()) {
+                    super.execute(queued); // fewer threads than its core size (its maximum): the pool starts one for it
+                    refuseIfNoThread(queued);
+                } else {
+                    queue(queued);
+                }
             } catch (RuntimeException e) {
                 unfinished.decrementAndGet();
                 throw e;
+            }
+        }
+
+        /**
+         * {@code task}, reporting what it throws to its thread's uncaught-exception handler, as a pool thread that died
+         * of it would (the {@link FutureTask} around it would keep it to itself); the thread goes on.
+         */
+        private static Runnable reportingFailures(Runnable task) {
+            return () -> {
+                try {
+                    task.run();
+                } catch (Throwable failure) {
+                    Thread current = Thread.currentThread();
+                    current.getUncaughtExceptionHandler().uncaughtException(current, failure);
+                }
+            };
+        }
+
+        /**
+         * The rule of an {@linkplain #elastic elastic pool} for a task just counted in {@link #unfinished}: whether a
+         * thread starts for it. It waits in the queue when the pool has a thread for it (fewer unfinished tasks than
+         * threads: one is idle or about to be) or has all its threads. Otherwise a thread starts for it, while the pool
+         * has fewer than its free threads or its watch granted one (the rule of Tomcat's own worker queue up to there;
+         * a hand-off that starts a thread whenever none is waiting at that very moment grew the pool to its maximum
+         * under load and halved the echo's throughput). Past them it waits in the queue, and the pool's {@link
+         * StarvationWatch} looks after it.
+         *
+         * <p>The rule is here, the queue a plain {@link LinkedBlockingQueue} and each task in it a {@link FutureTask},
+         * on purpose: the JDK's classes, not the application's. The pool's threads run the JDK's {@code
+         * ThreadPoolExecutor.getTask}, as do the server's own JDK pools (Tomcat's {@code Catalina-utility} threads),
+         * and the JIT compiles it for the queue classes and task classes it sees most, with a check of each such class
+         * in the compiled code. Classes of the application's there (a {@code LinkedBlockingQueue} subclass that refused
+         * tasks, and the bridge's own tasks, before) stayed in it: the server's threads then parked in that compiled
+         * code, and compiled code on a thread's stack keeps the classes it names, so the application's class loader
+         * stayed after undeploy until other classes made the JIT compile {@code getTask} again (RedeployTest on Tomcat
+         * 11: 1 of 10 loaders kept, in heap dumps that show no path to it from a GC root, since a heap dump does not
+         * list compiled code as a root).
+         */
+        private boolean startsThreadFor() {
+            // threads first: a thread counted here has its task counted below. Race, read the other way round: threads
+            // started meanwhile for tasks counted after this one made a pool whose threads are all busy look free
+            int threads = getPoolSize();
+            if (threads >= getMaximumPoolSize() || unfinished.get() <= threads) {
+                return false;
+            }
+            if (threads < freeThreads || takeGrantedThread()) {
+                return true;
+            }
+            watch.taskQueued();
+            return false;
+        }
+
+        /** Puts {@code task} in line, with the checks the pool makes after it queued a task itself. */
+        private void queue(Runnable task) {
+            if (isShutdown()) {
+                throw new RejectedExecutionException("the bridge's pool is shut down");
+            }
+            getQueue().offer(task); // unbounded: always taken
+            if (isShutdown() && getQueue().remove(task)) {
+                throw new RejectedExecutionException("the bridge's pool is shut down");
+            }
+            if (getPoolSize() == 0) {
+                prestartCoreThread(); // race: the last thread ended (idle) as the task came
+            }
+            refuseIfNoThread(task);
+        }
+
+        /**
+         * With no thread at all (the server's thread factory refuses new threads: it is stopping) nothing would ever
+         * take a queued task: it is refused.
+         */
+        private void refuseIfNoThread(Runnable task) {
+            if (getPoolSize() == 0 && getQueue().remove(task)) {
+                throw new RejectedExecutionException("the bridge's pool could not start a thread");
             }
         }
 
@@ -394,47 +476,6 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             if (core > 0) {
                 allowCoreThreadTimeOut(true);
             }
-        }
-    }
-
-    /**
-     * The queue of an {@linkplain OwnPool#elastic elastic pool}: it takes a task when the pool has a thread for it (fewer
-     * unfinished tasks than threads: one is idle or about to be) or has all its threads. Otherwise it refuses, and the
-     * pool starts a thread, while the pool has fewer than its free threads or its watch granted one (the rule of
-     * Tomcat's own worker queue up to there; a hand-off that starts a thread whenever none is waiting at that very
-     * moment grew the pool to its maximum under load and halved the echo's throughput). Past them it takes the task,
-     * and the pool's {@link StarvationWatch} looks after it.
-     */
-    static final class ElasticQueue extends LinkedBlockingQueue<Runnable> {
-        private static final long serialVersionUID = 1L;
-        /** Set once, right after the pool is made (the pool needs the queue first). */
-        transient volatile OwnPool pool;
-
-        @Override
-        public boolean offer(Runnable task) {
-            OwnPool p = pool;
-            if (p == null) {
-                return super.offer(task);
-            }
-            // threads first: a thread counted here has its task counted below. Race, read the other way round: threads
-            // started meanwhile for tasks counted after this one made a pool whose threads are all busy look free
-            int threads = p.getPoolSize();
-            if (threads >= p.getMaximumPoolSize() || p.unfinished.get() <= threads) {
-                return super.offer(task);
-            }
-            if (threads < p.freeThreads || p.takeGrantedThread()) {
-                return false; // no thread free and room for one more: the pool starts it
-            }
-            boolean queued = super.offer(task);
-            if (queued) {
-                p.watch.taskQueued();
-            }
-            return queued;
-        }
-
-        /** Queues {@code task} although the pool refused to start a thread for it (it has all its threads). */
-        boolean enqueue(Runnable task) {
-            return super.offer(task);
         }
     }
 

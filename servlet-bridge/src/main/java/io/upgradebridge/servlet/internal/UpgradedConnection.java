@@ -253,10 +253,11 @@ public final class UpgradedConnection {
     }
 
     /**
-     * Job and output are done: closes now when the peer has ended its input already, said it sends nothing more, or the application is stopping
-     * (undeploy waits for every connection to close, and the container for undeploy), else lingers (see the class
-     * comment) where the transport can bound it in time. A transport that {@linkplain UpgradeTransport#mustDrainBeforeClose
-     * must drain before it closes} lingers when the application stops too.
+     * Job and output are done: closes now when the peer has ended its input already, said it sends nothing more, or
+     * the application is stopping (undeploy waits for every connection to close, and the container for undeploy), else
+     * lingers (see the class comment) where the transport can bound it in time. A transport that
+     * {@linkplain UpgradeTransport#mustDrainBeforeClose must drain before it closes} lingers when the application stops
+     * too.
      */
     private void lingerOrClose(State from) {
         UpgradeTransport t = transport;

@@ -231,6 +231,51 @@ class ExecutorChoiceTest {
     }
 
     /**
+     * The queue the JDK's pool code polls, and the tasks in it, are of JDK classes: the server's own JDK pools run that
+     * code too, and compiled for classes of the application's it would keep the application's class loader after
+     * undeploy (see {@code OwnPool.startsThreadFor}).
+     */
+    @Test
+    void anElasticPoolsQueueAndQueuedTasksAreOfJdkClasses() throws Exception {
+        ExecutorChoice.OwnPool pool = ExecutorChoice.OwnPool.elastic("queue-class-test-", 1, null);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            assertEquals(null, pool.getQueue().getClass().getClassLoader(), "the queue's class: " + pool.getQueue().getClass());
+            pool.execute(() -> awaitQuietly(release));
+            pool.execute(() -> { });
+            Runnable queued = pool.getQueue().peek();
+            assertTrue(queued != null, "the second task waits for the only thread");
+            assertEquals(null, queued.getClass().getClassLoader(), "a queued task's class: " + queued.getClass());
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /** A task that throws: its thread's uncaught-exception handler hears of it, and the thread runs the next task. */
+    @Test
+    void aFailingTaskIsReportedAndItsThreadGoesOn() throws Exception {
+        java.util.List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ExecutorChoice.OwnPool pool = ExecutorChoice.OwnPool.elastic("failing-task-test-", 1, task -> {
+            Thread thread = new Thread(task);
+            thread.setDaemon(true);
+            thread.setUncaughtExceptionHandler((t, e) -> reported.add(e));
+            return thread;
+        });
+        try {
+            IllegalStateException failure = new IllegalStateException("the task's failure");
+            pool.execute(() -> {
+                throw failure;
+            });
+            CompletableFuture.runAsync(() -> { }, pool).get(5, TimeUnit.SECONDS);
+            assertEquals(java.util.List.of(failure), reported);
+            assertEquals(1, pool.getLargestPoolSize(), "the same thread ran the next task");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * The bridge's pools start a thread only when none is free: tasks one after another run on one thread (a pool with
      * its maximum as core size would have started a thread for each of its first 200 tasks), tasks that block at once
      * get a thread each up to the maximum, and past it they wait in line instead of being refused.

@@ -1,7 +1,8 @@
 package io.upgradebridge.servlet.internal.grizzly;
 
+import io.upgradebridge.servlet.internal.PrivateMembers;
+
 import java.lang.System.Logger.Level;
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.channels.SocketChannel;
 
@@ -39,7 +40,7 @@ public final class GrizzlySockets {
             return null;
         }
         try {
-            Object request = field(webConnection, "request");
+            Object request = PrivateMembers.field(webConnection, "request");
             if (request == null || Boolean.TRUE.equals(call(request, "isSecure"))) {
                 return null;
             }
@@ -61,8 +62,8 @@ public final class GrizzlySockets {
             return true;
         }
         try {
-            Object request = field(webConnection, "request");
-            return request != null && field(request, "httpUpgradeHandler") == handler;
+            Object request = PrivateMembers.field(webConnection, "request");
+            return request != null && PrivateMembers.field(request, "httpUpgradeHandler") == handler;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             warn(e);
             return true;
@@ -93,19 +94,6 @@ public final class GrizzlySockets {
             // closed meanwhile: the close that follows still works
         }
         return false;
-    }
-
-    private static Object field(Object target, String name) throws ReflectiveOperationException {
-        for (Class<?> c = target.getClass(); c != null; c = c.getSuperclass()) {
-            try {
-                Field field = c.getDeclaredField(name);
-                field.setAccessible(true);
-                return field.get(target);
-            } catch (NoSuchFieldException ignored) {
-                // look further up
-            }
-        }
-        throw new NoSuchFieldException(name + " on " + target.getClass().getName());
     }
 
     private static Object call(Object target, String name) throws ReflectiveOperationException {

@@ -1,7 +1,10 @@
 package io.upgradebridge.servlet.internal.tomcat;
 
+import io.upgradebridge.servlet.internal.CleanSubmission;
+import io.upgradebridge.servlet.internal.PrivateMembers;
+
 import java.lang.System.Logger.Level;
-import java.lang.reflect.Field;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 
 /**
@@ -55,11 +58,11 @@ public final class TomcatSocketEvents {
             if (wrapper == null) {
                 return false;
             }
-            Object channel = find(wrapper.getClass(), "getSocket").invoke(wrapper);
+            Object channel = PrivateMembers.method(wrapper.getClass(), "getSocket").invoke(wrapper);
             if (channel == null || channel.getClass().getSimpleName().startsWith("Secure")) {
                 return false; // TLS: no FIN without TLS's own close; the lingering close works without it
             }
-            Object io = find(channel.getClass(), "getIOChannel").invoke(channel);
+            Object io = PrivateMembers.method(channel.getClass(), "getIOChannel").invoke(channel);
             if (io instanceof java.nio.channels.SocketChannel plain) {
                 plain.shutdownOutput();
                 return true;
@@ -86,7 +89,7 @@ public final class TomcatSocketEvents {
             if (wrapper == null) {
                 return false;
             }
-            find(wrapper.getClass(), "setReadTimeout", long.class).invoke(wrapper, millis);
+            PrivateMembers.method(wrapper.getClass(), "setReadTimeout", long.class).invoke(wrapper, millis);
             return true;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return false;
@@ -97,29 +100,13 @@ public final class TomcatSocketEvents {
         if (!applies(stream)) {
             return null;
         }
-        Field field = stream.getClass().getDeclaredField("socketWrapper");
-        field.setAccessible(true);
-        return field.get(stream);
+        return PrivateMembers.field(stream, "socketWrapper");
     }
 
-    private static Method find(Class<?> type, String name, Class<?>... parameters) throws NoSuchMethodException {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            try {
-                Method m = c.getDeclaredMethod(name, parameters);
-                m.setAccessible(true);
-                return m;
-            } catch (NoSuchMethodException ignored) {
-                // look further up
-            }
-        }
-        throw new NoSuchMethodException(name + " on " + type.getName());
-    }
 
     private static void dispatch(Object stream, String event) {
         try {
-            Field field = stream.getClass().getDeclaredField("socketWrapper");
-            field.setAccessible(true);
-            Object wrapper = field.get(stream);
+            Object wrapper = PrivateMembers.field(stream, "socketWrapper");
             if (wrapper == null) {
                 return;
             }
@@ -128,15 +115,17 @@ public final class TomcatSocketEvents {
             Class<? extends Enum> eventType = (Class<? extends Enum>) Class.forName("org.apache.tomcat.util.net.SocketEvent", false, loader);
             @SuppressWarnings("unchecked")
             Object socketEvent = Enum.valueOf(eventType, event);
-            Method processSocket = findProcessSocket(wrapper.getClass(), eventType);
+            Method processSocket = PrivateMembers.method(wrapper.getClass(), "processSocket", eventType, boolean.class);
             // Tomcat may start a worker thread for this dispatch, and a new thread inherits this thread's
             // context class loader: with the webapp's loader there, Tomcat later reports its own worker
-            // as a thread the webapp leaked. Dispatch with Tomcat's loader instead.
+            // as a thread the webapp leaked. Dispatch with Tomcat's loader instead, and without the webapp's
+            // classes on the stack, whose protection domains the new thread would keep too (CleanSubmission).
             Thread current = Thread.currentThread();
             ClassLoader previous = current.getContextClassLoader();
             current.setContextClassLoader(loader);
             try {
-                processSocket.invoke(wrapper, socketEvent, Boolean.TRUE);
+                CleanSubmission.run(MethodHandles.insertArguments(MethodHandles.lookup().unreflect(processSocket), 0,
+                    wrapper, socketEvent, Boolean.TRUE));
             } finally {
                 current.setContextClassLoader(previous);
             }
@@ -147,18 +136,5 @@ public final class TomcatSocketEvents {
                     + "threads and resumed reads may wait for the peer's next packet", e);
             }
         }
-    }
-
-    private static Method findProcessSocket(Class<?> type, Class<?> eventType) throws NoSuchMethodException {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            try {
-                Method m = c.getDeclaredMethod("processSocket", eventType, boolean.class);
-                m.setAccessible(true);
-                return m;
-            } catch (NoSuchMethodException ignored) {
-                // look further up
-            }
-        }
-        throw new NoSuchMethodException("processSocket(SocketEvent, boolean) on " + type.getName());
     }
 }

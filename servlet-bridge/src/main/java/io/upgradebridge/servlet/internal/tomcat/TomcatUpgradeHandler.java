@@ -1,5 +1,6 @@
 package io.upgradebridge.servlet.internal.tomcat;
 
+import io.upgradebridge.servlet.internal.CleanSubmission;
 import io.upgradebridge.servlet.internal.InputPump;
 import io.upgradebridge.servlet.internal.OutputPump;
 import io.upgradebridge.servlet.internal.UpgradeTransport;
@@ -13,6 +14,9 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -30,6 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * calls {@link #destroy()}, also when the peer is silent.
  */
 public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, UpgradeTransport {
+
+    /** {@code SocketWrapperBase.processSocket(SocketEvent, boolean)}. */
+    private static final MethodHandle PROCESS_SOCKET = processSocket();
 
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile SocketWrapperBase<?> socket;
@@ -245,8 +252,23 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
      */
     private void dispatch(SocketEvent event) {
         SocketWrapperBase<?> s = socket;
-        if (s != null) {
-            s.processSocket(event, true);
+        if (s == null) {
+            return;
+        }
+        try {
+            // a worker thread Tomcat may start for this must not keep the application (CleanSubmission)
+            CleanSubmission.run(MethodHandles.insertArguments(PROCESS_SOCKET, 0, s, event, true));
+        } catch (RuntimeException | LinkageError e) {
+            s.processSocket(event, true); // not submitted: processSocket catches what it throws itself
+        }
+    }
+
+    private static MethodHandle processSocket() {
+        try {
+            return MethodHandles.lookup().findVirtual(SocketWrapperBase.class, "processSocket",
+                MethodType.methodType(void.class, SocketEvent.class, boolean.class));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Tomcat's SocketWrapperBase has no processSocket(SocketEvent, boolean)", e);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.upgradebridge.servlet.internal.undertow;
 
+import io.upgradebridge.servlet.internal.PrivateMembers;
+
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -34,8 +36,8 @@ public final class UndertowReadEvents {
     /** Makes Undertow's I/O thread run the stream's read listener, which calls {@code onDataAvailable} if bytes are there. */
     public static void dispatchRead(Object stream) {
         try {
-            Object channel = field(stream, "channel");
-            Executor io = (Executor) field(stream, "ioExecutor");
+            Object channel = PrivateMembers.field(stream, "channel");
+            Executor io = (Executor) PrivateMembers.field(stream, "ioExecutor");
             Class<?> readChannel = Class.forName("org.xnio.channels.SuspendableReadChannel", false, channel.getClass().getClassLoader());
             Method wakeupReads = readChannel.getMethod("wakeupReads");
             io.execute(() -> {
@@ -71,8 +73,8 @@ public final class UndertowReadEvents {
             return false;
         }
         try {
-            java.io.Closeable channel = (java.io.Closeable) field(webConnection, "channel");
-            Object out = field(webConnection, "outputStream");
+            java.io.Closeable channel = (java.io.Closeable) PrivateMembers.field(webConnection, "channel");
+            Object out = PrivateMembers.field(webConnection, "outputStream");
             Runnable cut = () -> {
                 try {
                     dropPendingOutput(out);
@@ -106,11 +108,11 @@ public final class UndertowReadEvents {
             return false;
         }
         try {
-            Object channel = field(webConnection, "channel");
+            Object channel = PrivateMembers.field(webConnection, "channel");
             if (channel.getClass().getName().contains("Ssl")) {
                 return false;
             }
-            jakarta.servlet.ServletOutputStream out = (jakarta.servlet.ServletOutputStream) field(webConnection, "outputStream");
+            jakarta.servlet.ServletOutputStream out = (jakarta.servlet.ServletOutputStream) PrivateMembers.field(webConnection, "outputStream");
             onIoThread(webConnection, channel, () -> {
                 try {
                     out.close();
@@ -136,24 +138,18 @@ public final class UndertowReadEvents {
         if (ioThread == Thread.currentThread()) {
             task.run();
         } else {
-            ((Executor) field(webConnection, "ioExecutor")).execute(task);
+            ((Executor) PrivateMembers.field(webConnection, "ioExecutor")).execute(task);
         }
     }
 
     /** Replaces what Undertow's upgraded output stream still has to write with nothing (I/O thread only). */
     private static void dropPendingOutput(Object out) throws ReflectiveOperationException {
-        Field buffer = out.getClass().getDeclaredField("buffer");
-        buffer.setAccessible(true);
+        Field buffer = PrivateMembers.fieldOf(out, "buffer");
         if (buffer.get(out) != null) {
             buffer.set(out, java.nio.ByteBuffer.allocate(0));
         }
     }
 
-    private static Object field(Object target, String name) throws ReflectiveOperationException {
-        Field field = target.getClass().getDeclaredField(name);
-        field.setAccessible(true);
-        return field.get(target);
-    }
 
     private static void warn(Throwable e) {
         if (!warned) {
