@@ -245,6 +245,14 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         /** Threads an elastic pool starts whenever none is free; past them only its {@link StarvationWatch} adds any. */
         static final int FREE_THREADS = Math.max(4, Runtime.getRuntime().availableProcessors());
 
+        /**
+         * The pool's threads, counted without its lock ({@code getPoolSize()} takes the pool's main lock, and every
+         * task asked it up to three times): one more when the thread factory made a thread, one less when the thread
+         * ends. It may count a thread that is ending a moment longer than the pool does (that thread looks for queued
+         * tasks once more as it ends), and a thread that never started (the pool failed to start it: it is stopping).
+         * Where only an exact zero will do, the pool's own count decides.
+         */
+        private final AtomicInteger liveThreads = new AtomicInteger();
         /** Tasks handed to the pool and not yet finished (queued or running); counted for {@link #startsThreadFor}. */
         private final AtomicInteger unfinished = new AtomicInteger();
         /** See {@link #FREE_THREADS}; the maximum for a pool that is not elastic. */
@@ -262,6 +270,17 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             @Override
             public long finished() {
                 return getCompletedTaskCount();
+            }
+
+            @Override
+            public boolean anyRunnable() {
+                Thread self = Thread.currentThread();
+                for (Thread thread : threads) {
+                    if (thread != self && thread.getState() == Thread.State.RUNNABLE) {
+                        return true;
+                    }
+                }
+                return false;
             }
 
             @Override
@@ -387,7 +406,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         private boolean startsThreadFor() {
             // threads first: a thread counted here has its task counted below. Race, read the other way round: threads
             // started meanwhile for tasks counted after this one made a pool whose threads are all busy look free
-            int threads = getPoolSize();
+            int threads = liveThreads.get();
             if (threads >= getMaximumPoolSize() || unfinished.get() <= threads) {
                 return false;
             }
@@ -407,7 +426,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             if (isShutdown() && getQueue().remove(task)) {
                 throw new RejectedExecutionException("the bridge's pool is shut down");
             }
-            if (getPoolSize() == 0) {
+            if (liveThreads.get() == 0 && getPoolSize() == 0) {
                 prestartCoreThread(); // race: the last thread ended (idle) as the task came
             }
             refuseIfNoThread(task);
@@ -418,7 +437,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
          * take a queued task: it is refused.
          */
         private void refuseIfNoThread(Runnable task) {
-            if (getPoolSize() == 0 && getQueue().remove(task)) {
+            if (liveThreads.get() == 0 && getPoolSize() == 0 && getQueue().remove(task)) {
                 throw new RejectedExecutionException("the bridge's pool could not start a thread");
             }
         }
@@ -454,6 +473,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
                         task.run();
                     } finally {
                         threads.remove(Thread.currentThread());
+                        liveThreads.decrementAndGet();
                         noThreadLeftBehindQueue();
                     }
                 };
@@ -470,6 +490,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
                     thread.setContextClassLoader(loader);
                 }
                 threads.add(thread);
+                liveThreads.incrementAndGet();
                 return thread;
             };
             setThreadFactory(factory);

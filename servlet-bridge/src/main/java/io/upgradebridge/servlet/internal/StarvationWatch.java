@@ -12,9 +12,11 @@ import java.util.concurrent.locks.LockSupport;
  * sessions that then sat idle). Queued tasks must still never wait behind threads that block for good (application
  * code may block): this watch looks every {@value #TICK_MILLIS} ms, and
  * <ul>
- *   <li>when no task finished during a whole tick while tasks waited, every thread is blocked: it starts a thread
- *       for each waiting task (up to the pool's maximum), so a thousand blocked handlers cost one tick, not a
- *       thousand;</li>
+ *   <li>when no task finished during a whole tick while tasks waited, and none of the pool's threads is runnable,
+ *       every thread is blocked: it starts a thread for each waiting task (up to the pool's maximum), so a thousand
+ *       blocked handlers cost one tick, not a thousand. (A runnable thread is working, or waiting for a core: on a
+ *       busy machine a tick can pass without any of the pool's threads getting one, and more threads would not
+ *       help; a burst of a thousand handshakes on 2 cores grew a pool to 99 threads before this check);</li>
  *   <li>when tasks did finish but the queue has not been empty for {@value #SLOW_TICKS} ticks in a row, the threads
  *       are slow rather than stuck (long tasks, or a machine without CPU to spare): it starts one thread a tick.</li>
  * </ul>
@@ -37,6 +39,9 @@ final class StarvationWatch implements Runnable {
 
         /** Tasks finished since the pool started (any monotonic count will do). */
         long finished();
+
+        /** Whether any of the pool's threads (not the watch's) is runnable now: working, or waiting for a core. */
+        boolean anyRunnable();
 
         /** Starts up to {@code threads} more threads (fewer at the pool's maximum); returns how many it started. */
         int addThreads(int threads);
@@ -102,7 +107,7 @@ final class StarvationWatch implements Runnable {
             } else {
                 idleTicks = 0;
                 waitingTicks++;
-                if (finished == lastFinished) {
+                if (finished == lastFinished && !pool.anyRunnable()) {
                     pool.addThreads(waiting);
                 } else if (waitingTicks >= SLOW_TICKS) {
                     pool.addThreads(1);

@@ -22,6 +22,7 @@ class StarvationWatchTest {
         final AtomicLong finished = new AtomicLong();
         final AtomicBoolean progressing = new AtomicBoolean();
         final AtomicBoolean stopped = new AtomicBoolean();
+        final AtomicBoolean runnable = new AtomicBoolean();
         final List<Integer> added = new CopyOnWriteArrayList<>();
         final List<Thread> threads = new CopyOnWriteArrayList<>();
 
@@ -34,6 +35,11 @@ class StarvationWatchTest {
         public long finished() {
             // a pool whose threads keep finishing tasks: each look sees more finished
             return progressing.get() ? finished.incrementAndGet() : finished.get();
+        }
+
+        @Override
+        public boolean anyRunnable() {
+            return runnable.get();
         }
 
         @Override
@@ -80,6 +86,25 @@ class StarvationWatchTest {
         }
         pool.threads.get(0).join(5000);
         assertFalse(pool.threads.get(0).isAlive(), "a stopped pool's watch ends");
+    }
+
+    @Test
+    void threadsThatAreRunnableButFinishNothingInATickAreNotStarving() throws Exception {
+        FakePool pool = new FakePool();
+        StarvationWatch watch = new StarvationWatch(pool);
+        pool.runnable.set(true); // a thread of the pool waits for a core: a busy machine, not blocked threads
+        pool.waiting.set(40);
+        long start = System.nanoTime();
+        watch.taskQueued();
+        try {
+            await("a thread added for tasks that keep waiting", () -> !pool.added.isEmpty());
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(1, pool.added.get(0), "one thread a tick, not one per waiting task");
+            assertTrue(waitedMillis >= StarvationWatch.SLOW_TICKS * StarvationWatch.TICK_MILLIS,
+                "no thread before " + StarvationWatch.SLOW_TICKS + " ticks, got one after " + waitedMillis + " ms");
+        } finally {
+            pool.stopped.set(true);
+        }
     }
 
     @Test
