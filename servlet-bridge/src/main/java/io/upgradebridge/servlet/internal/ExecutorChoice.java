@@ -268,6 +268,11 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             }
 
             @Override
+            public Object head() {
+                return getQueue().peek();
+            }
+
+            @Override
             public long finished() {
                 return getCompletedTaskCount();
             }
@@ -276,7 +281,10 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             public boolean anyRunnable() {
                 Thread self = Thread.currentThread();
                 for (Thread thread : threads) {
-                    if (thread != self && thread.getState() == Thread.State.RUNNABLE) {
+                    Thread.State state = thread.getState();
+                    // BLOCKED: waiting for a monitor another thread holds (the container's socket lock, a descheduled
+                    // worker holding it): it goes on once that thread gets a core, more threads would not help
+                    if (thread != self && (state == Thread.State.RUNNABLE || state == Thread.State.BLOCKED)) {
                         return true;
                     }
                 }

@@ -12,13 +12,17 @@ import java.util.concurrent.locks.LockSupport;
  * sessions that then sat idle). Queued tasks must still never wait behind threads that block for good (application
  * code may block): this watch looks every {@value #TICK_MILLIS} ms, and
  * <ul>
- *   <li>when no task finished during a whole tick while tasks waited, and none of the pool's threads is runnable,
- *       every thread is blocked: it starts a thread for each waiting task (up to the pool's maximum), so a thousand
- *       blocked handlers cost one tick, not a thousand. (A runnable thread is working, or waiting for a core: on a
- *       busy machine a tick can pass without any of the pool's threads getting one, and more threads would not
- *       help; a burst of a thousand handshakes on 2 cores grew a pool to 99 threads before this check);</li>
- *   <li>when tasks did finish but the queue has not been empty for {@value #SLOW_TICKS} ticks in a row, the threads
- *       are slow rather than stuck (long tasks, or a machine without CPU to spare): it starts one thread a tick.</li>
+ *   <li>when no task was taken from the queue for {@value #BLOCKED_TICKS} ticks and none finished in the last,
+ *       and none of the pool's threads is runnable (or waiting for a monitor), every thread is blocked: it starts a
+ *       thread for each waiting task (up to the pool's maximum), so a thousand blocked handlers cost a few ticks, not
+ *       a thousand. (A runnable thread is working, or waiting for a core: on a busy machine a tick can pass without
+ *       any of the pool's threads getting one, and more threads would not help; a burst of a thousand handshakes on
+ *       2 cores grew a pool to 99 threads before these checks);</li>
+ *   <li>when the task at the head of the queue has been there for {@value #SLOW_TICKS} ticks, the threads are too
+ *       slow whatever they do (blocked in I/O, which a thread's state shows as runnable; long tasks; or a machine
+ *       with no core to spare, where more threads get the pool a larger share of the cores): it starts a thread for
+ *       each waiting task. (Counting ticks with the queue not empty instead grew a pool to 115 threads while 5,000
+ *       sessions opened on 2 cores: its tasks each waited a few milliseconds, but the queue was never empty.)</li>
  * </ul>
  * The watch is a thread of its own only while the pool has tasks waiting; it ends after {@value #IDLE_TICKS} ticks
  * without any, so an idle pool holds no thread at all.
@@ -27,7 +31,9 @@ final class StarvationWatch implements Runnable {
 
     /** How often the watch looks at the queue. */
     static final long TICK_MILLIS = 20;
-    /** Ticks with tasks waiting (and some finishing) after which one thread is added per tick. */
+    /** Ticks the same task stays at the head of the queue, none finishing, after which blocked threads count as stuck. */
+    static final int BLOCKED_TICKS = 2;
+    /** Ticks the same task stays at the head of the queue after which threads are added whatever the threads do. */
     static final int SLOW_TICKS = 25;
     /** Ticks without any waiting task after which the watch's thread ends. */
     static final int IDLE_TICKS = 50;
@@ -37,10 +43,16 @@ final class StarvationWatch implements Runnable {
         /** Tasks waiting in the queue now. */
         int waiting();
 
+        /** The task at the head of the queue (compared by identity), or {@code null} when none waits. */
+        Object head();
+
         /** Tasks finished since the pool started (any monotonic count will do). */
         long finished();
 
-        /** Whether any of the pool's threads (not the watch's) is runnable now: working, or waiting for a core. */
+        /**
+         * Whether any of the pool's threads (not the watch's) is runnable now (working, or waiting for a core) or
+         * waiting to enter a monitor (it goes on when the holder gets a core).
+         */
         boolean anyRunnable();
 
         /** Starts up to {@code threads} more threads (fewer at the pool's maximum); returns how many it started. */
@@ -85,7 +97,8 @@ final class StarvationWatch implements Runnable {
     @Override
     public void run() {
         long lastFinished = pool.finished();
-        int waitingTicks = 0;
+        Object lastHead = null;
+        int headTicks = 0;
         int idleTicks = 0;
         while (!pool.stopped()) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
@@ -94,8 +107,10 @@ final class StarvationWatch implements Runnable {
             }
             int waiting = pool.waiting();
             long finished = pool.finished();
+            Object head = pool.head();
+            headTicks = head != null && head == lastHead ? headTicks + 1 : 0;
+            lastHead = head;
             if (waiting == 0) {
-                waitingTicks = 0;
                 if (++idleTicks >= IDLE_TICKS) {
                     state.set(State.IDLE);
                     // race: a task queued after the check above saw WATCHING and started no watch: take it on again
@@ -106,11 +121,14 @@ final class StarvationWatch implements Runnable {
                 }
             } else {
                 idleTicks = 0;
-                waitingTicks++;
-                if (finished == lastFinished && !pool.anyRunnable()) {
+                // stuck: the same task at the head for BLOCKED_TICKS ticks (none taken), none finished in the last one,
+                // and no thread runnable. (Without the head check, on 2 cores with 190 busy container threads, a tick
+                // passed now and then in which 4 threads that were taking tasks finished none: signalled threads that
+                // have not had a core yet still show as waiting, and so do threads waiting for a container's lock)
+                boolean stuck = headTicks >= BLOCKED_TICKS && finished == lastFinished && !pool.anyRunnable();
+                if (stuck || headTicks >= SLOW_TICKS) {
                     pool.addThreads(waiting);
-                } else if (waitingTicks >= SLOW_TICKS) {
-                    pool.addThreads(1);
+                    headTicks = 0;
                 }
             }
             lastFinished = finished;
