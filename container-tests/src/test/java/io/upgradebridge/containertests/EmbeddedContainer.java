@@ -70,6 +70,12 @@ public final class EmbeddedContainer implements AutoCloseable {
      * {@code -Dcontainers=KIND,KIND} (enum names; for running part of the suite by hand).
      */
     public static EmbeddedContainer start(ContainerKind kind, ContainerConfig config) throws Exception {
+        return start(kind, config, ProcessContainer.FREE_PORTS);
+    }
+
+    /** As {@link #start(ContainerKind, ContainerConfig)}; a container in a JVM of its own takes its port from {@code ports}. */
+    static EmbeddedContainer start(ContainerKind kind, ContainerConfig config, ProcessContainer.PortSource ports)
+            throws Exception {
         String name = kind.directory() + "-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
         String workDir = ContainerClassPath.path("containers.workDir", "target/container-work")
                 .resolve(name).toString();
@@ -88,7 +94,7 @@ public final class EmbeddedContainer implements AutoCloseable {
             String tlsReason = kind.tlsUnsupportedReason();
             org.junit.jupiter.api.Assumptions.assumeTrue(tlsReason == null
                 || (launch.get("keyStore") == null && launch.get("logRequests") == null), tlsReason);
-            return new EmbeddedContainer(kind, ProcessContainer.start(kind, launch, java.nio.file.Path.of(workDir)),
+            return new EmbeddedContainer(kind, ProcessContainer.start(kind, launch, java.nio.file.Path.of(workDir), ports),
                 config.secure());
         }
         URLClassLoader loader = new URLClassLoader("container-" + name,

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -54,6 +55,10 @@ final class ProcessContainer {
         "org/apache/tomcat/", "org/eclipse/jetty/", "io/undertow/", "org/xnio/");
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+    /** How many times a start is made when the port it was given turns out to be taken. */
+    static final int PORT_ATTEMPTS = 3;
+    /** The class of what a JVM throws when the address it binds is in use. */
+    private static final String BIND_FAILURE = "java.net.BindException";
     private static final int MAX_LOG_LINES = 50_000;
     /** What starts a line that carries one log record (the agent's {@code LogRelay.MARKER}). */
     private static final String RECORD = "@@record ";
@@ -80,11 +85,56 @@ final class ProcessContainer {
 
     /** Starts the server of {@code kind} in a new JVM and deploys the application of {@code launch} (the launcher map). */
     static ProcessContainer start(ContainerKind kind, Map<String, Object> launch, Path workDir) throws Exception {
+        return start(kind, launch, workDir, FREE_PORTS);
+    }
+
+    /**
+     * Starts as {@link #start(ContainerKind, Map, Path)} does, on the ports {@code ports} gives. A port found free here
+     * can be taken before the server's JVM binds it (another server, or a client socket given it as its ephemeral
+     * port: Payara Micro failed so in CI with {@code BindException: Address already in use}); a start that failed
+     * so is made again on the next port, {@value #PORT_ATTEMPTS} attempts in all.
+     */
+    static ProcessContainer start(ContainerKind kind, Map<String, Object> launch, Path workDir, PortSource ports)
+            throws Exception {
         Files.createDirectories(workDir);
         Path war = buildWar(launch, workDir);
         Path agentJar = agentJar(workDir.resolve("agent.jar"));
         Path serverJar = serverJar(kind);
-        int port = freePort();
+        for (int attempt = 1; ; attempt++) {
+            int port = ports.next();
+            try {
+                return startOnce(kind, launch, workDir, war, agentJar, serverJar, port);
+            } catch (PortTaken taken) {
+                if (attempt == PORT_ATTEMPTS) {
+                    throw taken.failure;
+                }
+                System.out.println("[harness] " + kind + ": port " + port + " was taken before the server bound it"
+                    + " (attempt " + attempt + " of " + PORT_ATTEMPTS + "); starting it again on another port");
+            }
+        }
+    }
+
+    /** Where each start attempt takes its port. */
+    @FunctionalInterface
+    interface PortSource {
+        int next() throws IOException;
+    }
+
+    /** A port of the loopback address that is free when asked. */
+    static final PortSource FREE_PORTS = ProcessContainer::freePort;
+
+    /** A start that failed because a port the server was to listen on was in use; {@code failure} says how. */
+    private static final class PortTaken extends Exception {
+        final Exception failure;
+
+        PortTaken(Exception failure) {
+            super(failure.getMessage(), null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    private static ProcessContainer startOnce(ContainerKind kind, Map<String, Object> launch, Path workDir, Path war,
+                                              Path agentJar, Path serverJar, int port) throws Exception {
         Path portFile = workDir.resolve("control.port");
         Files.deleteIfExists(portFile);
         List<String> command = new ArrayList<>();
@@ -127,9 +177,16 @@ final class ProcessContainer {
         } catch (Exception | Error e) {
             process.destroyForcibly();
             process.waitFor();
+            pump.join(TimeUnit.SECONDS.toMillis(10)); // the rest of the output, up to the JVM's end
+            boolean portTaken;
             synchronized (log) {
+                portTaken = Stream.concat(raw.stream(), log.stream()).anyMatch(line -> line.contains(BIND_FAILURE))
+                    || String.valueOf(e.getMessage()).contains(BIND_FAILURE);
                 e.addSuppressed(new IllegalStateException("log of the failed start:\n" + String.join("\n",
                     raw.subList(Math.max(0, raw.size() - 200), raw.size()))));
+            }
+            if (portTaken && e instanceof Exception failure) {
+                throw new PortTaken(failure);
             }
             throw e;
         }
