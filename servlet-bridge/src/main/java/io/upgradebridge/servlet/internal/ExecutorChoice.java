@@ -2,7 +2,6 @@ package io.upgradebridge.servlet.internal;
 
 import java.lang.reflect.Method;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.FutureTask;
@@ -232,14 +231,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
          * way a pool of some 200 threads for sessions that then sit idle.)
          */
         static OwnPool elastic(String threadNamePrefix, int max, ThreadFactory managed) {
-            // a JDK queue, not one of the application's classes: see startsThreadFor
-            OwnPool pool = new OwnPool(threadNamePrefix, max, max, new LinkedBlockingQueue<>(), managed);
-            pool.freeThreads = Math.min(max, FREE_THREADS);
-            pool.elasticRule = true;
-            pool.setRejectedExecutionHandler((task, executor) -> {
-                throw new RejectedExecutionException("the bridge's pool is shut down");
-            });
-            return pool;
+            return new OwnPool(threadNamePrefix, max, managed);
         }
 
         /** Threads an elastic pool starts whenever none is free; past them only its {@link StarvationWatch} adds any. */
@@ -255,10 +247,8 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         private final AtomicInteger liveThreads = new AtomicInteger();
         /** Tasks handed to the pool and not yet finished (queued or running); counted for {@link #startsThreadFor}. */
         private final AtomicInteger unfinished = new AtomicInteger();
-        /** See {@link #FREE_THREADS}; the maximum for a pool that is not elastic. */
-        private volatile int freeThreads = Integer.MAX_VALUE;
-        /** Set once, right after the pool is made: whether {@link #execute} follows {@link #startsThreadFor}. */
-        private volatile boolean elasticRule;
+        /** {@link #FREE_THREADS}, or the pool's maximum when that is lower. */
+        private final int freeThreads;
         /** Threads the watch asked for that no task has taken yet (each task that takes one starts it). */
         private final AtomicInteger grantedThreads = new AtomicInteger();
         private final StarvationWatch watch = new StarvationWatch(new StarvationWatch.Pool() {
@@ -292,8 +282,8 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             }
 
             @Override
-            public int addThreads(int wanted) {
-                return OwnPool.this.addThreads(wanted);
+            public void addThreads(int wanted) {
+                OwnPool.this.addThreads(wanted);
             }
 
             @Override
@@ -303,18 +293,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
 
             @Override
             public Thread newThread(Runnable watch) {
-                Runnable tracked = () -> {
-                    try {
-                        watch.run();
-                    } finally {
-                        threads.remove(Thread.currentThread());
-                    }
-                };
-                Thread thread = new Thread(tracked, threadNamePrefix + "watch");
-                thread.setDaemon(true);
-                thread.setContextClassLoader(ExecutorChoice.class.getClassLoader());
-                threads.add(thread);
-                return thread;
+                return trackedThread(threadNamePrefix + "watch", watch, null);
             }
         });
         private final String threadNamePrefix;
@@ -323,23 +302,17 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
          * Starts up to {@code wanted} threads (fewer at the maximum): each is granted, then a task of nothing takes the
          * grant, and the pool starts a thread for it that goes on to the queued tasks.
          */
-        private int addThreads(int wanted) {
-            int started = 0;
-            int room = getMaximumPoolSize() - getPoolSize();
+        private void addThreads(int wanted) {
+            int room = getMaximumPoolSize() - liveThreads.get();
             for (int i = 0; i < Math.min(wanted, room) && !isShutdown(); i++) {
-                int before = getPoolSize();
                 grantedThreads.incrementAndGet();
                 try {
                     execute(() -> { });
                 } catch (RejectedExecutionException stopping) {
                     break;
                 }
-                if (getPoolSize() > before) {
-                    started++;
-                }
             }
             grantedThreads.set(0); // a grant the queue did not use (a thread had come free) is not kept for later
-            return started;
         }
 
         /** Takes one thread granted by the watch, if there is one. */
@@ -362,9 +335,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             Runnable queued = new FutureTask<Void>(reportingFailures(task), null);
             unfinished.incrementAndGet();
             try {
-                if (!elasticRule) {
-                    super.execute(queued);
-                } else if (startsThreadFor()) {
+                if (startsThreadFor()) {
                     super.execute(queued); // fewer threads than its core size (its maximum): the pool starts one for it
                     refuseIfNoThread(queued);
                 } else {
@@ -392,7 +363,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         }
 
         /**
-         * The rule of an {@linkplain #elastic elastic pool} for a task just counted in {@link #unfinished}: whether a
+         * The pool's rule for a task just counted in {@link #unfinished}: whether a
          * thread starts for it. It waits in the queue when the pool has a thread for it (fewer unfinished tasks than
          * threads: one is idle or about to be) or has all its threads. Otherwise a thread starts for it, while the pool
          * has fewer than its free threads or its watch granted one (the rule of Tomcat's own worker queue up to there;
@@ -470,41 +441,58 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
             }
         }
 
-        OwnPool(String threadNamePrefix, int core, int max, BlockingQueue<Runnable> queue, ThreadFactory managed) {
-            super(core, max, IDLE_SECONDS, TimeUnit.SECONDS, queue);
+        private OwnPool(String threadNamePrefix, int max, ThreadFactory managed) {
+            // a JDK queue, not one of the application's classes: see startsThreadFor
+            super(max, max, IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), (task, executor) -> {
+                throw new RejectedExecutionException("the bridge's pool is shut down");
+            });
             this.threadNamePrefix = threadNamePrefix;
+            this.freeThreads = Math.min(max, FREE_THREADS);
             AtomicInteger counter = new AtomicInteger();
-            ClassLoader loader = ExecutorChoice.class.getClassLoader();
-            ThreadFactory factory = task -> {
-                Runnable tracked = () -> {
+            setThreadFactory(task -> {
+                Thread thread = trackedThread(threadNamePrefix + counter.incrementAndGet(), () -> {
                     try {
                         task.run();
                     } finally {
-                        threads.remove(Thread.currentThread());
                         liveThreads.decrementAndGet();
                         noThreadLeftBehindQueue();
                     }
-                };
-                Thread thread;
-                if (managed != null) {
-                    thread = managed.newThread(tracked);
-                    if (thread == null) {
-                        return null; // the server refuses new threads (it is stopping): the pool rejects the task
-                    }
-                    thread.setName(threadNamePrefix + counter.incrementAndGet());
-                } else {
-                    thread = new Thread(tracked, threadNamePrefix + counter.incrementAndGet());
-                    thread.setDaemon(true);
-                    thread.setContextClassLoader(loader);
+                }, managed);
+                if (thread != null) {
+                    liveThreads.incrementAndGet();
                 }
-                threads.add(thread);
-                liveThreads.incrementAndGet();
-                return thread;
+                return thread; // null: the server refuses new threads (it is stopping), the pool rejects the task
+            });
+            allowCoreThreadTimeOut(true);
+        }
+
+        /**
+         * A thread that runs {@code body}, kept in {@link #threads} until it ends: one of {@code managed} (which carries
+         * the application's context itself), or else a daemon thread with the bridge's class loader as its context
+         * loader; {@code null} when {@code managed} makes none.
+         */
+        private Thread trackedThread(String name, Runnable body, ThreadFactory managed) {
+            Runnable tracked = () -> {
+                try {
+                    body.run();
+                } finally {
+                    threads.remove(Thread.currentThread());
+                }
             };
-            setThreadFactory(factory);
-            if (core > 0) {
-                allowCoreThreadTimeOut(true);
+            Thread thread;
+            if (managed != null) {
+                thread = managed.newThread(tracked);
+                if (thread == null) {
+                    return null;
+                }
+                thread.setName(name);
+            } else {
+                thread = new Thread(tracked, name);
+                thread.setDaemon(true);
+                thread.setContextClassLoader(ExecutorChoice.class.getClassLoader());
             }
+            threads.add(thread);
+            return thread;
         }
     }
 

@@ -55,8 +55,8 @@ final class StarvationWatch implements Runnable {
          */
         boolean anyRunnable();
 
-        /** Starts up to {@code threads} more threads (fewer at the pool's maximum); returns how many it started. */
-        int addThreads(int threads);
+        /** Starts up to {@code threads} more threads (fewer at the pool's maximum). */
+        void addThreads(int threads);
 
         /** True once the pool is shut down: the watch ends. */
         boolean stopped();

@@ -52,9 +52,8 @@ class StarvationWatchTest {
         }
 
         @Override
-        public int addThreads(int threads) {
+        public void addThreads(int threads) {
             added.add(threads);
-            return threads;
         }
 
         @Override
@@ -79,6 +78,12 @@ class StarvationWatchTest {
         }
     }
 
+    /** Waits (bounded) until the watch first added threads; how many it asked for then. */
+    private static int awaitFirstAddition(FakePool pool, String what) throws InterruptedException {
+        await(what, () -> !pool.added.isEmpty());
+        return pool.added.get(0);
+    }
+
     @Test
     void tasksWaitingWhileNoneFinishesGetAThreadEach() throws Exception {
         FakePool pool = new FakePool();
@@ -87,8 +92,8 @@ class StarvationWatchTest {
         watch.taskQueued();
         watch.taskQueued(); // already watching: no second thread
         try {
-            await("threads added for the starving tasks", () -> !pool.added.isEmpty());
-            assertEquals(7, pool.added.get(0), "a thread for every waiting task at once");
+            assertEquals(7, awaitFirstAddition(pool, "threads added for the starving tasks"),
+                "a thread for every waiting task at once");
             assertEquals(1, pool.threads.size());
         } finally {
             pool.stopped.set(true);
@@ -106,11 +111,11 @@ class StarvationWatchTest {
         long start = System.nanoTime();
         watch.taskQueued();
         try {
-            await("threads added for a head task that keeps waiting", () -> !pool.added.isEmpty());
+            int added = awaitFirstAddition(pool, "threads added for a head task that keeps waiting");
             long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(waitedMillis >= StarvationWatch.SLOW_TICKS * StarvationWatch.TICK_MILLIS,
                 "no thread before the head task waited " + StarvationWatch.SLOW_TICKS + " ticks, got some after " + waitedMillis + " ms");
-            assertEquals(40, pool.added.get(0), "then a thread for every waiting task");
+            assertEquals(40, added, "then a thread for every waiting task");
         } finally {
             pool.stopped.set(true);
         }
@@ -128,7 +133,7 @@ class StarvationWatchTest {
             Thread.sleep(3 * StarvationWatch.SLOW_TICKS * StarvationWatch.TICK_MILLIS);
             assertTrue(pool.added.isEmpty(), "threads added to a pool whose queue moves: " + pool.added);
             pool.headMoves.set(false); // now the head task stays
-            await("threads added once the head task stays", () -> !pool.added.isEmpty());
+            awaitFirstAddition(pool, "threads added once the head task stays");
         } finally {
             pool.stopped.set(true);
         }
@@ -147,7 +152,7 @@ class StarvationWatchTest {
             pool.waiting.set(2);
             watch.taskQueued();
             assertEquals(2, pool.threads.size(), "the next queued task starts a new watch");
-            await("threads added for the new starving tasks", () -> !pool.added.isEmpty());
+            awaitFirstAddition(pool, "threads added for the new starving tasks");
         } finally {
             pool.stopped.set(true);
         }
