@@ -4,13 +4,15 @@ import java.lang.reflect.Method;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -217,18 +219,30 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
      * A pool of the bridge's own; it remembers its threads so that shutting down can wait for each. Its threads are
      * plain daemon threads with the application's class loader, or, given a server's managed thread factory, that
      * factory's threads (which carry the application's context themselves).
+     *
+     * <p>Its threads run tasks in a loop of the bridge's own ({@link #work}), not in the JDK's pool code: the JIT
+     * compiles {@code ThreadPoolExecutor.runWorker} once for every pool of the JVM, with the task classes it saw most
+     * inlined behind checks of their class, and a long-lived thread of another pool (Tomcat's {@code Catalina-utility},
+     * an HTTP client's cached pool) that then waits inside that compiled code keeps those classes, and with them the
+     * application's class loader after undeploy, for as long as it lives. A heap dump shows no path to such a loader.
+     * Measured outside any container (a class loader per round, 200,000 of its tasks per round): through a
+     * {@code ThreadPoolExecutor}, tasks wrapped in {@code FutureTask} or not, or a {@code ScheduledThreadPoolExecutor},
+     * 1 or 2 of 9 loaders kept in every run on Java 17 and 25; run by the loader's own thread in its own loop, none.
+     * The queue is a {@link LinkedBlockingQueue}, whose code never calls the tasks it holds.
      */
-    static final class OwnPool extends ThreadPoolExecutor {
+    static final class OwnPool extends AbstractExecutorService {
         final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        /** Transitions by CAS only: RUNNING -> SHUTDOWN -> STOP, or RUNNING -> STOP. */
+        private enum RunState { RUNNING, SHUTDOWN, STOP }
 
         /**
          * A pool of up to {@code max} threads that hands a task to an idle thread when there is one. When there is
          * none it starts a thread while it has fewer than {@link #FREE_THREADS}; past those it queues the task, and
-         * a {@link StarvationWatch} adds threads when queued tasks starve behind busy ones (every thread blocked for
-         * a tick, or the queue not empty for long). (A {@link ThreadPoolExecutor} with {@code max} core threads would
-         * start a thread for each of its first {@code max} tasks, idle ones beside it or not; one that starts a
-         * thread whenever none is free grew to 186 threads in a burst of a thousand handshakes on 2 cores: either
-         * way a pool of some 200 threads for sessions that then sit idle.)
+         * a {@link StarvationWatch} adds threads when queued tasks starve behind busy ones. (A pool that starts a
+         * thread for each of its first {@code max} tasks, idle ones beside it or not, or one that starts a thread
+         * whenever none is free (186 threads in a burst of a thousand handshakes on 2 cores) would hold some 200
+         * threads for sessions that then sit idle.)
          */
         static OwnPool elastic(String threadNamePrefix, int max, ThreadFactory managed) {
             return new OwnPool(threadNamePrefix, max, managed);
@@ -237,44 +251,48 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
         /** Threads an elastic pool starts whenever none is free; past them only its {@link StarvationWatch} adds any. */
         static final int FREE_THREADS = Math.max(4, Runtime.getRuntime().availableProcessors());
 
-        /**
-         * The pool's threads, counted without its lock ({@code getPoolSize()} takes the pool's main lock, and every
-         * task asked it up to three times): one more when the thread factory made a thread, one less when the thread
-         * ends. It may count a thread that is ending a moment longer than the pool does (that thread looks for queued
-         * tasks once more as it ends), and a thread that never started (the pool failed to start it: it is stopping).
-         * Where only an exact zero will do, the pool's own count decides.
-         */
-        private final AtomicInteger liveThreads = new AtomicInteger();
-        /** Tasks handed to the pool and not yet finished (queued or running); counted for {@link #startsThreadFor}. */
-        private final AtomicInteger unfinished = new AtomicInteger();
+        private final String threadNamePrefix;
+        private final int max;
         /** {@link #FREE_THREADS}, or the pool's maximum when that is lower. */
         private final int freeThreads;
-        /** Threads the watch asked for that no task has taken yet (each task that takes one starts it). */
-        private final AtomicInteger grantedThreads = new AtomicInteger();
+        private final ThreadFactory managed;
+        private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+        private final AtomicReference<RunState> state = new AtomicReference<>(RunState.RUNNING);
+        private final CountDownLatch terminated = new CountDownLatch(1);
+        /** The pool's threads: one more before a thread is made, one less when it ends (or could not be made). */
+        private final AtomicInteger liveThreads = new AtomicInteger();
+        private final AtomicInteger largestThreads = new AtomicInteger();
+        /** Threads waiting for a task, which {@link #shutdown} wakes so that they end. */
+        private final java.util.Set<Thread> idle = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** Tasks handed to the pool and not yet finished (queued or running). */
+        private final AtomicInteger unfinished = new AtomicInteger();
+        private final AtomicLong completed = new AtomicLong();
+        private final AtomicInteger threadNumber = new AtomicInteger();
+        private volatile long keepAliveNanos = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
         private final StarvationWatch watch = new StarvationWatch(new StarvationWatch.Pool() {
             @Override
             public int waiting() {
-                return getQueue().size();
+                return queue.size();
             }
 
             @Override
             public Object head() {
-                return getQueue().peek();
+                return queue.peek();
             }
 
             @Override
             public long finished() {
-                return getCompletedTaskCount();
+                return completed.get();
             }
 
             @Override
             public boolean anyRunnable() {
                 Thread self = Thread.currentThread();
                 for (Thread thread : threads) {
-                    Thread.State state = thread.getState();
+                    Thread.State threadState = thread.getState();
                     // BLOCKED: waiting for a monitor another thread holds (the container's socket lock, a descheduled
                     // worker holding it): it goes on once that thread gets a core, more threads would not help
-                    if (thread != self && (state == Thread.State.RUNNABLE || state == Thread.State.BLOCKED)) {
+                    if (thread != self && (threadState == Thread.State.RUNNABLE || threadState == Thread.State.BLOCKED)) {
                         return true;
                     }
                 }
@@ -283,7 +301,11 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
 
             @Override
             public void addThreads(int wanted) {
-                OwnPool.this.addThreads(wanted);
+                for (int i = 0; i < wanted && !isShutdown(); i++) {
+                    if (!startThread()) {
+                        return; // at the maximum, or no thread to be had
+                    }
+                }
             }
 
             @Override
@@ -296,174 +318,215 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
                 return trackedThread(threadNamePrefix + "watch", watch, null);
             }
         });
-        private final String threadNamePrefix;
 
-        /**
-         * Starts up to {@code wanted} threads (fewer at the maximum): each is granted, then a task of nothing takes the
-         * grant, and the pool starts a thread for it that goes on to the queued tasks.
-         */
-        private void addThreads(int wanted) {
-            int room = getMaximumPoolSize() - liveThreads.get();
-            for (int i = 0; i < Math.min(wanted, room) && !isShutdown(); i++) {
-                grantedThreads.incrementAndGet();
-                try {
-                    execute(() -> { });
-                } catch (RejectedExecutionException stopping) {
-                    break;
-                }
-            }
-            grantedThreads.set(0); // a grant the queue did not use (a thread had come free) is not kept for later
-        }
-
-        /** Takes one thread granted by the watch, if there is one. */
-        private boolean takeGrantedThread() {
-            // race: two submitters take the last grant at once; the one that makes it negative gives it back
-            if (grantedThreads.get() <= 0) {
-                return false;
-            }
-            if (grantedThreads.decrementAndGet() < 0) {
-                grantedThreads.incrementAndGet();
-                return false;
-            }
-            return true;
+        private OwnPool(String threadNamePrefix, int max, ThreadFactory managed) {
+            this.threadNamePrefix = threadNamePrefix;
+            this.max = max;
+            this.freeThreads = Math.min(max, FREE_THREADS);
+            this.managed = managed;
         }
 
         @Override
         public void execute(Runnable task) {
-            // what the JDK's pool code handles is of a JDK class (see startsThreadFor)
             java.util.Objects.requireNonNull(task, "task");
-            Runnable queued = new FutureTask<Void>(reportingFailures(task), null);
+            if (state.get() != RunState.RUNNING) {
+                throw new RejectedExecutionException("the bridge's pool is shut down");
+            }
             unfinished.incrementAndGet();
-            try {
-                if (startsThreadFor()) {
-                    super.execute(queued); // fewer threads than its core size (its maximum): the pool starts one for it
-                    refuseIfNoThread(queued);
-                } else {
-                    queue(queued);
-                }
-            } catch (RuntimeException e) {
+            queue.offer(task); // unbounded: always taken
+            if (state.get() != RunState.RUNNING && queue.remove(task)) { // race: shut down between the check and the offer
                 unfinished.decrementAndGet();
-                throw e;
+                throw new RejectedExecutionException("the bridge's pool is shut down");
+            }
+            if (startsThreadFor()) {
+                startThread();
+            }
+            if (liveThreads.get() == 0 && queue.remove(task)) { // no thread at all: the server refuses them (it is stopping)
+                unfinished.decrementAndGet();
+                throw new RejectedExecutionException("the bridge's pool could not start a thread");
             }
         }
 
         /**
-         * {@code task}, reporting what it throws to its thread's uncaught-exception handler, as a pool thread that died
-         * of it would (the {@link FutureTask} around it would keep it to itself); the thread goes on.
-         */
-        private static Runnable reportingFailures(Runnable task) {
-            return () -> {
-                try {
-                    task.run();
-                } catch (Throwable failure) {
-                    Thread current = Thread.currentThread();
-                    current.getUncaughtExceptionHandler().uncaughtException(current, failure);
-                }
-            };
-        }
-
-        /**
-         * The pool's rule for a task just counted in {@link #unfinished}: whether a
-         * thread starts for it. It waits in the queue when the pool has a thread for it (fewer unfinished tasks than
-         * threads: one is idle or about to be) or has all its threads. Otherwise a thread starts for it, while the pool
-         * has fewer than its free threads or its watch granted one (the rule of Tomcat's own worker queue up to there;
-         * a hand-off that starts a thread whenever none is waiting at that very moment grew the pool to its maximum
-         * under load and halved the echo's throughput). Past them it waits in the queue, and the pool's {@link
-         * StarvationWatch} looks after it.
-         *
-         * <p>The rule is here, the queue a plain {@link LinkedBlockingQueue} and each task in it a {@link FutureTask},
-         * on purpose: the JDK's classes, not the application's. The pool's threads run the JDK's {@code
-         * ThreadPoolExecutor.getTask}, as do the server's own JDK pools (Tomcat's {@code Catalina-utility} threads),
-         * and the JIT compiles it for the queue classes and task classes it sees most, with a check of each such class
-         * in the compiled code. Classes of the application's there (a {@code LinkedBlockingQueue} subclass that refused
-         * tasks, and the bridge's own tasks, before) stayed in it: the server's threads then parked in that compiled
-         * code, and compiled code on a thread's stack keeps the classes it names, so the application's class loader
-         * stayed after undeploy until other classes made the JIT compile {@code getTask} again (RedeployTest on Tomcat
-         * 11: 1 of 10 loaders kept, in heap dumps that show no path to it from a GC root, since a heap dump does not
-         * list compiled code as a root).
+         * The pool's rule for a task just queued and counted in {@link #unfinished}: whether a thread starts for it. It
+         * waits for a thread when the pool has one for it (no more unfinished tasks than threads: one is idle or about
+         * to be) or has all its threads. Otherwise a thread starts for it while the pool has fewer than its free
+         * threads (the rule of Tomcat's own worker queue up to there; a hand-off that starts a thread whenever none is
+         * waiting at that very moment grew the pool to its maximum under load and halved the echo's throughput). Past
+         * them it waits, and the pool's {@link StarvationWatch} looks after it.
          */
         private boolean startsThreadFor() {
             // threads first: a thread counted here has its task counted below. Race, read the other way round: threads
             // started meanwhile for tasks counted after this one made a pool whose threads are all busy look free
             int threads = liveThreads.get();
-            if (threads >= getMaximumPoolSize() || unfinished.get() <= threads) {
+            if (threads >= max || unfinished.get() <= threads) {
                 return false;
             }
-            if (threads < freeThreads || takeGrantedThread()) {
+            if (threads < freeThreads) {
                 return true;
             }
             watch.taskQueued();
             return false;
         }
 
-        /** Puts {@code task} in line, with the checks the pool makes after it queued a task itself. */
-        private void queue(Runnable task) {
-            if (isShutdown()) {
-                throw new RejectedExecutionException("the bridge's pool is shut down");
+        /** Starts a thread unless the pool has its maximum; false when it has, or no thread could be made. */
+        private boolean startThread() {
+            int count;
+            do {
+                count = liveThreads.get();
+                if (count >= max) {
+                    return false;
+                }
+            } while (!liveThreads.compareAndSet(count, count + 1)); // race: submitters and the watch start threads at once
+            largestThreads.accumulateAndGet(count + 1, Math::max);
+            Thread thread = null;
+            try {
+                thread = trackedThread(threadNamePrefix + threadNumber.incrementAndGet(), this::work, managed);
+                if (thread != null) {
+                    thread.start();
+                    return true;
+                }
+            } catch (RuntimeException | Error noThread) { // a factory that failed, or no native thread to be had
+                if (thread != null) {
+                    threads.remove(thread);
+                }
             }
-            getQueue().offer(task); // unbounded: always taken
-            if (isShutdown() && getQueue().remove(task)) {
-                throw new RejectedExecutionException("the bridge's pool is shut down");
-            }
-            if (liveThreads.get() == 0 && getPoolSize() == 0) {
-                prestartCoreThread(); // race: the last thread ended (idle) as the task came
-            }
-            refuseIfNoThread(task);
+            liveThreads.decrementAndGet(); // the caller decides what becomes of the tasks (execute() refuses its own)
+            return false;
         }
 
-        /**
-         * With no thread at all (the server's thread factory refuses new threads: it is stopping) nothing would ever
-         * take a queued task: it is refused.
-         */
-        private void refuseIfNoThread(Runnable task) {
-            if (liveThreads.get() == 0 && getPoolSize() == 0 && getQueue().remove(task)) {
-                throw new RejectedExecutionException("the bridge's pool could not start a thread");
+        /** What each thread of the pool runs: queued tasks, until it was idle for its keep-alive time or the pool stops. */
+        private void work() {
+            Thread self = Thread.currentThread();
+            try {
+                while (true) {
+                    RunState now = state.get();
+                    if (now == RunState.STOP) {
+                        return;
+                    }
+                    Runnable task;
+                    idle.add(self);
+                    try {
+                        task = now == RunState.RUNNING ? queue.poll(keepAliveNanos, TimeUnit.NANOSECONDS) : queue.poll();
+                    } catch (InterruptedException woken) {
+                        continue; // shutdown() or a shorter keep-alive time: look at the state again
+                    } finally {
+                        idle.remove(self);
+                    }
+                    if (task == null) {
+                        if (state.get() == RunState.RUNNING && !queue.isEmpty()) {
+                            continue; // race: a task came as the wait timed out
+                        }
+                        return; // idle for the keep-alive time, or shut down with nothing left
+                    }
+                    // an interrupt of shutdown() meant for idle threads is not this task's; shutdownNow()'s is
+                    Thread.interrupted();
+                    if (state.get() == RunState.STOP) {
+                        self.interrupt();
+                    }
+                    try {
+                        task.run();
+                    } catch (Throwable failure) {
+                        self.getUncaughtExceptionHandler().uncaughtException(self, failure); // the thread goes on
+                    } finally {
+                        unfinished.decrementAndGet();
+                        completed.incrementAndGet();
+                    }
+                }
+            } finally {
+                liveThreads.decrementAndGet();
+                noThreadLeftBehindQueue();
+                tryTerminate();
             }
-        }
-
-        @Override
-        protected void afterExecute(Runnable task, Throwable failure) {
-            unfinished.decrementAndGet();
         }
 
         /**
          * A thread of the pool ended (idle too long). Race: a task queued a moment before, counting this thread as
-         * free, would wait behind threads that may all block for long (application code): a task of nothing starts
-         * another thread where none is free, which then takes the queued one.
+         * free, would wait behind threads that may all block for long (application code): a thread starts for it
+         * where none is free.
          */
         private void noThreadLeftBehindQueue() {
-            if (!isShutdown() && !getQueue().isEmpty()) {
-                try {
-                    execute(() -> { });
-                } catch (RejectedExecutionException stopping) {
-                    // shutting down: nothing is taken any more anyway
-                }
+            if (state.get() != RunState.STOP && !queue.isEmpty() && unfinished.get() > liveThreads.get()) {
+                startThread();
             }
         }
 
-        private OwnPool(String threadNamePrefix, int max, ThreadFactory managed) {
-            // a JDK queue, not one of the application's classes: see startsThreadFor
-            super(max, max, IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), (task, executor) -> {
-                throw new RejectedExecutionException("the bridge's pool is shut down");
-            });
-            this.threadNamePrefix = threadNamePrefix;
-            this.freeThreads = Math.min(max, FREE_THREADS);
-            AtomicInteger counter = new AtomicInteger();
-            setThreadFactory(task -> {
-                Thread thread = trackedThread(threadNamePrefix + counter.incrementAndGet(), () -> {
-                    try {
-                        task.run();
-                    } finally {
-                        liveThreads.decrementAndGet();
-                        noThreadLeftBehindQueue();
-                    }
-                }, managed);
-                if (thread != null) {
-                    liveThreads.incrementAndGet();
-                }
-                return thread; // null: the server refuses new threads (it is stopping), the pool rejects the task
-            });
-            allowCoreThreadTimeOut(true);
+        /** Ends the pool once it is shut down and its last thread ended (or none could start for what is queued). */
+        private void tryTerminate() {
+            RunState now = state.get();
+            if (now == RunState.RUNNING || liveThreads.get() > 0) {
+                return;
+            }
+            if (now == RunState.SHUTDOWN && !queue.isEmpty() && startThread()) {
+                return; // race: the last thread ended as a task was queued before the shutdown
+            }
+            queue.clear();
+            terminated.countDown();
+        }
+
+        @Override
+        public void shutdown() {
+            state.compareAndSet(RunState.RUNNING, RunState.SHUTDOWN); // race: shutdownNow() first leaves STOP as it is
+            for (Thread thread : idle) {
+                thread.interrupt();
+            }
+            tryTerminate();
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            state.set(RunState.STOP);
+            List<Runnable> dropped = new java.util.ArrayList<>();
+            queue.drainTo(dropped);
+            unfinished.addAndGet(-dropped.size());
+            for (Thread thread : threads) {
+                thread.interrupt();
+            }
+            tryTerminate();
+            return dropped;
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return state.get() != RunState.RUNNING;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return terminated.getCount() == 0;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            return terminated.await(timeout, unit);
+        }
+
+        /** The most threads this pool has. */
+        int maxThreads() {
+            return max;
+        }
+
+        /** Its threads now. */
+        int getPoolSize() {
+            return liveThreads.get();
+        }
+
+        /** The most threads it had at once. */
+        int getLargestPoolSize() {
+            return largestThreads.get();
+        }
+
+        /** Tasks its threads finished. */
+        long getCompletedTaskCount() {
+            return completed.get();
+        }
+
+        /** How long a thread waits for a task before it ends ({@value #IDLE_SECONDS} s unless a test shortens it). */
+        void setKeepAliveTime(long time, TimeUnit unit) {
+            keepAliveNanos = unit.toNanos(time);
+            for (Thread thread : idle) {
+                thread.interrupt(); // each waits again, as long as now set
+            }
         }
 
         /**

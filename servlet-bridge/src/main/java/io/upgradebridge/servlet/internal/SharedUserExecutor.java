@@ -29,12 +29,14 @@ final class SharedUserExecutor implements Executor {
     }
 
     /**
-     * A quarter of the pool's largest size, when the pool tells it (Jetty's {@code getMaxThreads()}, a
+     * A quarter of the pool's largest size, when the pool tells it (Jetty's {@code getMaxThreads()}, the bridge's own pool, a
      * {@link ThreadPoolExecutor}'s maximum), else 0: every application task then runs on the overflow executor.
      */
     static int quarterOf(Executor pool) {
         int max = -1;
-        if (pool instanceof ThreadPoolExecutor) {
+        if (pool instanceof ExecutorChoice.OwnPool) {
+            max = ((ExecutorChoice.OwnPool) pool).maxThreads();
+        } else if (pool instanceof ThreadPoolExecutor) {
             max = ((ThreadPoolExecutor) pool).getMaximumPoolSize();
         } else {
             try {

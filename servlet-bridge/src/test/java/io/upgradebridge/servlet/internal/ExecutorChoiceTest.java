@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -201,7 +200,7 @@ class ExecutorChoiceTest {
                 assertTrue(virtual.get(5, java.util.concurrent.TimeUnit.SECONDS));
             } else {
                 // a Java 17 runtime that claims 21 has no virtual threads: the bridge falls back to its own pool
-                assertInstanceOf(ThreadPoolExecutor.class, choice.engine());
+                assertInstanceOf(ExecutorChoice.OwnPool.class, choice.engine());
             }
         } finally {
             choice.shutdown(1000);
@@ -213,8 +212,8 @@ class ExecutorChoiceTest {
         FakeSources s = new FakeSources();
         ExecutorChoice choice = ExecutorChoice.choose(null, s, "bridge-test-");
         assertEquals(2, choice.owned().size());
-        ThreadPoolExecutor engine = assertInstanceOf(ThreadPoolExecutor.class, choice.engine());
-        assertEquals(ExecutorChoice.OWN_POOL_THREADS, engine.getMaximumPoolSize());
+        ExecutorChoice.OwnPool engine = assertInstanceOf(ExecutorChoice.OwnPool.class, choice.engine());
+        assertEquals(ExecutorChoice.OWN_POOL_THREADS, engine.maxThreads());
         assertNotSame(choice.engine(), choice.user());
         java.util.concurrent.CompletableFuture<String> name = new java.util.concurrent.CompletableFuture<>();
         engine.execute(() -> name.complete(Thread.currentThread().getName()));
@@ -231,23 +230,24 @@ class ExecutorChoiceTest {
     }
 
     /**
-     * The queue the JDK's pool code polls, and the tasks in it, are of JDK classes: the server's own JDK pools run that
-     * code too, and compiled for classes of the application's it would keep the application's class loader after
-     * undeploy (see {@code OwnPool.startsThreadFor}).
+     * The pool's threads run its tasks in the bridge's own loop: no frame of the JDK's pool code is on a task's stack.
+     * Compiled for the bridge's task classes, that code would keep the application's class loader after undeploy in
+     * every other pool's threads that wait inside it (see {@code OwnPool}).
      */
     @Test
-    void anElasticPoolsQueueAndQueuedTasksAreOfJdkClasses() throws Exception {
-        ExecutorChoice.OwnPool pool = ExecutorChoice.OwnPool.elastic("queue-class-test-", 1, null);
-        CountDownLatch release = new CountDownLatch(1);
+    void anElasticPoolRunsItsTasksWithNoFrameOfTheJdksPools() throws Exception {
+        ExecutorChoice.OwnPool pool = ExecutorChoice.OwnPool.elastic("own-loop-test-", 2, null);
         try {
-            assertEquals(null, pool.getQueue().getClass().getClassLoader(), "the queue's class: " + pool.getQueue().getClass());
-            pool.execute(() -> awaitQuietly(release));
-            pool.execute(() -> { });
-            Runnable queued = pool.getQueue().peek();
-            assertTrue(queued != null, "the second task waits for the only thread");
-            assertEquals(null, queued.getClass().getClassLoader(), "a queued task's class: " + queued.getClass());
+            java.util.List<String> frames = CompletableFuture.supplyAsync(() -> java.util.Arrays.stream(
+                    Thread.currentThread().getStackTrace()).map(StackTraceElement::getClassName)
+                .collect(java.util.stream.Collectors.toList()), pool).get(5, TimeUnit.SECONDS);
+            assertTrue(frames.stream().anyMatch(name -> name.equals(ExecutorChoice.OwnPool.class.getName())),
+                () -> "the pool's own loop runs the task: " + frames);
+            assertFalse(frames.stream().anyMatch(name -> name.startsWith("java.util.concurrent.ThreadPoolExecutor")
+                || name.startsWith("java.util.concurrent.ScheduledThreadPoolExecutor")
+                || name.startsWith("java.util.concurrent.FutureTask")
+                || name.startsWith("java.util.concurrent.ForkJoin")), () -> "a JDK pool's frame: " + frames);
         } finally {
-            release.countDown();
             pool.shutdownNow();
         }
     }
@@ -341,7 +341,7 @@ class ExecutorChoiceTest {
                 });
             }
             assertTrue(done.await(10, TimeUnit.SECONDS), done.getCount() + " of " + tasks + " short tasks never ran: " + pool);
-            int largest = ((ThreadPoolExecutor) pool).getLargestPoolSize();
+            int largest = ((ExecutorChoice.OwnPool) pool).getLargestPoolSize();
             // the free threads, and a thread or two the watch may add if this machine holds the burst up for half a second
             assertTrue(largest <= ExecutorChoice.OwnPool.FREE_THREADS + 2, "a burst of " + tasks + " short tasks grew the pool to "
                 + largest + " threads, more than its " + ExecutorChoice.OwnPool.FREE_THREADS + " free ones");
@@ -445,7 +445,7 @@ class ExecutorChoiceTest {
                     Thread.onSpinWait(); // the task's own bookkeeping ends just after it completed the future
                 }
             }
-            assertEquals(0, ((ThreadPoolExecutor) overflow).getLargestPoolSize(), "one at a time: the overflow pool was never needed");
+            assertEquals(0, ((java.util.concurrent.ThreadPoolExecutor) overflow).getLargestPoolSize(), "one at a time: the overflow pool was never needed");
             assertEquals(0, user.onShared());
             assertEquals(0, SharedUserExecutor.quarterOf(Runnable::run), "a pool of unknown size lends no thread");
         } finally {
