@@ -217,7 +217,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         if (CLOSED.compareAndSet(this, false, true)) {
             EndPoint endPoint = getEndPoint();
             endPoint.shutdownOutput();
-            endPoint.close(); // over a stream, after the peer ended its side too: Jetty lets go of the stream
+            endPoint.close(); // over a stream: marks it closed; onClose takes it out of Jetty's HTTP/2 session
         }
     }
 
@@ -264,6 +264,11 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     @Override
     public void onClose(Throwable cause) {
         super.onClose(cause);
+        if (overStream) {
+            // Jetty closed the stream (HTTP2StreamEndPoint.close) but may keep it in its HTTP/2 session for good, which
+            // then never reaches zero streams and holds a graceful stop until its timeout: see JettyTunnelStreams
+            JettyTunnelStreams.release(getEndPoint().getTransport());
+        }
         connection.transportClosed(cause);
         if (!overStream) {
             // Jetty's selector keeps the last key it handled (in its used-up key iterator) until it selects again; the
