@@ -1,5 +1,7 @@
 package io.upgradebridge.servlet.internal;
 
+import io.upgradebridge.io.internal.TimerLoop;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -8,10 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The upgraded connections a filter has open, so that shutting the filter down can close every one; and the timer
@@ -21,12 +21,11 @@ public final class LiveUpgrades {
 
     /** The name of the linger timer's thread; the {@code upgrade-bridge-} prefix marks every thread of the bridge. */
     public static final String LINGER_TIMER = "upgrade-bridge-linger-timer";
-    private static final long TIMER_STOP_WAIT_MILLIS = 2_000;
 
     private final Set<UpgradedConnection> open = ConcurrentHashMap.newKeySet();
     private volatile boolean shutDown;
-    /** Made by the first {@link #closeLater}; shut down (and never made again) by {@link #shutDown}. */
-    private final AtomicReference<ScheduledThreadPoolExecutor> timer = new AtomicReference<>();
+    /** Its thread starts with the first {@link #closeLater}; stopped for good by {@link #shutDown}. */
+    private final TimerLoop timer = new TimerLoop(LINGER_TIMER);
 
     /** @return {@code false} when the registry is shut down: the caller must close the connection. */
     boolean add(UpgradedConnection connection) {
@@ -67,9 +66,10 @@ public final class LiveUpgrades {
     }
 
     /**
-     * Runs {@code close} after {@code millis} on the linger timer, a daemon thread of the bridge made on first use and
-     * stopped with the filter (Undertow, GlassFish and Payara have no timeout for an upgraded connection that the
-     * bridge can set). {@code close} must be quick and idempotent: it also runs when the connection closed meanwhile.
+     * Runs {@code close} after {@code millis} on the linger timer, a daemon thread of the bridge ({@link TimerLoop}, not
+     * a JDK pool: see there why) started on first use and stopped with the filter (Undertow, GlassFish and Payara have
+     * no timeout for an upgraded connection that the bridge can set). {@code close} must be quick and idempotent: it
+     * also runs when the connection closed meanwhile.
      *
      * @return {@code false} when the filter is shutting down (the caller closes now instead)
      */
@@ -77,39 +77,17 @@ public final class LiveUpgrades {
         if (shutDown) {
             return false;
         }
-        ScheduledThreadPoolExecutor t = timer.get();
-        if (t == null) {
-            ScheduledThreadPoolExecutor candidate = newTimer();
-            if (timer.compareAndSet(null, candidate)) {
-                t = candidate;
-            } else {
-                candidate.shutdownNow(); // race: another connection made it first (no thread was started yet)
-                t = timer.get();
-            }
-        }
+        TimerLoop.Timeout timeout;
         try {
-            t.schedule(close, millis, TimeUnit.MILLISECONDS);
+            timeout = timer.schedule(close, millis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopped) {
             return false; // race: shutDown() stopped the timer after the check above
         }
         if (shutDown) {
-            t.shutdownNow(); // race: shutDown() may have looked for the timer before it was published
+            timeout.cancel(); // race: shutDown() began after the check above; it cancels the connection itself
             return false;
         }
         return true;
-    }
-
-    private static ScheduledThreadPoolExecutor newTimer() {
-        ClassLoader bridge = LiveUpgrades.class.getClassLoader();
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, LINGER_TIMER);
-            thread.setDaemon(true);
-            thread.setContextClassLoader(bridge); // not whichever thread happened to make it
-            return thread;
-        });
-        t.setRemoveOnCancelPolicy(true);
-        t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        return t;
     }
 
     /**
@@ -156,15 +134,6 @@ public final class LiveUpgrades {
 
     /** Stops the linger timer (bounded wait): every lingering connection was cancelled above. */
     private void stopTimer() {
-        ScheduledThreadPoolExecutor t = timer.get();
-        if (t == null) {
-            return;
-        }
-        t.shutdownNow();
-        try {
-            t.awaitTermination(TIMER_STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        timer.stop();
     }
 }

@@ -1,6 +1,7 @@
 package io.upgradebridge.websockets.internal;
 
 import io.upgradebridge.io.internal.Failures;
+import io.upgradebridge.io.internal.TimerLoop;
 import io.upgradebridge.servlet.ApplicationCall;
 import io.upgradebridge.websocket.ClosedReceiveException;
 import io.upgradebridge.websocket.ClosedSendException;
@@ -26,7 +27,6 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -69,7 +69,7 @@ public final class DefaultSession implements DefaultWebSocketSession, FrameSink 
     private volatile Runnable roomSignal;
 
     private DefaultSession(RawWebSocketSession raw, String protocol, WebSocketSettings settings, DeflateAgreement deflate,
-                           ScheduledExecutorService timer) {
+                           TimerLoop timer) {
         this.raw = raw;
         this.protocol = protocol;
         this.settings = settings;
@@ -96,7 +96,7 @@ public final class DefaultSession implements DefaultWebSocketSession, FrameSink 
      *     flushes and the bridge closes the connection
      */
     public static CompletionStage<?> run(RawWebSocketSession raw, String protocol, WebSocketSettings settings,
-                                         DeflateAgreement deflate, WebSocketHandler handler, ScheduledExecutorService timer) {
+                                         DeflateAgreement deflate, WebSocketHandler handler, TimerLoop timer) {
         Objects.requireNonNull(raw, "raw");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(handler, "handler");

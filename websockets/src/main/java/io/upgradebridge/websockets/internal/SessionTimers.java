@@ -1,12 +1,12 @@
 package io.upgradebridge.websockets.internal;
 
+import io.upgradebridge.io.internal.TimerLoop;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class SessionTimers {
 
-    private final ScheduledExecutorService timer;
+    private final TimerLoop timer;
     private final Executor runner;
     // guarded by this; made with the first task
-    private List<ScheduledFuture<?>> scheduled;
+    private List<TimerLoop.Timeout> scheduled;
     private boolean cancelled;
 
     /**
@@ -27,7 +27,7 @@ final class SessionTimers {
      * @param runner runs the tasks (the session's user executor), so nothing a task completes (the
      *     application's callbacks on {@code closeReason()}, say) runs on, or holds up, the shared timer thread
      */
-    SessionTimers(ScheduledExecutorService timer, Executor runner) {
+    SessionTimers(TimerLoop timer, Executor runner) {
         this.timer = timer;
         this.runner = runner;
     }
@@ -42,7 +42,7 @@ final class SessionTimers {
                 scheduled = new ArrayList<>(4);
             }
             // forget tasks that ran or were cancelled, so a long session does not collect them
-            scheduled.removeIf(ScheduledFuture::isDone);
+            scheduled.removeIf(TimerLoop.Timeout::isDone);
             try {
                 scheduled.add(timer.schedule(() -> hand(task), delay.toNanos(), TimeUnit.NANOSECONDS));
             } catch (RejectedExecutionException shutDown) {
@@ -61,15 +61,15 @@ final class SessionTimers {
 
     /** Cancels every task and refuses new ones. */
     void cancelAll() {
-        List<ScheduledFuture<?>> toCancel;
+        List<TimerLoop.Timeout> toCancel;
         synchronized (this) {
             cancelled = true;
             toCancel = scheduled;
             scheduled = null;
         }
         if (toCancel != null) {
-            for (ScheduledFuture<?> future : toCancel) {
-                future.cancel(false);
+            for (TimerLoop.Timeout timeout : toCancel) {
+                timeout.cancel();
             }
         }
     }

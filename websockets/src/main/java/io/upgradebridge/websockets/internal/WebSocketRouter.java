@@ -4,6 +4,7 @@ import io.upgradebridge.content.ContentType;
 import io.upgradebridge.content.HttpStatusCode;
 import io.upgradebridge.content.OutgoingContent;
 import io.upgradebridge.content.TextContent;
+import io.upgradebridge.io.internal.TimerLoop;
 import io.upgradebridge.servlet.ApplicationCall;
 import io.upgradebridge.servlet.UpgradeRouter;
 import io.upgradebridge.websocket.WebSocketUpgrade;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
 /**
@@ -70,7 +70,7 @@ public final class WebSocketRouter implements UpgradeRouter {
         DeflateAgreement agreement = settings.deflate().enabled()
             ? DeflateAgreement.negotiate(call.requestHeaders().getAll("Sec-WebSocket-Extensions"), settings.deflate()).orElse(null)
             : null;
-        ScheduledExecutorService sessionTimer;
+        TimerLoop sessionTimer;
         try {
             sessionTimer = timer.get();
         } catch (RejectedExecutionException stopping) {

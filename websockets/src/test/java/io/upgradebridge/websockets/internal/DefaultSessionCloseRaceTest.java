@@ -2,6 +2,7 @@ package io.upgradebridge.websockets.internal;
 
 import io.upgradebridge.io.ByteChannel;
 import io.upgradebridge.io.Job;
+import io.upgradebridge.io.internal.TimerLoop;
 import io.upgradebridge.websocket.Frame;
 import io.upgradebridge.websocket.FrameType;
 import io.upgradebridge.websocket.WebSocketUpgrade;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
@@ -47,7 +47,7 @@ class DefaultSessionCloseRaceTest {
     private final ExecutorService engine = Executors.newFixedThreadPool(2);
     private final ExecutorService user = Executors.newCachedThreadPool();
     private final ExecutorService handlerThread = Executors.newSingleThreadExecutor();
-    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+    private final TimerLoop timer = new TimerLoop("test-timer");
     private final ByteChannel clientToServer = ByteChannel.create(64 * 1024, engine);
     private final ByteChannel serverToClient = ByteChannel.create(64 * 1024, engine);
     private final Logger sessionLog = Logger.getLogger("io.upgradebridge.websockets");
@@ -63,7 +63,7 @@ class DefaultSessionCloseRaceTest {
         engine.shutdownNow();
         user.shutdownNow();
         handlerThread.shutdownNow();
-        timer.shutdownNow();
+        timer.stop();
     }
 
     @ParameterizedTest(name = "the handler's stage {0} in the gap")

@@ -2,6 +2,7 @@ package io.upgradebridge.websockets.internal;
 
 import io.upgradebridge.io.ByteChannel;
 import io.upgradebridge.io.Job;
+import io.upgradebridge.io.internal.TimerLoop;
 import io.upgradebridge.websocket.CloseReason;
 import io.upgradebridge.websocket.Frame;
 import io.upgradebridge.websocket.FrameType;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -43,7 +43,7 @@ class DefaultSessionDeflateTest {
 
     private final ExecutorService engine = Executors.newFixedThreadPool(2);
     private final ExecutorService user = Executors.newCachedThreadPool();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final TimerLoop timer = new TimerLoop("test-timer");
     private final ByteChannel clientToServer = ByteChannel.create(64 * 1024, engine);
     private final ByteChannel serverToClient = ByteChannel.create(64 * 1024, engine);
     private final FrameWriter client = FrameWriter.forClient();
@@ -55,7 +55,7 @@ class DefaultSessionDeflateTest {
     void stop() {
         engine.shutdownNow();
         user.shutdownNow();
-        timer.shutdownNow();
+        timer.stop();
     }
 
     private Job start(WebSocketSettings settings, WebSocketHandler handler) {

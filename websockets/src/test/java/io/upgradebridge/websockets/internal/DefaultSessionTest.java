@@ -2,6 +2,7 @@ package io.upgradebridge.websockets.internal;
 
 import io.upgradebridge.io.ByteChannel;
 import io.upgradebridge.io.Job;
+import io.upgradebridge.io.internal.TimerLoop;
 import io.upgradebridge.websocket.ClosedReceiveException;
 import io.upgradebridge.websocket.ClosedSendException;
 import io.upgradebridge.websocket.CloseReason;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,7 +44,7 @@ class DefaultSessionTest {
 
     private final ExecutorService engine = Executors.newFixedThreadPool(2);
     private final ExecutorService user = Executors.newCachedThreadPool();
-    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+    private final TimerLoop timer = new TimerLoop("test-timer");
     private final ByteChannel clientToServer = ByteChannel.create(64 * 1024, engine);
     private final ByteChannel serverToClient = ByteChannel.create(64 * 1024, engine);
     private final FrameWriter client = FrameWriter.forClient();
@@ -52,15 +52,11 @@ class DefaultSessionTest {
     private final ByteBuffer fromServer = ByteBuffer.allocate(256 * 1024).flip();
     private final CompletableFuture<DefaultSession> session = new CompletableFuture<>();
 
-    DefaultSessionTest() {
-        timer.setRemoveOnCancelPolicy(true);
-    }
-
     @AfterEach
     void stop() {
         engine.shutdownNow();
         user.shutdownNow();
-        timer.shutdownNow();
+        timer.stop();
     }
 
     private Job start(WebSocketSettings settings, WebSocketHandler handler) {
@@ -525,7 +521,7 @@ class DefaultSessionTest {
         send(Frame.close(new CloseReason(1000, "")));
         await(job);
         assertEquals(0, session.get().pendingTimers());
-        assertTrue(timer.getQueue().isEmpty(), "nothing of the session is left in the shared scheduler: " + timer.getQueue());
+        assertEquals(0, timer.pending(), "nothing of the session is left in the shared timer: " + timer);
     }
 
     // ------------------------------------------------------------------ sending

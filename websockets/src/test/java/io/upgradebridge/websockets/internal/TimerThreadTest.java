@@ -1,11 +1,14 @@
 package io.upgradebridge.websockets.internal;
 
+import io.upgradebridge.io.internal.TimerLoop;
+import io.upgradebridge.testsupport.TaskStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,7 +24,7 @@ class TimerThreadTest {
     void oneDaemonThreadNamedForTheBridgeStartedLazilyAndStoppedForGood() throws Exception {
         TimerThread timer = new TimerThread();
         assertFalse(timer.isRunning());
-        ScheduledExecutorService executor = timer.get();
+        TimerLoop executor = timer.get();
         assertSame(executor, timer.get(), "one timer per application");
         CompletableFuture<Thread> ran = new CompletableFuture<>();
         executor.schedule(() -> ran.complete(Thread.currentThread()), 1, TimeUnit.MILLISECONDS);
@@ -29,6 +32,7 @@ class TimerThreadTest {
         assertEquals(TimerThread.THREAD_NAME, thread.getName());
         assertTrue(thread.isDaemon());
         assertTrue(thread.getName().startsWith("upgrade-bridge-"));
+        assertTrue(timer.isRunning());
 
         executor.schedule(() -> { }, 1, TimeUnit.HOURS); // a pending timeout does not keep the thread
         timer.stop();
@@ -44,5 +48,24 @@ class TimerThreadTest {
         timer.stop();
         RejectedExecutionException e = assertThrows(RejectedExecutionException.class, timer::get);
         assertTrue(e.getMessage().contains("stopping"), e.getMessage());
+    }
+
+    /**
+     * The sessions' timeouts run on the bridge's own loop with only the bridge's frames below them: when JDK pool code
+     * (a {@code ScheduledThreadPoolExecutor}, {@code FutureTask}) calls the bridge's classes, the JIT compiles that
+     * shared code with them inlined, and another pool's parked thread then keeps the web application's loader after
+     * undeploy (see {@link TaskStack}).
+     */
+    @Test
+    void timeoutsRunOnTheBridgesOwnLoopWithNoJdkPoolFrameOnTheirStack() throws Exception {
+        TimerThread timer = new TimerThread();
+        try {
+            CompletableFuture<StackTraceElement[]> stack = new CompletableFuture<>();
+            timer.get().schedule(() -> stack.complete(Thread.currentThread().getStackTrace()), 1, TimeUnit.MILLISECONDS);
+            StackTraceElement[] frames = stack.get(5, TimeUnit.SECONDS);
+            assertEquals(List.of(), TaskStack.foreignCallers(frames), "what called the timeout: " + Arrays.toString(frames));
+        } finally {
+            timer.stop();
+        }
     }
 }
