@@ -190,7 +190,13 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
      * leaked threads right after undeploy would report it.
      */
     public void shutdown(long timeoutMillis) {
+        // a pool forgets a thread as its last act, a moment before the thread has ended: join the threads it had before
+        // shutting down too, not only those it still lists afterwards
+        java.util.Set<Thread> threads = new java.util.LinkedHashSet<>();
         for (ExecutorService service : owned) {
+            if (service instanceof OwnPool) {
+                threads.addAll(((OwnPool) service).threads);
+            }
             service.shutdownNow();
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -201,14 +207,15 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
                     service.awaitTermination(left, TimeUnit.MILLISECONDS);
                 }
                 if (service instanceof OwnPool) {
-                    for (Thread thread : ((OwnPool) service).threads) {
-                        left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                        if (left <= 0) {
-                            break;
-                        }
-                        thread.join(left);
-                    }
+                    threads.addAll(((OwnPool) service).threads);
                 }
+            }
+            for (Thread thread : threads) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    break;
+                }
+                thread.join(left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
