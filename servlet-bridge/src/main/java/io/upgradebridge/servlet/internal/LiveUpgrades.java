@@ -21,6 +21,8 @@ public final class LiveUpgrades {
 
     /** The name of the linger timer's thread; the {@code upgrade-bridge-} prefix marks every thread of the bridge. */
     public static final String LINGER_TIMER = "upgrade-bridge-linger-timer";
+    /** How long a shutdown waits, at most, for container threads that released connections to unbind the application. */
+    private static final long UNBIND_WAIT_MILLIS = 1_000;
 
     private final Set<UpgradedConnection> open = ConcurrentHashMap.newKeySet();
     private volatile boolean shutDown;
@@ -128,6 +130,13 @@ public final class LiveUpgrades {
             // a container that never reports the release is not waited for longer
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        // and until each releasing container thread has unbound the application's class loader (bounded): the
+        // container stops the application on a thread bound to that loader
+        ClassLoader application = Thread.currentThread().getContextClassLoader();
+        long unbindDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(graceMillis, UNBIND_WAIT_MILLIS));
+        for (UpgradedConnection connection : open) {
+            connection.awaitReleasingThreadLeft(application, unbindDeadline);
         }
         stopTimer();
     }

@@ -88,6 +88,8 @@ public final class UpgradedConnection {
     private volatile CompletableFuture<Void> closed;
     @SuppressWarnings("unused") // through RELEASED
     private volatile CompletableFuture<Void> released;
+    /** The thread that released the connection ({@link #transportClosed}): a container's, as a rule. */
+    private volatile Thread releasedBy;
 
     private static final VarHandle STATE;
     private static final VarHandle STOP_DELIVERED;
@@ -300,7 +302,35 @@ public final class UpgradedConnection {
         if (state != State.CLOSED) {
             abort(cause != null ? cause : new EOFException("the container closed the connection"));
         }
+        releasedBy = Thread.currentThread();
         LazyCompletion.complete(RELEASED, this);
+    }
+
+    /**
+     * Waits, until {@code deadlineNanos} ({@link System#nanoTime()}) at the latest, while the thread that released the
+     * connection still runs with {@code application} as its context class loader. A container binds the application's
+     * loader to its thread around the call that releases the connection and unbinds it a moment after that call
+     * returned (Tomcat: after {@code HttpUpgradeHandler.destroy()}); the leak check it runs as the application stops
+     * reports a thread caught in between as one the application leaked. A thread that waits (idle in its pool) is not
+     * waited for: if it keeps the loader, that is a leak to report.
+     */
+    void awaitReleasingThreadLeft(ClassLoader application, long deadlineNanos) {
+        Thread thread = releasedBy;
+        if (thread == null || thread == Thread.currentThread() || application == null) {
+            return;
+        }
+        while (thread.getContextClassLoader() == application && System.nanoTime() - deadlineNanos < 0) {
+            Thread.State now = thread.getState();
+            if (now != Thread.State.RUNNABLE && now != Thread.State.BLOCKED) {
+                return;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**

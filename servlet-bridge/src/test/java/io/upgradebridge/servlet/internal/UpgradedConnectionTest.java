@@ -79,6 +79,48 @@ class UpgradedConnectionTest {
         assertTrue(forever.isCancelled(), "and its job is cancelled");
     }
 
+    /**
+     * The container thread that released a connection still runs with the application's class loader for a moment
+     * (Tomcat unbinds it after {@code destroy()} returned): the shutdown waits until it has unbound it, so that the
+     * container's leak check, run right after, does not catch that thread (CI: Tomcat 11 reported its worker
+     * {@code http-nio-...-exec-13} as a thread the application failed to stop).
+     */
+    @Test
+    void aShutdownWaitsUntilTheReleasingContainerThreadUnboundTheApplication() throws Exception {
+        ClassLoader application = new java.net.URLClassLoader(new java.net.URL[0], null);
+        LiveUpgrades live = new LiveUpgrades();
+        UpgradedConnection connection = new UpgradedConnection(new SlowUpgrade(() -> Job.of(new CompletableFuture<>()), true),
+            engine, engine, 1024, live, "test");
+        RecordingTransport transport = new RecordingTransport(connection);
+        transport.releasesLater = true;
+        connection.open(transport);
+        awaitTrue(() -> connection.job() != null);
+        java.util.concurrent.atomic.AtomicBoolean unbound = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread container = new Thread(() -> {
+            Thread self = Thread.currentThread();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!connection.isClosed() && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // until the shutdown cancelled the connection
+            }
+            self.setContextClassLoader(application); // bound, as a container binds it around destroy()
+            connection.transportClosed(null);
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait(); // the container finishing its dispatch, still bound
+            }
+            unbound.set(true);
+            self.setContextClassLoader(null);
+        }, "container-worker");
+        container.start();
+        Future<?> shutDown = stopper.submit(() -> {
+            Thread.currentThread().setContextClassLoader(application); // the container stops the application bound to it
+            live.shutDown("undeploy", 10_000);
+        });
+        shutDown.get(15, TimeUnit.SECONDS);
+        assertTrue(unbound.get(), "the shutdown returned while the releasing thread still had the application's loader");
+        container.join(5000);
+    }
+
     @Test
     void aStopAfterTheConnectionClosedIsNotDelivered() throws Exception {
         GoodbyeJob goodbye = new GoodbyeJob();
@@ -378,6 +420,8 @@ class UpgradedConnectionTest {
         volatile int aborts;
         volatile int shutdowns;
         volatile long silenceMillis;
+        /** Leaves {@code transportClosed} to the test, as a container that releases on a thread of its own. */
+        volatile boolean releasesLater;
 
         RecordingTransport(UpgradedConnection connection) {
             this(connection, false);
@@ -419,13 +463,17 @@ class UpgradedConnectionTest {
         @Override
         public synchronized void close() {
             closes++;
-            connection.transportClosed(null);
+            if (!releasesLater) {
+                connection.transportClosed(null);
+            }
         }
 
         @Override
         public synchronized void abort(Throwable cause) {
             aborts++;
-            connection.transportClosed(cause);
+            if (!releasesLater) {
+                connection.transportClosed(cause);
+            }
         }
 
         @Override
