@@ -336,18 +336,7 @@ class Http2WebSocketTest {
 
             @Override
             public void onDataAvailable(org.eclipse.jetty.http2.api.Stream stream) {
-                org.eclipse.jetty.http2.api.Stream.Data data = stream.readData();
-                if (data == null) {
-                    stream.demand();
-                    return;
-                }
-                ByteBuffer bytes = data.frame().getByteBuffer();
-                byte[] chunk = new byte[bytes.remaining()];
-                bytes.get(chunk);
-                received.writeBytes(chunk);
-                boolean last = data.frame().isEndStream();
-                data.release();
-                if (last) {
+                if (readData(stream, received)) {
                     ended.complete(received.toByteArray());
                 } else {
                     stream.demand();
@@ -443,6 +432,25 @@ class Http2WebSocketTest {
 
     // ------------------------------------------------------------------ helpers
 
+    /**
+     * Reads the stream's next DATA frame, if one is there, into {@code sink} and releases it.
+     *
+     * @return whether that frame ended the stream (if not, the caller demands more)
+     */
+    private static boolean readData(org.eclipse.jetty.http2.api.Stream stream, ByteArrayOutputStream sink) {
+        org.eclipse.jetty.http2.api.Stream.Data data = stream.readData();
+        if (data == null) {
+            return false;
+        }
+        ByteBuffer bytes = data.frame().getByteBuffer();
+        byte[] chunk = new byte[bytes.remaining()];
+        bytes.get(chunk);
+        sink.writeBytes(chunk);
+        boolean last = data.frame().isEndStream();
+        data.release();
+        return last;
+    }
+
     private static URI wss(EmbeddedContainer container, String path) {
         return URI.create("wss://127.0.0.1:" + container.port() + path);
     }
@@ -529,18 +537,7 @@ class Http2WebSocketTest {
 
                 @Override
                 public void onDataAvailable(org.eclipse.jetty.http2.api.Stream stream) {
-                    org.eclipse.jetty.http2.api.Stream.Data data = stream.readData();
-                    if (data == null) {
-                        stream.demand();
-                        return;
-                    }
-                    ByteBuffer bytes = data.frame().getByteBuffer();
-                    byte[] chunk = new byte[bytes.remaining()];
-                    bytes.get(chunk);
-                    body.writeBytes(chunk);
-                    boolean last = data.frame().isEndStream();
-                    data.release();
-                    if (last) {
+                    if (readData(stream, body)) {
                         answer.complete(new Answer(status, body.toString(StandardCharsets.UTF_8)));
                     } else {
                         stream.demand();
