@@ -9,7 +9,8 @@ import java.util.List;
  * belong to the web application's class loader, and when JDK pool code ({@code ThreadPoolExecutor.runWorker},
  * {@code ScheduledThreadPoolExecutor}, {@code FutureTask.run}) calls them, the JIT compiles that shared JDK code with
  * the application's classes inlined; another pool's long-lived thread parked in such a compiled frame then keeps the
- * application's loader reachable after undeploy.
+ * application's loader reachable after undeploy. The same holds for the JDK's {@code Thread.run()}, the bottom frame of
+ * every thread made with a {@code Runnable}: a thread of the bridge's must run its body from its own {@code run()}.
  */
 public final class TaskStack {
 

@@ -167,29 +167,12 @@ public final class TimerLoop {
     }
 
     private void startThread() {
-        Thread t = new LoopThread(this, threadName);
+        Thread t = new OwnRunThread(threadName, this::loop); // no JDK frame stands between the thread and a task
         thread = t;
         t.start();
     }
 
     // ------------------------------------------------------------------ the loop (the timer's thread)
-
-    /** The timer's thread: its {@code run} is the loop itself, so no JDK frame stands between the thread and a task. */
-    private static final class LoopThread extends Thread {
-        private final TimerLoop timer;
-
-        LoopThread(TimerLoop timer, String name) {
-            super(null, null, name, 0, false); // no inherited thread locals: they may be anybody's (a container thread's)
-            this.timer = timer;
-            setDaemon(true);
-            setContextClassLoader(TimerLoop.class.getClassLoader()); // not whichever thread happened to start it
-        }
-
-        @Override
-        public void run() {
-            timer.loop();
-        }
-    }
 
     private void loop() {
         Timeout due;

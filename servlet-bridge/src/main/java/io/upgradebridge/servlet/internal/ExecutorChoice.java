@@ -557,9 +557,7 @@ public record ExecutorChoice(Executor engine, Executor user, String description,
                 }
                 thread.setName(name);
             } else {
-                thread = new Thread(tracked, name);
-                thread.setDaemon(true);
-                thread.setContextClassLoader(ExecutorChoice.class.getClassLoader());
+                thread = new io.upgradebridge.io.internal.OwnRunThread(name, tracked); // not through Thread.run (JIT pin)
             }
             threads.add(thread);
             return thread;

@@ -42,15 +42,15 @@ final class JettyGracefulStop implements Graceful {
         if (!DONE.compareAndSet(this, null, created)) {
             return done; // race: Jetty asks once per stop, but a second caller gets the same stop
         }
-        Thread thread = new Thread(() -> {
+        Thread thread = new io.upgradebridge.io.internal.OwnRunThread("upgrade-bridge-graceful-stop"
+            + contextPath.replace('/', '-'), () -> {
             try {
                 stopping.run();
                 created.complete(null);
             } catch (Throwable t) {
                 created.completeExceptionally(t);
             }
-        }, "upgrade-bridge-graceful-stop" + contextPath.replace('/', '-'));
-        thread.setDaemon(true);
+        });
         thread.start();
         return created;
     }
