@@ -33,11 +33,37 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     /** Set once by CAS through {@link #CLOSED}, by {@link #close()} or {@link #abort}: the first one wins. */
     private volatile boolean closed;
 
+    /**
+     * Whether the read loop is inside the endpoint's {@code fill()}, and whether the endpoint is closed: the endpoint
+     * is never closed during a fill. Jetty 12.1.8's HTTP/2 stream endpoint is not safe for that: its {@code fill()}
+     * keeps the data frame it reads in a field and releases it once it is used up, and its {@code close()} takes that
+     * field and releases what it finds, so a close from another thread between the two releases the frame twice. That
+     * over-releases the HTTP/2 connection's network buffer ("already released"), and the connection, with every other
+     * stream on it, stops. A close that comes during a fill is left to the fill's end, on the read loop's thread.
+     */
+    private volatile EndPointUse use = EndPointUse.IDLE;
+    /** What the close that {@link EndPointUse#CLOSE_AFTER_FILL} left to the fill was given ({@code null}: a normal close). */
+    private Throwable closeCause;
+
+    /** What the endpoint is used for now (see {@link #use}). */
+    private enum EndPointUse {
+        /** Neither filled nor closed. */
+        IDLE,
+        /** The read loop is inside the endpoint's fill. */
+        FILLING,
+        /** A close came during the fill: the fill's end closes the endpoint. */
+        CLOSE_AFTER_FILL,
+        /** Closed (or being closed). Terminal: no more fills. */
+        CLOSED
+    }
+
     private static final VarHandle CLOSED;
+    private static final VarHandle USE;
 
     static {
         try {
             CLOSED = MethodHandles.lookup().findVarHandle(JettyUpgradeConnection.class, "closed", boolean.class);
+            USE = MethodHandles.lookup().findVarHandle(JettyUpgradeConnection.class, "use", EndPointUse.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -117,8 +143,18 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
         protected int fill(ByteBuffer room) throws IOException {
             ByteBuffer left = leftover;
             if (left == null) {
-                room.limit(0); // Jetty fills after the limit ("flush mode")
-                return getEndPoint().fill(room);
+                if (!USE.compareAndSet(JettyUpgradeConnection.this, EndPointUse.IDLE, EndPointUse.FILLING)) {
+                    return -1; // closed: what Jetty's closed endpoints answer
+                }
+                try {
+                    room.limit(0); // Jetty fills after the limit ("flush mode")
+                    return getEndPoint().fill(room);
+                } finally {
+                    if (!USE.compareAndSet(JettyUpgradeConnection.this, EndPointUse.FILLING, EndPointUse.IDLE)) {
+                        use = EndPointUse.CLOSED; // race: a close came during the fill and left the endpoint to us
+                        closeEndPointNow(closeCause);
+                    }
+                }
             }
             int n = Math.min(room.remaining(), left.remaining());
             ByteBuffer part = left.slice();
@@ -215,9 +251,35 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
     @Override
     public void close() {
         if (CLOSED.compareAndSet(this, false, true)) {
-            EndPoint endPoint = getEndPoint();
-            endPoint.shutdownOutput();
-            endPoint.close(); // over a stream: marks it closed; onClose takes it out of Jetty's HTTP/2 session
+            getEndPoint().shutdownOutput();
+            closeEndPoint(null); // over a stream: marks it closed; onClose takes it out of Jetty's HTTP/2 session
+        }
+    }
+
+    /** Closes the endpoint now, or, when the read loop is inside a fill, has the fill's end close it (see {@link #use}). */
+    private void closeEndPoint(Throwable cause) {
+        closeCause = cause; // published by the CAS below; only the close that won CLOSED gets here
+        while (true) {
+            EndPointUse now = use;
+            if (now == EndPointUse.IDLE && USE.compareAndSet(this, EndPointUse.IDLE, EndPointUse.CLOSED)) {
+                closeEndPointNow(cause);
+                return;
+            }
+            if (now == EndPointUse.FILLING
+                && USE.compareAndSet(this, EndPointUse.FILLING, EndPointUse.CLOSE_AFTER_FILL)) {
+                return; // race: the fill ends after this and closes the endpoint on the read loop's thread
+            }
+            if (now == EndPointUse.CLOSE_AFTER_FILL || now == EndPointUse.CLOSED) {
+                return;
+            }
+        }
+    }
+
+    private void closeEndPointNow(Throwable cause) {
+        if (cause == null) {
+            getEndPoint().close();
+        } else {
+            getEndPoint().close(cause);
         }
     }
 
@@ -257,7 +319,7 @@ final class JettyUpgradeConnection extends AbstractConnection implements Connect
                     pending.failed(cause);
                 }
             }
-            endPoint.close(cause);
+            closeEndPoint(cause);
         }
     }
 
