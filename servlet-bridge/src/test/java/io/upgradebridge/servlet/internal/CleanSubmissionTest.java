@@ -3,6 +3,7 @@ package io.upgradebridge.servlet.internal;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.ref.WeakReference;
@@ -26,21 +27,45 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class CleanSubmissionTest {
 
-    /** Stands for the application's code that submits: loaded by a loader of its own, the "application's". */
-    public static final class Submitter implements BiConsumer<Executor, Boolean> {
-        @Override
-        public void accept(Executor server, Boolean clean) {
-            Runnable task = () -> { };
-            if (!clean) {
-                server.execute(task);
-                return;
-            }
+    /**
+     * The calls the application's code uses (public: the application's copy of {@link Submitter} is in another runtime
+     * package).
+     */
+    public static final class Calls {
+        /** {@code Executor.execute(Runnable)}. */
+        public static final MethodHandle EXECUTE;
+        /** A clean submission made once, as the bridge keeps one (here: by this test's loader, the bridge's side). */
+        public static final CleanSubmission KEPT;
+
+        static {
             try {
-                CleanSubmission.run(MethodHandles.publicLookup()
-                    .findVirtual(Executor.class, "execute", MethodType.methodType(void.class, Runnable.class))
-                    .bindTo(server).bindTo(task));
+                EXECUTE = MethodHandles.publicLookup().findVirtual(Executor.class, "execute",
+                    MethodType.methodType(void.class, Runnable.class));
             } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
+                throw new ExceptionInInitializerError(e);
+            }
+            KEPT = CleanSubmission.of(EXECUTE);
+        }
+
+        private Calls() {
+        }
+    }
+
+    /** How the application's code submits. */
+    public enum Way { DIRECT, PROXY_PER_CALL, KEPT }
+
+    /** Stands for the application's code that submits: loaded by a loader of its own, the "application's". */
+    public static final class Submitter implements BiConsumer<Executor, String> {
+        @Override
+        public void accept(Executor server, String way) {
+            Runnable task = () -> { };
+            // no switch on the enum: its synthetic class is package-private, out of reach from the application's copy
+            if (way.equals(Way.PROXY_PER_CALL.name())) {
+                CleanSubmission.run(Calls.EXECUTE.bindTo(server).bindTo(task));
+            } else if (way.equals(Way.KEPT.name())) {
+                Calls.KEPT.run(server, task);
+            } else {
+                server.execute(task);
             }
         }
     }
@@ -48,15 +73,32 @@ class CleanSubmissionTest {
     @Test
     void aThreadTheServerStartsForACleanSubmissionKeepsNoApplicationLoader() throws Exception {
         assumeTrue(Runtime.version().feature() < 24, "from Java 24 on a new thread keeps no access control context");
-        assertFalse(loaderStaysAfterSubmitting(true), "the clean submission's thread keeps nothing of the application");
-        assertEquals(true, loaderStaysAfterSubmitting(false), "a direct submission's thread keeps the loader (the check can fail)");
+        assertFalse(loaderStaysAfterSubmitting(Way.PROXY_PER_CALL), "the clean submission's thread keeps nothing of the application");
+        assertFalse(loaderStaysAfterSubmitting(Way.KEPT), "nor with the submission made once");
+        assertEquals(true, loaderStaysAfterSubmitting(Way.DIRECT), "a direct submission's thread keeps the loader (the check can fail)");
+    }
+
+    /** A submission made once runs its call with each run's arguments, on any JDK, and passes on what the call throws. */
+    @Test
+    void aSubmissionMadeOnceRunsEachCallWithItsOwnArguments() {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        Executor recording = command -> command.run();
+        Calls.KEPT.run(recording, (Runnable) () -> seen.add("first"));
+        Calls.KEPT.run(recording, (Runnable) () -> seen.add("second"));
+        assertEquals(java.util.List.of("first", "second"), seen);
+        IllegalStateException refused = new IllegalStateException("refused");
+        Executor refusing = command -> {
+            throw refused;
+        };
+        org.junit.jupiter.api.Assertions.assertSame(refused, org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class, () -> Calls.KEPT.run(refusing, (Runnable) () -> { })));
     }
 
     /** Whether the "application's" loader is still reachable, after GCs, while the server's new thread lives. */
-    private static boolean loaderStaysAfterSubmitting(boolean clean) throws Exception {
+    private static boolean loaderStaysAfterSubmitting(Way way) throws Exception {
         ThreadPoolExecutor server = new ThreadPoolExecutor(0, 1, 1, TimeUnit.MINUTES, new SynchronousQueue<>());
         try {
-            WeakReference<ClassLoader> application = submitFromApplication(server, clean);
+            WeakReference<ClassLoader> application = submitFromApplication(server, way);
             assertEquals(1, server.getPoolSize(), "the server started a thread for the task");
             for (int i = 0; i < 20 && application.get() != null; i++) {
                 System.gc();
@@ -69,10 +111,10 @@ class CleanSubmissionTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static WeakReference<ClassLoader> submitFromApplication(Executor server, boolean clean) throws Exception {
+    private static WeakReference<ClassLoader> submitFromApplication(Executor server, Way way) throws Exception {
         ApplicationLoader loader = new ApplicationLoader();
         Class<?> submitter = loader.define(Submitter.class.getName());
-        ((BiConsumer<Executor, Boolean>) submitter.getDeclaredConstructor().newInstance()).accept(server, clean);
+        ((BiConsumer<Executor, String>) submitter.getDeclaredConstructor().newInstance()).accept(server, way.name());
         return new WeakReference<>(loader);
     }
 

@@ -37,6 +37,8 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
 
     /** {@code SocketWrapperBase.processSocket(SocketEvent, boolean)}. */
     private static final MethodHandle PROCESS_SOCKET = processSocket();
+    /** {@code processSocket(event, true)} on a socket, handed to Tomcat cleanly (see {@link CleanSubmission}). */
+    private static final CleanSubmission PROCESS_SOCKET_CLEANLY = CleanSubmission.of(PROCESS_SOCKET);
 
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile SocketWrapperBase<?> socket;
@@ -257,7 +259,7 @@ public final class TomcatUpgradeHandler implements InternalHttpUpgradeHandler, U
         }
         try {
             // a worker thread Tomcat may start for this must not keep the application (CleanSubmission)
-            CleanSubmission.run(MethodHandles.insertArguments(PROCESS_SOCKET, 0, s, event, true));
+            PROCESS_SOCKET_CLEANLY.run(s, event, true);
         } catch (RuntimeException | LinkageError e) {
             s.processSocket(event, true); // not submitted: processSocket catches what it throws itself
         }
