@@ -2,11 +2,13 @@
 # Runs every echo server x every scenario in interleaved rounds and prints the table of medians with the ratios
 # bridge/native per container. Usage (from anywhere):
 #
-#   benchmarks/run.sh [--quick] [--rounds N] [--servers "NAME ..."] [--scenarios "NAME ..."] [--no-build] [--jmh]
+#   benchmarks/run.sh [--quick] [--rounds N] [--warmup S] [--servers "NAME ..."] [--scenarios "NAME ..."] [--no-build] [--jmh]
 #
 #   --quick      1 round, 1 s warm-up + 3 s per throughput scenario, 1,000 idle sessions, scale with 2,000
 #                sessions for 10 s instead of 10,000 for 60 s (says so in the table): under 5 minutes
 #   --rounds N   rounds (default 3; each round runs every server once, round-robin)
+#   --warmup S   S seconds of warm-up before small, large and handshake are measured (default 3 / 3 / 2, quick 1):
+#                a freshly started server's JIT needs some 20 s of handshakes before its rate stops rising
 #   --jmh        also runs the JMH frame parser/writer benchmarks (about 4 minutes; 1 minute with --quick)
 #
 # Servers (one JVM at a time, 127.0.0.1 only, same JVM flags): nio-ws-echo tcp-echo tomcat11-bridge tomcat11-native
@@ -29,10 +31,13 @@ SERVERS="nio-ws-echo tcp-echo tomcat11-bridge tomcat11-native tomcat11-floor tom
 SCENARIOS="idle small large handshake scale"
 BUILD=true
 JMH=false
+WARMUP=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=true; ROUNDS=1 ;;
     --rounds) ROUNDS=$2; shift ;;
+    --warmup) WARMUP=$2; shift
+      case "$WARMUP" in ''|*[!0-9]*) echo "--warmup takes whole seconds, not '$WARMUP'" >&2; exit 2 ;; esac ;;
     --servers) SERVERS=$2; shift ;;
     --scenarios) SCENARIOS=$2; shift ;;
     --no-build) BUILD=false ;;
@@ -99,9 +104,12 @@ server_args() {
   esac
 }
 scenario_args() {
+  if [ -n "$WARMUP" ]; then
+    case "$1" in small|large|handshake) echo -n "--warmup $WARMUP " ;; esac
+  fi
   if $QUICK; then
     case "$1" in
-      small|large|handshake) echo "--warmup 1 --seconds 3" ;;
+      small|large|handshake) if [ -n "$WARMUP" ]; then echo "--seconds 3"; else echo "--warmup 1 --seconds 3"; fi ;;
       idle) echo "--sessions 1000" ;;
       scale) echo "--sessions 2000 --seconds 10" ;;
     esac
@@ -122,7 +130,7 @@ runs_scenario() { # server scenario
   esac
 }
 transport_args() { case "$1" in tcp-echo) echo "--transport raw" ;; *) echo "" ;; esac; }
-scenario_timeout() { case "$1" in scale) echo 240 ;; idle) echo 180 ;; settle) echo 120 ;; *) echo 60 ;; esac; }
+scenario_timeout() { case "$1" in scale) echo 240 ;; idle) echo 180 ;; settle) echo 120 ;; *) echo $((60 + ${WARMUP:-0})) ;; esac; }
 
 OUT=$TARGET/results/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
