@@ -104,12 +104,14 @@ server_args() {
   esac
 }
 scenario_args() {
-  if [ -n "$WARMUP" ]; then
-    case "$1" in small|large|handshake) echo -n "--warmup $WARMUP " ;; esac
+  local warmup=$WARMUP
+  if $QUICK && [ -z "$warmup" ]; then warmup=1; fi
+  if [ -n "$warmup" ]; then
+    case "$1" in small|large|handshake) echo -n "--warmup $warmup " ;; esac
   fi
   if $QUICK; then
     case "$1" in
-      small|large|handshake) if [ -n "$WARMUP" ]; then echo "--seconds 3"; else echo "--warmup 1 --seconds 3"; fi ;;
+      small|large|handshake) echo "--seconds 3" ;;
       idle) echo "--sessions 1000" ;;
       scale) echo "--sessions 2000 --seconds 10" ;;
     esac
