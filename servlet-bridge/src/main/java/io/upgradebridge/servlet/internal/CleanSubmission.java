@@ -16,8 +16,8 @@ import java.security.PrivilegedAction;
  * and a new thread no class of the application is on the stack.
  *
  * <p>{@link #of} makes that proxy once for a call whose arguments change ({@link #run(Object...)} hands them over in a
- * thread local that only JDK method handles read); {@link #run(MethodHandle)} makes one per call. Making the proxy was
- * a tenth of the bridge's CPU per upgrade on Tomcat (the close's socket event).
+ * thread local that only JDK method handles read). Keep what it returns: making the proxy per call was a tenth of the
+ * bridge's CPU per upgrade on Tomcat (the close's socket event).
  */
 public final class CleanSubmission {
 
@@ -95,32 +95,6 @@ public final class CleanSubmission {
         } finally {
             thread.setContextClassLoader(before);
         }
-    }
-
-    /**
-     * Invokes {@code call} (no arguments; its result is dropped) as described above; directly where that is not needed
-     * or the JDK refuses the privileged block. What the call throws comes out as it is (a checked exception wrapped).
-     */
-    @SuppressWarnings({"removal", "unchecked"})
-    public static void run(MethodHandle call) {
-        MethodHandle target = call.asType(MethodType.methodType(Object.class));
-        if (NEEDED) {
-            PrivilegedAction<Object> action;
-            try {
-                action = MethodHandleProxies.asInterfaceInstance(PrivilegedAction.class, target);
-            } catch (RuntimeException | LinkageError e) {
-                action = null;
-            }
-            if (action != null) {
-                try {
-                    javax.security.auth.Subject.doAsPrivileged(null, action, null);
-                    return;
-                } catch (UnsupportedOperationException | SecurityException refused) {
-                    // fall through: the call itself has not run (doAsPrivileged refuses before it runs the action)
-                }
-            }
-        }
-        invoke(target);
     }
 
     private static void invoke(MethodHandle target, Object... args) {

@@ -52,7 +52,7 @@ class CleanSubmissionTest {
     }
 
     /** How the application's code submits. */
-    public enum Way { DIRECT, PROXY_PER_CALL, KEPT }
+    public enum Way { DIRECT, KEPT }
 
     /** Stands for the application's code that submits: loaded by a loader of its own, the "application's". */
     public static final class Submitter implements BiConsumer<Executor, String> {
@@ -60,9 +60,7 @@ class CleanSubmissionTest {
         public void accept(Executor server, String way) {
             Runnable task = () -> { };
             // no switch on the enum: its synthetic class is package-private, out of reach from the application's copy
-            if (way.equals(Way.PROXY_PER_CALL.name())) {
-                CleanSubmission.run(Calls.EXECUTE.bindTo(server).bindTo(task));
-            } else if (way.equals(Way.KEPT.name())) {
+            if (way.equals(Way.KEPT.name())) {
                 Calls.KEPT.run(server, task);
             } else {
                 server.execute(task);
@@ -73,8 +71,7 @@ class CleanSubmissionTest {
     @Test
     void aThreadTheServerStartsForACleanSubmissionKeepsNoApplicationLoader() throws Exception {
         assumeTrue(Runtime.version().feature() < 24, "from Java 24 on a new thread keeps no access control context");
-        assertFalse(loaderStaysAfterSubmitting(Way.PROXY_PER_CALL), "the clean submission's thread keeps nothing of the application");
-        assertFalse(loaderStaysAfterSubmitting(Way.KEPT), "nor with the submission made once");
+        assertFalse(loaderStaysAfterSubmitting(Way.KEPT), "the clean submission's thread keeps nothing of the application");
         assertEquals(true, loaderStaysAfterSubmitting(Way.DIRECT), "a direct submission's thread keeps the loader (the check can fail)");
     }
 

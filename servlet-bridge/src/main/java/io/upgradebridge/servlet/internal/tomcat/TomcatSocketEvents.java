@@ -28,6 +28,8 @@ public final class TomcatSocketEvents {
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
     private static final String PACKAGE = "org.apache.coyote.http11.upgrade.";
     private static volatile boolean warned;
+    /** The call for the socket-wrapper class last seen (one per connector kind; NIO in practice). */
+    private static volatile EventCall lastEventCall;
 
     private TomcatSocketEvents() {
     }
@@ -110,22 +112,17 @@ public final class TomcatSocketEvents {
             if (wrapper == null) {
                 return;
             }
-            ClassLoader loader = wrapper.getClass().getClassLoader();
-            @SuppressWarnings({"unchecked", "rawtypes"})
-            Class<? extends Enum> eventType = (Class<? extends Enum>) Class.forName("org.apache.tomcat.util.net.SocketEvent", false, loader);
-            @SuppressWarnings("unchecked")
-            Object socketEvent = Enum.valueOf(eventType, event);
-            Method processSocket = PrivateMembers.method(wrapper.getClass(), "processSocket", eventType, boolean.class);
+            EventCall call = eventCall(wrapper.getClass());
+            Object socketEvent = event.equals("OPEN_READ") ? call.openRead : call.openWrite;
             // Tomcat may start a worker thread for this dispatch, and a new thread inherits this thread's
             // context class loader: with the webapp's loader there, Tomcat later reports its own worker
             // as a thread the webapp leaked. Dispatch with Tomcat's loader instead, and without the webapp's
             // classes on the stack, whose protection domains the new thread would keep too (CleanSubmission).
             Thread current = Thread.currentThread();
             ClassLoader previous = current.getContextClassLoader();
-            current.setContextClassLoader(loader);
+            current.setContextClassLoader(wrapper.getClass().getClassLoader());
             try {
-                CleanSubmission.run(MethodHandles.insertArguments(MethodHandles.lookup().unreflect(processSocket), 0,
-                    wrapper, socketEvent, Boolean.TRUE));
+                call.processSocket.run(wrapper, socketEvent, Boolean.TRUE);
             } finally {
                 current.setContextClassLoader(previous);
             }
@@ -135,6 +132,41 @@ public final class TomcatSocketEvents {
                 LOG.log(Level.WARNING, "could not ask Tomcat for a socket event on an upgraded connection; closes from other "
                     + "threads and resumed reads may wait for the peer's next packet", e);
             }
+        }
+    }
+
+    /**
+     * The {@link EventCall} for Tomcat's socket-wrapper class, made once per class: a plain field of the bridge's, not a
+     * {@code ClassValue} on Tomcat's class, which would keep the bridge's (and so the application's) loader from Tomcat's.
+     */
+    private static EventCall eventCall(Class<?> wrapperClass) throws ReflectiveOperationException {
+        EventCall known = lastEventCall;
+        if (known != null && known.wrapperClass == wrapperClass) {
+            return known;
+        }
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Class<? extends Enum> eventType = (Class<? extends Enum>) Class.forName("org.apache.tomcat.util.net.SocketEvent",
+            false, wrapperClass.getClassLoader());
+        Method processSocket = PrivateMembers.method(wrapperClass, "processSocket", eventType, boolean.class);
+        @SuppressWarnings("unchecked")
+        EventCall made = new EventCall(wrapperClass, CleanSubmission.of(MethodHandles.lookup().unreflect(processSocket)),
+            Enum.valueOf(eventType, "OPEN_READ"), Enum.valueOf(eventType, "OPEN_WRITE"));
+        lastEventCall = made;
+        return made;
+    }
+
+    /** Tomcat's {@code processSocket(event, dispatch)} for one socket-wrapper class, and the two events it is sent. */
+    private static final class EventCall {
+        final Class<?> wrapperClass;
+        final CleanSubmission processSocket;
+        final Object openRead;
+        final Object openWrite;
+
+        EventCall(Class<?> wrapperClass, CleanSubmission processSocket, Object openRead, Object openWrite) {
+            this.wrapperClass = wrapperClass;
+            this.processSocket = processSocket;
+            this.openRead = openRead;
+            this.openWrite = openWrite;
         }
     }
 }
