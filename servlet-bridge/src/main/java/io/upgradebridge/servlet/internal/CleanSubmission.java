@@ -7,7 +7,8 @@ import java.lang.invoke.MethodType;
 import java.security.PrivilegedAction;
 
 /**
- * Hands a task to a container's executor so that a thread the executor starts for it keeps nothing of the application.
+ * Makes a call into a container that may start a thread (hands a task to its executor, asks a stream whether it is
+ * ready) so that a thread the container starts inside it keeps nothing of the application.
  * Before Java 24 a new thread keeps the {@code AccessControlContext} of the stack that creates it: the protection
  * domains of the classes on it, and through them their class loaders, also without a security manager. Tomcat starts
  * its worker threads inside {@code execute()}, from whatever stack submits, so a worker started while the bridge asked
@@ -49,8 +50,8 @@ public final class CleanSubmission {
     }
 
     /**
-     * A clean submission of {@code call} (any parameters; its result is dropped), made once: its {@link #run} costs no
-     * proxy. Keep it as long as the class of {@code call}'s target.
+     * A clean submission of {@code call} (any parameters; {@link #run} returns its result), made once: its
+     * {@link #run} costs no proxy. Keep it as long as the class of {@code call}'s target.
      */
     public static CleanSubmission of(MethodHandle call) {
         return new CleanSubmission(call);
@@ -59,21 +60,22 @@ public final class CleanSubmission {
     /**
      * Invokes the call with {@code args} as described above; directly where that is not needed or the JDK refuses the
      * privileged block. What the call throws comes out as it is (a checked exception wrapped).
+     *
+     * @return what the call returned (boxed), or {@code null} for a {@code void} call
      */
     @SuppressWarnings("removal")
-    public void run(Object... args) {
+    public Object run(Object... args) {
         if (action != null) {
             arguments.set(args);
             try {
-                javax.security.auth.Subject.doAsPrivileged(null, action, null);
-                return;
+                return javax.security.auth.Subject.doAsPrivileged(null, action, null);
             } catch (UnsupportedOperationException | SecurityException refused) {
                 // fall through: the call itself has not run (doAsPrivileged refuses before it runs the action)
             } finally {
                 arguments.remove();
             }
         }
-        invoke(spread, new Object[] {args});
+        return invoke(spread, new Object[] {args});
     }
 
     /**
@@ -97,9 +99,9 @@ public final class CleanSubmission {
         }
     }
 
-    private static void invoke(MethodHandle target, Object... args) {
+    private static Object invoke(MethodHandle target, Object... args) {
         try {
-            Object ignored = target.invokeWithArguments(args);
+            return target.invokeWithArguments(args);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

@@ -1,5 +1,6 @@
 package io.upgradebridge.servlet.internal;
 
+import io.upgradebridge.servlet.internal.grizzly.GrizzlyStreamCalls;
 import io.upgradebridge.servlet.internal.tomcat.TomcatSocketEvents;
 import io.upgradebridge.servlet.internal.undertow.UndertowReadEvents;
 import jakarta.servlet.ReadListener;
@@ -27,17 +28,20 @@ final class ServletReadPump extends InputPump implements ReadListener {
      */
     private final boolean resumeOnlyInCallbacks;
     private final boolean onUndertow;
+    /** GlassFish's and Payara's stream: {@code isReady()} goes through {@link GrizzlyStreamCalls}. */
+    private final boolean onGrizzly;
 
-    ServletReadPump(ServletInputStream in, UpgradedConnection connection) {
+    ServletReadPump(ServletInputStream in, UpgradedConnection connection, boolean onGrizzly) {
         super(connection);
         this.in = in;
+        this.onGrizzly = onGrizzly;
         this.onUndertow = UndertowReadEvents.applies(in);
         this.resumeOnlyInCallbacks = onUndertow || TomcatSocketEvents.applies(in);
     }
 
     @Override
     protected int fill(ByteBuffer room) throws IOException {
-        if (!in.isReady()) {
+        if (!(onGrizzly ? GrizzlyStreamCalls.isReady(in) : in.isReady())) {
             return 0; // the container calls onDataAvailable() once there is more
         }
         try {

@@ -1,6 +1,7 @@
 package io.upgradebridge.servlet.internal;
 
 import io.upgradebridge.servlet.internal.grizzly.GrizzlySockets;
+import io.upgradebridge.servlet.internal.grizzly.GrizzlyStreamCalls;
 import io.upgradebridge.servlet.internal.tomcat.TomcatSocketEvents;
 import io.upgradebridge.servlet.internal.undertow.UndertowReadEvents;
 import jakarta.servlet.ServletInputStream;
@@ -81,13 +82,19 @@ public final class ServletUpgradeHandler implements HttpUpgradeHandler, UpgradeT
         try {
             ServletInputStream in = webConnection.getInputStream();
             ServletOutputStream out = webConnection.getOutputStream();
-            readPump = new ServletReadPump(in, connection);
-            writePump = new ServletWritePump(out, connection);
+            boolean onGrizzly = GrizzlyStreamCalls.applies(webConnection);
+            readPump = new ServletReadPump(in, connection, onGrizzly);
+            writePump = new ServletWritePump(out, connection, onGrizzly);
             readPump.attach();
             writePump.attach();
             // both listeners are set here, on the container's thread (Tomcat requires both in init())
-            in.setReadListener(readPump);
-            out.setWriteListener(writePump);
+            if (onGrizzly) {
+                GrizzlyStreamCalls.setReadListener(in, readPump);
+                GrizzlyStreamCalls.setWriteListener(out, writePump);
+            } else {
+                in.setReadListener(readPump);
+                out.setWriteListener(writePump);
+            }
         } catch (IOException | RuntimeException e) {
             connection.transportFailed(e);
         }

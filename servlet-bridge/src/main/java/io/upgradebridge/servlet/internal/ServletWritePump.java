@@ -1,5 +1,6 @@
 package io.upgradebridge.servlet.internal;
 
+import io.upgradebridge.servlet.internal.grizzly.GrizzlyStreamCalls;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 
@@ -26,14 +27,18 @@ final class ServletWritePump extends OutputPump implements WriteListener {
     /** The first pass flushes the empty stream, so that a container that holds the response head back sends it. */
     private boolean headFlushPending = true;
 
-    ServletWritePump(ServletOutputStream out, UpgradedConnection connection) {
-        this(out, connection, ignoresWriteRange(out));
+    /** GlassFish's and Payara's stream: {@code isReady()} goes through {@link GrizzlyStreamCalls}. */
+    private final boolean onGrizzly;
+
+    ServletWritePump(ServletOutputStream out, UpgradedConnection connection, boolean onGrizzly) {
+        this(out, connection, ignoresWriteRange(out), onGrizzly);
     }
 
-    ServletWritePump(ServletOutputStream out, UpgradedConnection connection, boolean exactArrays) {
+    ServletWritePump(ServletOutputStream out, UpgradedConnection connection, boolean exactArrays, boolean onGrizzly) {
         super(connection, Park.AWAITING_SOCKET);
         this.out = out;
         this.exactArrays = exactArrays;
+        this.onGrizzly = onGrizzly;
     }
 
     /**
@@ -47,13 +52,13 @@ final class ServletWritePump extends OutputPump implements WriteListener {
 
     @Override
     protected boolean ready() throws IOException {
-        if (!out.isReady()) {
+        if (!isReady()) {
             return false; // the container calls onWritePossible() once it can take more
         }
         if (headFlushPending) {
             headFlushPending = false;
             out.flush(); // commits the 101 where the container waits for a flush (isReady() was the last call)
-            if (!out.isReady()) {
+            if (!isReady()) {
                 return false;
             }
         }
@@ -66,6 +71,10 @@ final class ServletWritePump extends OutputPump implements WriteListener {
             output.markFlushed();
         }
         return true;
+    }
+
+    private boolean isReady() {
+        return onGrizzly ? GrizzlyStreamCalls.isReady(out) : out.isReady();
     }
 
     @Override

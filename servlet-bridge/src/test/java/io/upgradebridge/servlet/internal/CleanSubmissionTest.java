@@ -1,15 +1,12 @@
 package io.upgradebridge.servlet.internal;
 
+import io.upgradebridge.testsupport.ApplicationLoader;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.ref.WeakReference;
-import java.net.URL;
-import java.security.CodeSource;
-import java.security.ProtectionDomain;
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -97,11 +94,7 @@ class CleanSubmissionTest {
         try {
             WeakReference<ClassLoader> application = submitFromApplication(server, way);
             assertEquals(1, server.getPoolSize(), "the server started a thread for the task");
-            for (int i = 0; i < 20 && application.get() != null; i++) {
-                System.gc();
-                Thread.sleep(50);
-            }
-            return application.get() != null;
+            return !ApplicationLoader.collected(application);
         } finally {
             server.shutdownNow();
         }
@@ -109,27 +102,9 @@ class CleanSubmissionTest {
 
     @SuppressWarnings("unchecked")
     private static WeakReference<ClassLoader> submitFromApplication(Executor server, Way way) throws Exception {
-        ApplicationLoader loader = new ApplicationLoader();
+        ApplicationLoader loader = new ApplicationLoader(CleanSubmissionTest.class.getClassLoader());
         Class<?> submitter = loader.define(Submitter.class.getName());
         ((BiConsumer<Executor, String>) submitter.getDeclaredConstructor().newInstance()).accept(server, way.name());
         return new WeakReference<>(loader);
-    }
-
-    /** Defines one class from this test's class files again, with a protection domain of its own. */
-    private static final class ApplicationLoader extends ClassLoader {
-        ApplicationLoader() {
-            super(CleanSubmissionTest.class.getClassLoader());
-        }
-
-        Class<?> define(String name) throws Exception {
-            String path = name.replace('.', '/') + ".class";
-            byte[] bytes;
-            try (InputStream in = getParent().getResourceAsStream(path)) {
-                bytes = in.readAllBytes();
-            }
-            URL where = getParent().getResource(path);
-            ProtectionDomain domain = new ProtectionDomain(new CodeSource(where, (java.security.cert.Certificate[]) null), null, this, null);
-            return defineClass(name, bytes, 0, bytes.length, domain);
-        }
     }
 }

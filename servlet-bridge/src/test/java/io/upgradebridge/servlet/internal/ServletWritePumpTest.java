@@ -85,7 +85,7 @@ class ServletWritePumpTest {
     private final ManualExecutor engine = new ManualExecutor();
     private final RecordingOutput out = new RecordingOutput();
     private final UpgradedConnection connection = new UpgradedConnection(null, engine, engine, 64 * 1024, new LiveUpgrades(), "test");
-    private final ServletWritePump pump = new ServletWritePump(out, connection);
+    private final ServletWritePump pump = new ServletWritePump(out, connection, false);
 
     ServletWritePumpTest() {
         pump.attach();
@@ -110,7 +110,7 @@ class ServletWritePumpTest {
             }
         };
         UpgradedConnection other = new UpgradedConnection(null, engine, engine, 64 * 1024, new LiveUpgrades(), "test");
-        ServletWritePump otherPump = new ServletWritePump(whole, other, true);
+        ServletWritePump otherPump = new ServletWritePump(whole, other, true, false);
         otherPump.attach();
         otherPump.onWritePossible();
         other.output().tryWrite(bytes("abc"));
@@ -127,7 +127,7 @@ class ServletWritePumpTest {
         RecordingOutput busy = new RecordingOutput();
         busy.ready = false;
         UpgradedConnection other = new UpgradedConnection(null, engine, engine, 64 * 1024, new LiveUpgrades(), "test");
-        ServletWritePump otherPump = new ServletWritePump(busy, other);
+        ServletWritePump otherPump = new ServletWritePump(busy, other, false);
         otherPump.attach();
         otherPump.onWritePossible();
         engine.runAll();

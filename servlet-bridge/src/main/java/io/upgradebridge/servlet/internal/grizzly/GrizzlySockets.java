@@ -23,7 +23,8 @@ import java.nio.channels.SocketChannel;
 public final class GrizzlySockets {
 
     private static final System.Logger LOG = System.getLogger("io.upgradebridge.servlet");
-    private static final String WEB_CONNECTION = "org.apache.catalina.connector.WebConnectionImpl";
+    /** The class of GlassFish's and Payara's upgraded connections. */
+    static final String WEB_CONNECTION = "org.apache.catalina.connector.WebConnectionImpl";
     private static volatile boolean warned;
 
     private GrizzlySockets() {
